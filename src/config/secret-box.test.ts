@@ -82,6 +82,17 @@ test("a key file of the wrong size is a typed error naming the file, not its con
   assert.equal(readFileSync(keyPath, "utf8"), "not-a-key-sk-SECRET");
 });
 
+test("an unreadable key file is a typed error telling to run as the daemon user", {
+  skip: process.getuid?.() === 0 ? "root reads any file" : false,
+}, (t) => {
+  const keyPath = join(tempHome(t), "secrets.key");
+  writeFileSync(keyPath, keyA, { mode: 0o000 });
+  const error = captureError(() => loadOrCreateSecretKey({ keyPath, create: false }));
+  assert.ok(error instanceof KeyFileError);
+  assert.equal(error.code, "key_file_unreadable");
+  assert.match(error.message, /permission denied\). Run the command as the user that runs netclawd/);
+});
+
 test("round-trips values in the ENC:v1 format with a fresh IV each time", () => {
   for (const plaintext of ["sk-or-v1-abc", "", "ünïcødé ✓ 🔑", "x".repeat(10_000)]) {
     const encrypted = encryptValue(keyA, plaintext);
