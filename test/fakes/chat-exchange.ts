@@ -37,12 +37,18 @@ function estimateInputTokens(rawBody: string): number {
   return Math.max(1, Math.ceil(rawBody.length / 4));
 }
 
-async function answerStream(exchange: ChatExchange, plan: ReplyPlan, meta: ReplyMeta): Promise<void> {
+/** One planned answer to one exchange. */
+type Answer = { exchange: ChatExchange; plan: ReplyPlan; meta: ReplyMeta };
+
+async function answerStream({ exchange, plan, meta }: Answer): Promise<void> {
   const { protocol, res, record } = exchange;
   const streamError = plan.streamError;
-  const frames = applyInBandFailures(protocol.streamFrames(plan, meta), plan, () =>
-    protocol.streamErrorFrame(streamError ?? { message: undefined, type: undefined, afterChunks: 0 }, meta),
-  );
+  const frames = applyInBandFailures({
+    frames: protocol.streamFrames(plan, meta),
+    plan,
+    errorFrame: () =>
+      protocol.streamErrorFrame(streamError ?? { message: undefined, type: undefined, afterChunks: 0 }, meta),
+  });
   const contentType =
     protocol.encoding === "sse" ? "text/event-stream; charset=utf-8" : "application/x-ndjson";
   res.writeHead(200, {
@@ -57,7 +63,7 @@ async function answerStream(exchange: ChatExchange, plan: ReplyPlan, meta: Reply
   await writeFrames({ res, frames, encoding: protocol.encoding, plan, signal: controller.signal });
 }
 
-async function answerOnce(exchange: ChatExchange, plan: ReplyPlan, meta: ReplyMeta): Promise<void> {
+async function answerOnce({ exchange, plan, meta }: Answer): Promise<void> {
   const { protocol, res, record } = exchange;
   if (plan.firstTokenDelayMs > 0) {
     const controller = new AbortController();
@@ -118,6 +124,7 @@ export async function answerChat(exchange: ChatExchange): Promise<void> {
   record.model = request.model;
   record.stream = request.stream;
   record.lastUserText = request.lastUserText;
+  record.endsWithToolResult = request.endsWithToolResult;
   const reply = await exchange.nextReply(record);
   const failure = reply.failure;
   if (typeof failure === "object" && "status" in failure) {
@@ -136,6 +143,6 @@ export async function answerChat(exchange: ChatExchange): Promise<void> {
     createdSeconds: Math.floor(record.timestamp / 1000),
     includeUsage: request.includeUsage,
   };
-  if (request.stream) await answerStream(exchange, plan, meta);
-  else await answerOnce(exchange, plan, meta);
+  if (request.stream) await answerStream({ exchange, plan, meta });
+  else await answerOnce({ exchange, plan, meta });
 }

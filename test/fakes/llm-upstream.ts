@@ -86,7 +86,12 @@ type Route =
   | { kind: "chat"; vendor: VendorId; protocol: ChatProtocol }
   | { kind: "listing"; vendor: VendorId; answer: (body: unknown) => HttpReply };
 
-function findRoute(req: IncomingMessage, path: string, models: readonly FakeModel[]): Route | undefined {
+function findRoute(options: {
+  req: IncomingMessage;
+  path: string;
+  models: readonly FakeModel[];
+}): Route | undefined {
+  const { req, path, models } = options;
   const ok = (body: unknown): HttpReply => ({ status: 200, body });
   const chat = (protocol: ChatProtocol): Route => ({ kind: "chat", vendor: protocol.vendor, protocol });
   const key = `${req.method} ${path}`;
@@ -164,7 +169,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       answerControl({ req, res, rawBody, log, enqueue });
       return;
     }
-    const route = findRoute(req, url.pathname, models);
+    const route = findRoute({ req, path: url.pathname, models });
     const rawBody = await readBody(req, BODY_LIMIT_BYTES);
     const headers = flatHeaders(req);
     const record: RecordedRequest = {

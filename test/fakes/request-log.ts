@@ -23,6 +23,8 @@ export type RecordedRequest = {
   model?: string;
   stream?: boolean;
   lastUserText?: string;
+  /** For model calls: the conversation ends with a tool result (the agent loop's follow-up call). */
+  endsWithToolResult?: boolean;
   /** OpenRouter attribution headers (`HTTP-Referer`, `X-Title` or `X-OpenRouter-Title`). */
   attribution?: { referer?: string; title?: string };
   /** True once the client went away before the fake finished its answer. */

@@ -38,8 +38,13 @@ export function cutAfterContent(frames: readonly Frame[], n: number): number {
  * content frame cut in half (invalid JSON) right after it; `streamError` replaces everything after
  * its `afterChunks`-th content frame by the vendor's error event.
  */
-export function applyInBandFailures(frames: Frame[], plan: ReplyPlan, errorFrame: () => Frame): Frame[] {
-  let out = frames;
+export function applyInBandFailures(options: {
+  frames: Frame[];
+  plan: ReplyPlan;
+  errorFrame: () => Frame;
+}): Frame[] {
+  const { plan, errorFrame } = options;
+  let out = options.frames;
   if (plan.malformed) {
     const index = out.findIndex((frame) => frame.content === true && frame.data !== undefined);
     const at = index >= 0 ? index : out.findIndex((frame) => frame.data !== undefined);

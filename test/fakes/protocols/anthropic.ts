@@ -1,6 +1,14 @@
 import { z } from "zod";
-import type { ReplyPlan } from "../reply.ts";
-import { contentFrame, controlFrame, hasToolCalls, joined, lastUserText, parseWith } from "./common.ts";
+import type { PlannedToolCall, ReplyPlan } from "../reply.ts";
+import {
+  contentFrame,
+  controlFrame,
+  endsWithToolResult,
+  hasToolCalls,
+  joined,
+  lastUserText,
+  parseWith,
+} from "./common.ts";
 import { anthropicErrorType } from "./errors.ts";
 import type { ChatProtocol, FakeModel, Frame, ReplyMeta } from "./types.ts";
 
@@ -20,8 +28,8 @@ function signature(meta: ReplyMeta): string {
   return Buffer.from(`netclaw-fake-signature-${meta.seq}`).toString("base64");
 }
 
-function toolUseId(meta: ReplyMeta, index: number, explicit: string | undefined): string {
-  return explicit ?? `toolu_fake${meta.seq}_${index}`;
+function toolUseId(meta: ReplyMeta, call: PlannedToolCall): string {
+  return call.id ?? `toolu_fake${meta.seq}_${call.index}`;
 }
 
 function stopReason(plan: ReplyPlan): string {
@@ -83,7 +91,7 @@ function streamFrames(plan: ReplyPlan, meta: ReplyMeta): Frame[] {
         index,
         content_block: {
           type: "tool_use",
-          id: toolUseId(meta, call.index, call.id),
+          id: toolUseId(meta, call),
           name: call.name,
           input: {},
         },
@@ -114,7 +122,7 @@ function completion(plan: ReplyPlan, meta: ReplyMeta): unknown {
   for (const call of plan.toolCalls) {
     content.push({
       type: "tool_use",
-      id: toolUseId(meta, call.index, call.id),
+      id: toolUseId(meta, call),
       name: call.name,
       input: call.arguments,
     });
@@ -135,13 +143,13 @@ export const anthropicProtocol: ChatProtocol = {
   id: "anthropic",
   vendor: "anthropic",
   encoding: "sse",
-  parseRequest: (body) =>
-    parseWith(messagesBodySchema, body, (value) => ({
-      model: value.model,
-      stream: value.stream === true,
-      includeUsage: true,
-      lastUserText: lastUserText(value.messages),
-    })),
+  parseRequest: parseWith(messagesBodySchema, (value) => ({
+    model: value.model,
+    stream: value.stream === true,
+    includeUsage: true,
+    lastUserText: lastUserText(value.messages),
+    endsWithToolResult: endsWithToolResult(value.messages),
+  })),
   streamFrames,
   streamErrorFrame: (error) => {
     const type = error.type ?? anthropicErrorType(529);

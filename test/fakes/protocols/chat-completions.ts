@@ -1,6 +1,14 @@
 import { z } from "zod";
-import { type ReplyPlan, reasoningTokens, type StreamErrorSpec } from "../reply.ts";
-import { contentFrame, controlFrame, hasToolCalls, joined, lastUserText, parseWith } from "./common.ts";
+import { type PlannedToolCall, type ReplyPlan, reasoningTokens } from "../reply.ts";
+import {
+  contentFrame,
+  controlFrame,
+  endsWithToolResult,
+  hasToolCalls,
+  joined,
+  lastUserText,
+  parseWith,
+} from "./common.ts";
 import type { ChatProtocol, FakeModel, Frame, ReplyMeta } from "./types.ts";
 
 /**
@@ -42,143 +50,151 @@ function usageBody(plan: ReplyPlan, flavor: ChatFlavor): Record<string, unknown>
   };
 }
 
-function toolCallId(meta: ReplyMeta, index: number, explicit: string | undefined): string {
-  return explicit ?? `call_fake${meta.seq}_${index}`;
+function toolCallId(meta: ReplyMeta, call: PlannedToolCall): string {
+  return call.id ?? `call_fake${meta.seq}_${call.index}`;
 }
 
 function finishReason(plan: ReplyPlan): string {
   return hasToolCalls(plan) ? "tool_calls" : "stop";
 }
 
-function streamFrames(plan: ReplyPlan, meta: ReplyMeta, flavor: ChatFlavor): Frame[] {
-  const base = {
-    id: `${flavor.idPrefix}${meta.seq}`,
-    object: "chat.completion.chunk",
-    created: meta.createdSeconds,
-    model: meta.model,
-    ...flavor.extraFields,
-  };
-  const nullUsage = meta.includeUsage && !flavor.usageAlways ? { usage: null } : {};
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-    ...base,
-    choices: [
-      {
-        index: 0,
-        delta,
-        logprobs: null,
-        finish_reason: finish,
-        ...(flavor.nativeFinishReason ? { native_finish_reason: finish } : {}),
-      },
-    ],
-    ...nullUsage,
-  });
-  const frames: Frame[] = [];
-  if (flavor.processingComment) frames.push({ comment: "OPENROUTER PROCESSING" });
-  frames.push(controlFrame(chunk({ role: "assistant", content: "" }, null)));
-  for (const piece of plan.thinking) frames.push(contentFrame(chunk(flavor.reasoningFields(piece), null)));
-  for (const piece of plan.text) frames.push(contentFrame(chunk({ content: piece }, null)));
-  for (const call of plan.toolCalls) {
-    const id = toolCallId(meta, call.index, call.id);
-    frames.push(
-      contentFrame(
-        chunk(
-          {
-            tool_calls: [
-              { index: call.index, id, type: "function", function: { name: call.name, arguments: "" } },
-            ],
-          },
-          null,
-        ),
-      ),
-    );
-    for (const piece of call.argumentChunks) {
+const streamFramesOf =
+  (flavor: ChatFlavor): ChatProtocol["streamFrames"] =>
+  (plan, meta) => {
+    const base = {
+      id: `${flavor.idPrefix}${meta.seq}`,
+      object: "chat.completion.chunk",
+      created: meta.createdSeconds,
+      model: meta.model,
+      ...flavor.extraFields,
+    };
+    const nullUsage = meta.includeUsage && !flavor.usageAlways ? { usage: null } : {};
+    const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta,
+          logprobs: null,
+          finish_reason: finish,
+          ...(flavor.nativeFinishReason ? { native_finish_reason: finish } : {}),
+        },
+      ],
+      ...nullUsage,
+    });
+    const frames: Frame[] = [];
+    if (flavor.processingComment) frames.push({ comment: "OPENROUTER PROCESSING" });
+    frames.push(controlFrame(chunk({ role: "assistant", content: "" }, null)));
+    for (const piece of plan.thinking) frames.push(contentFrame(chunk(flavor.reasoningFields(piece), null)));
+    for (const piece of plan.text) frames.push(contentFrame(chunk({ content: piece }, null)));
+    for (const call of plan.toolCalls) {
+      const id = toolCallId(meta, call);
       frames.push(
-        contentFrame(chunk({ tool_calls: [{ index: call.index, function: { arguments: piece } }] }, null)),
+        contentFrame(
+          chunk(
+            {
+              tool_calls: [
+                { index: call.index, id, type: "function", function: { name: call.name, arguments: "" } },
+              ],
+            },
+            null,
+          ),
+        ),
       );
+      for (const piece of call.argumentChunks) {
+        frames.push(
+          contentFrame(chunk({ tool_calls: [{ index: call.index, function: { arguments: piece } }] }, null)),
+        );
+      }
     }
-  }
-  frames.push(controlFrame(chunk({}, finishReason(plan))));
-  if (meta.includeUsage || flavor.usageAlways) {
-    frames.push(controlFrame({ ...base, choices: [], usage: usageBody(plan, flavor) }));
-  }
-  frames.push({ data: "[DONE]" });
-  return frames;
-}
+    frames.push(controlFrame(chunk({}, finishReason(plan))));
+    if (meta.includeUsage || flavor.usageAlways) {
+      frames.push(controlFrame({ ...base, choices: [], usage: usageBody(plan, flavor) }));
+    }
+    frames.push({ data: "[DONE]" });
+    return frames;
+  };
 
-function completion(plan: ReplyPlan, meta: ReplyMeta, flavor: ChatFlavor): unknown {
-  const text = joined(plan.text);
-  const message: Record<string, unknown> = {
-    role: "assistant",
-    content: text === "" && hasToolCalls(plan) ? null : text,
-    refusal: null,
-    ...(plan.thinking.length > 0 ? flavor.reasoningFields(joined(plan.thinking)) : {}),
+const completionOf =
+  (flavor: ChatFlavor): ChatProtocol["completion"] =>
+  (plan, meta) => {
+    const text = joined(plan.text);
+    const message: Record<string, unknown> = {
+      role: "assistant",
+      content: text === "" && hasToolCalls(plan) ? null : text,
+      refusal: null,
+      ...(plan.thinking.length > 0 ? flavor.reasoningFields(joined(plan.thinking)) : {}),
+    };
+    if (hasToolCalls(plan)) {
+      message["tool_calls"] = plan.toolCalls.map((call) => ({
+        id: toolCallId(meta, call),
+        type: "function",
+        function: { name: call.name, arguments: call.argumentsJson },
+      }));
+    }
+    const finish = finishReason(plan);
+    return {
+      id: `${flavor.idPrefix}${meta.seq}`,
+      object: "chat.completion",
+      created: meta.createdSeconds,
+      model: meta.model,
+      ...flavor.extraFields,
+      choices: [
+        {
+          index: 0,
+          message,
+          logprobs: null,
+          finish_reason: finish,
+          ...(flavor.nativeFinishReason ? { native_finish_reason: finish } : {}),
+        },
+      ],
+      usage: usageBody(plan, flavor),
+    };
   };
-  if (hasToolCalls(plan)) {
-    message["tool_calls"] = plan.toolCalls.map((call) => ({
-      id: toolCallId(meta, call.index, call.id),
-      type: "function",
-      function: { name: call.name, arguments: call.argumentsJson },
-    }));
-  }
-  const finish = finishReason(plan);
-  return {
-    id: `${flavor.idPrefix}${meta.seq}`,
-    object: "chat.completion",
-    created: meta.createdSeconds,
-    model: meta.model,
-    ...flavor.extraFields,
-    choices: [
-      {
-        index: 0,
-        message,
-        logprobs: null,
-        finish_reason: finish,
-        ...(flavor.nativeFinishReason ? { native_finish_reason: finish } : {}),
-      },
-    ],
-    usage: usageBody(plan, flavor),
-  };
-}
 
 /**
  * OpenAI puts a bare `{ error }` object on the stream; OpenRouter keeps the chunk envelope and ends
  * the choice with `finish_reason: "error"`.
  */
-function streamErrorFrame(error: StreamErrorSpec, meta: ReplyMeta, flavor: ChatFlavor): Frame {
-  const message = error.message ?? "The server had an error while processing your request.";
-  if (flavor.vendor === "openai") {
-    return controlFrame({ error: { message, type: error.type ?? "server_error", param: null, code: null } });
-  }
-  return controlFrame({
-    id: `${flavor.idPrefix}${meta.seq}`,
-    object: "chat.completion.chunk",
-    created: meta.createdSeconds,
-    model: meta.model,
-    ...flavor.extraFields,
-    error: {
-      code: 502,
-      message,
-      ...(error.type === undefined ? {} : { metadata: { error_type: error.type } }),
-    },
-    choices: [{ index: 0, delta: { content: "" }, finish_reason: "error", native_finish_reason: "error" }],
-  });
-}
+const streamErrorFrameOf =
+  (flavor: ChatFlavor): ChatProtocol["streamErrorFrame"] =>
+  (error, meta) => {
+    const message = error.message ?? "The server had an error while processing your request.";
+    if (flavor.vendor === "openai") {
+      return controlFrame({
+        error: { message, type: error.type ?? "server_error", param: null, code: null },
+      });
+    }
+    return controlFrame({
+      id: `${flavor.idPrefix}${meta.seq}`,
+      object: "chat.completion.chunk",
+      created: meta.createdSeconds,
+      model: meta.model,
+      ...flavor.extraFields,
+      error: {
+        code: 502,
+        message,
+        ...(error.type === undefined ? {} : { metadata: { error_type: error.type } }),
+      },
+      choices: [{ index: 0, delta: { content: "" }, finish_reason: "error", native_finish_reason: "error" }],
+    });
+  };
 
 export function createChatCompletionsProtocol(flavor: ChatFlavor): ChatProtocol {
   return {
     id: flavor.id,
     vendor: flavor.vendor,
     encoding: "sse",
-    parseRequest: (body) =>
-      parseWith(chatBodySchema, body, (value) => ({
-        model: value.model,
-        stream: value.stream === true,
-        includeUsage: value.stream_options?.include_usage === true,
-        lastUserText: lastUserText(value.messages),
-      })),
-    streamFrames: (plan, meta) => streamFrames(plan, meta, flavor),
-    streamErrorFrame: (error, meta) => streamErrorFrame(error, meta, flavor),
-    completion: (plan, meta) => completion(plan, meta, flavor),
+    parseRequest: parseWith(chatBodySchema, (value) => ({
+      model: value.model,
+      stream: value.stream === true,
+      includeUsage: value.stream_options?.include_usage === true,
+      lastUserText: lastUserText(value.messages),
+      endsWithToolResult: endsWithToolResult(value.messages),
+    })),
+    streamFrames: streamFramesOf(flavor),
+    streamErrorFrame: streamErrorFrameOf(flavor),
+    completion: completionOf(flavor),
   };
 }
 

@@ -15,27 +15,49 @@ export function textOfContent(content: unknown): string {
   return parsed.data.map((part) => part.text ?? "").join("");
 }
 
-type Message = { role?: unknown; content?: unknown };
+type Message = { role?: unknown; type?: unknown; content?: unknown };
 
-/** Text of the last message whose role is `user`, or "" when there is none. */
+/**
+ * Text of the last user message that has text, or "" when there is none. Messages carrying only
+ * tool results (Anthropic sends those as `user` turns) are skipped, so every vendor agrees.
+ */
 export function lastUserText(messages: readonly Message[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
-    if (message?.role === "user") return textOfContent(message.content);
+    if (message?.role !== "user") continue;
+    const text = textOfContent(message.content);
+    if (text !== "") return text;
   }
   return "";
 }
 
-/** Validates a body against a schema and turns the result into the fake's request summary. */
+const toolResultPartsSchema = z.array(z.looseObject({ type: z.string().optional() }));
+
+/**
+ * Whether the conversation ends with a tool result — the model is being asked to continue after
+ * a tool ran: role `tool` (chat completions, Ollama), a `tool_result` block in the last user turn
+ * (Anthropic) or a `function_call_output` item (Responses).
+ */
+export function endsWithToolResult(messages: readonly Message[]): boolean {
+  const last = messages.at(-1);
+  if (last === undefined) return false;
+  if (last.role === "tool" || last.type === "function_call_output") return true;
+  const parts = toolResultPartsSchema.safeParse(last.content);
+  return last.role === "user" && parts.success && parts.data.some((part) => part.type === "tool_result");
+}
+
+/** A `parseRequest`: validates the body against `schema`, then summarizes it for the fake. */
 export function parseWith<T>(
   schema: z.ZodType<T>,
-  body: unknown,
   summarize: (value: T) => ChatRequest,
-): ParseResult {
-  const result = schema.safeParse(body);
-  if (!result.success)
-    return { ok: false, message: `Invalid request body: ${z.prettifyError(result.error)}` };
-  return { ok: true, request: summarize(result.data) };
+): (body: unknown) => ParseResult {
+  return (body) => {
+    const result = schema.safeParse(body);
+    if (!result.success) {
+      return { ok: false, message: `Invalid request body: ${z.prettifyError(result.error)}` };
+    }
+    return { ok: true, request: summarize(result.data) };
+  };
 }
 
 export function json(value: unknown): string {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ReplyPlan } from "../reply.ts";
-import { contentFrame, controlFrame, joined, lastUserText, parseWith } from "./common.ts";
+import { contentFrame, controlFrame, endsWithToolResult, joined, lastUserText, parseWith } from "./common.ts";
 import { vendorErrorBody } from "./errors.ts";
 import type { ChatProtocol } from "./types.ts";
 import {
@@ -74,13 +74,13 @@ export const ollamaProtocol: ChatProtocol = {
   id: "ollama",
   vendor: "ollama",
   encoding: "ndjson",
-  parseRequest: (body) =>
-    parseWith(chatBodySchema, body, (value) => ({
-      model: value.model,
-      stream: value.stream !== false,
-      includeUsage: true,
-      lastUserText: lastUserText(value.messages),
-    })),
+  parseRequest: parseWith(chatBodySchema, (value) => ({
+    model: value.model,
+    stream: value.stream !== false,
+    includeUsage: true,
+    lastUserText: lastUserText(value.messages),
+    endsWithToolResult: endsWithToolResult(value.messages),
+  })),
   streamFrames,
   streamErrorFrame: (error) =>
     controlFrame({ error: error.message ?? "an error was encountered while running the model" }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type ReplyPlan, reasoningTokens } from "../reply.ts";
-import { contentFrame, controlFrame, joined, lastUserText, parseWith } from "./common.ts";
+import { contentFrame, controlFrame, endsWithToolResult, joined, lastUserText, parseWith } from "./common.ts";
 import type { ChatProtocol, Frame, ReplyMeta } from "./types.ts";
 
 /**
@@ -11,7 +11,13 @@ const responsesBodySchema = z.looseObject({
   model: z.string().min(1),
   input: z.union([
     z.string(),
-    z.array(z.looseObject({ role: z.string().optional(), content: z.unknown().optional() })),
+    z.array(
+      z.looseObject({
+        role: z.string().optional(),
+        type: z.string().optional(),
+        content: z.unknown().optional(),
+      }),
+    ),
   ]),
   stream: z.boolean().nullish(),
 });
@@ -151,13 +157,13 @@ export const openaiResponsesProtocol: ChatProtocol = {
   id: "openai-responses",
   vendor: "openai",
   encoding: "sse",
-  parseRequest: (body) =>
-    parseWith(responsesBodySchema, body, (value) => ({
-      model: value.model,
-      stream: value.stream === true,
-      includeUsage: true,
-      lastUserText: typeof value.input === "string" ? value.input : lastUserText(value.input),
-    })),
+  parseRequest: parseWith(responsesBodySchema, (value) => ({
+    model: value.model,
+    stream: value.stream === true,
+    includeUsage: true,
+    lastUserText: typeof value.input === "string" ? value.input : lastUserText(value.input),
+    endsWithToolResult: typeof value.input !== "string" && endsWithToolResult(value.input),
+  })),
   streamFrames,
   streamErrorFrame: (error) =>
     controlFrame(

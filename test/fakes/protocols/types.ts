@@ -31,6 +31,8 @@ export type ChatRequest = {
   /** OpenAI `stream_options.include_usage`. */
   includeUsage: boolean;
   lastUserText: string;
+  /** The last message is a tool result (see `endsWithToolResult`). */
+  endsWithToolResult: boolean;
 };
 
 /** Identity of one answer: ids derive from the request's sequence number, so runs are repeatable. */
