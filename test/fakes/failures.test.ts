@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenRouter } from "@openrouter/ai-sdk-provider";
-import { APICallError, type LanguageModel } from "ai";
+import { APICallError, generateText, type LanguageModel } from "ai";
 import { createFakeUpstream, type FakeUpstream, generatedToken } from "./llm-upstream.ts";
 import { collectStream, errorMessage } from "./sdk-helpers.ts";
 
@@ -71,6 +71,24 @@ describe("fake upstream failures and scripting", () => {
       const bad = await collectStream(model);
       assert.match(errorMessage(bad.errors[0]), /JSON/, name);
     }
+  });
+
+  it("fails non-streaming calls too: malformed body, dropped connection, headers-only stream", async () => {
+    const model = models["openai chat"] as LanguageModel;
+    upstream.enqueue({ text: "x", failure: "malformed" });
+    await assert.rejects(generateText({ model, prompt: "x", maxRetries: 0 }), /Invalid JSON response|JSON/);
+    upstream.enqueue({ text: "x", failure: { disconnectAfterChunks: 0 } });
+    await assert.rejects(
+      generateText({ model, prompt: "x", maxRetries: 0 }),
+      /fetch failed|Cannot connect|socket/i,
+    );
+    upstream.enqueue({ text: "x y", failure: { disconnectAfterChunks: 0 } });
+    const res = await fetch(`${upstream.openaiBaseUrl}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "x" }] }),
+    });
+    assert.equal(res.status, 200);
+    await assert.rejects(res.text(), /terminated/);
   });
 
   it("keeps a hanging request open until the client aborts, and logs the abort", async () => {

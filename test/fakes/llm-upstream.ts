@@ -116,6 +116,17 @@ function findRoute(options: {
       return { kind: "listing", vendor: "ollama", answer: () => ok(ollamaTags(models)) };
     case "POST /api/show":
       return { kind: "listing", vendor: "ollama", answer: (body) => ollamaShow(models, body) };
+    case "GET /":
+      // Ollama's liveness answer; tools probe it before anything else.
+      return {
+        kind: "listing",
+        vendor: "ollama",
+        answer: () => ({
+          status: 200,
+          body: "Ollama is running",
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        }),
+      };
     case "GET /api/version":
       return { kind: "listing", vendor: "ollama", answer: () => ok({ version: "0.12.6" }) };
     case "POST /api/v1/chat/completions":

@@ -98,6 +98,10 @@ describe("Ollama fake", () => {
         ["qwen3:8b", "qwen3"],
       ],
     );
+    const root = await fetch(`${upstream.url}/`);
+    assert.equal(await root.text(), "Ollama is running");
+    const version = (await (await fetch(`${upstream.url}/api/version`)).json()) as { version: string };
+    assert.match(version.version, /^\d+\.\d+\.\d+$/);
     const show = (await (await post("/api/show", { model: "qwen3:8b" })).json()) as {
       model_info: Record<string, unknown>;
       capabilities: string[];
