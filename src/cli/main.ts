@@ -1,12 +1,16 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
-import { daemonStart, daemonStatus, daemonStop } from "./commands/daemon.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { statusCommand } from "./commands/status.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
 
 type Action = (context: CliContext) => Promise<number>;
+
+// Command modules load on use, so `--version` and `status` pay only for what they run.
+const commands = {
+  status: () => import("./commands/status.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  daemon: () => import("./commands/daemon.ts"),
+};
 
 /** Builds the command tree; each action resolves to the process exit code. */
 function buildProgram(run: (action: Action) => void): Command {
@@ -26,7 +30,9 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
     .action((options: { json?: boolean; format?: string }) =>
-      run((context) => statusCommand(context, { json: options.json || options.format === "json" })),
+      run(async (context) =>
+        (await commands.status()).statusCommand(context, { json: options.json || options.format === "json" }),
+      ),
     );
 
   program
@@ -35,22 +41,24 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
     .action((options: { json?: boolean; format?: string }) =>
-      run((context) => doctorCommand(context, { json: options.json || options.format === "json" })),
+      run(async (context) =>
+        (await commands.doctor()).doctorCommand(context, { json: options.json || options.format === "json" }),
+      ),
     );
 
   const daemon = program.command("daemon").description("start, stop and inspect netclawd");
   daemon
     .command("start")
     .description("start netclawd in the background and wait until it is ready")
-    .action(() => run(daemonStart));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStart(context)));
   daemon
     .command("stop")
     .description("stop netclawd (API, then SIGTERM, then SIGKILL)")
-    .action(() => run(daemonStop));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStop(context)));
   daemon
     .command("status")
     .description("is netclawd running? (from its pid file)")
-    .action(() => run(daemonStatus));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStatus(context)));
   daemon.action(() => {
     throw new UsageError("netclaw daemon: missing subcommand. See 'netclaw daemon --help'.");
   });
