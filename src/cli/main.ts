@@ -10,6 +10,7 @@ const commands = {
   status: () => import("./commands/status.ts"),
   doctor: () => import("./commands/doctor.ts"),
   daemon: () => import("./commands/daemon.ts"),
+  update: () => import("./commands/update.ts"),
 };
 
 /** Builds the command tree; each action resolves to the process exit code. */
@@ -43,6 +44,19 @@ function buildProgram(run: (action: Action) => void): Command {
     .action((options: { json?: boolean; format?: string }) =>
       run(async (context) =>
         (await commands.doctor()).doctorCommand(context, { json: options.json || options.format === "json" }),
+      ),
+    );
+
+  program
+    .command("update")
+    .description("check for a newer netclaw release and upgrade the npm package")
+    .option("--check", "only check; change nothing")
+    .option("--channel <channel>", "stable or beta (saved to Daemon.UpdateChannel)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--force", "same as --yes")
+    .action((options: { check?: boolean; channel?: string; yes?: boolean; force?: boolean }) =>
+      run(async (context) =>
+        (await commands.update()).updateCommand(context, { ...options, yes: options.yes || options.force }),
       ),
     );
 
