@@ -11,6 +11,8 @@ const commands = {
   doctor: () => import("./commands/doctor.ts"),
   daemon: () => import("./commands/daemon.ts"),
   update: () => import("./commands/update.ts"),
+  backup: () => import("./commands/backup.ts"),
+  service: () => import("./commands/service.ts"),
 };
 
 /** Builds the command tree; each action resolves to the process exit code. */
@@ -60,6 +62,20 @@ function buildProgram(run: (action: Action) => void): Command {
       ),
     );
 
+  const backup = program
+    .command("backup")
+    .description("back up and restore config, identity, keys, schedules and the database");
+  backup
+    .command("create [path]")
+    .description("write one archive (works while the daemon runs)")
+    .action((path?: string) => run(async (context) => (await commands.backup()).backupCreate(context, path)));
+  backup
+    .command("restore <archive>")
+    .description("put a backup back (daemon stopped); what it replaces is saved first")
+    .action((archive: string) =>
+      run(async (context) => (await commands.backup()).backupRestore(context, archive)),
+    );
+
   const daemon = program.command("daemon").description("start, stop and inspect netclawd");
   daemon
     .command("start")
@@ -73,6 +89,14 @@ function buildProgram(run: (action: Action) => void): Command {
     .command("status")
     .description("is netclawd running? (from its pid file)")
     .action(() => run(async (context) => (await commands.daemon()).daemonStatus(context)));
+  daemon
+    .command("install")
+    .description("install netclawd as a systemd user service (Linux), enabled at boot")
+    .action(() => run(async (context) => (await commands.service()).serviceInstall(context)));
+  daemon
+    .command("uninstall")
+    .description("stop, disable and remove the systemd user service")
+    .action(() => run(async (context) => (await commands.service()).serviceUninstall(context)));
   daemon.action(() => {
     throw new UsageError("netclaw daemon: missing subcommand. See 'netclaw daemon --help'.");
   });
