@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
+import { registerSettingsCommands } from "./settings-commands.ts";
 
 type Action = (context: CliContext) => Promise<number>;
 
@@ -61,6 +62,8 @@ function buildProgram(run: (action: Action) => void): Command {
         (await commands.update()).updateCommand(context, { ...options, yes: options.yes || options.force }),
       ),
     );
+
+  registerSettingsCommands(program, run);
 
   const backup = program
     .command("backup")

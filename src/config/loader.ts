@@ -26,6 +26,8 @@ export type LoadConfigOptions = {
   env: NodeJS.ProcessEnv;
   /** Decrypts `ENC:` leaves of secrets.json in memory; without it secrets load as written. */
   decryptSecrets?: (tree: Tree) => Tree;
+  /** Validate this netclaw.json content instead of the file on disk (an edit not yet written). */
+  fileOverride?: Tree;
 };
 
 let jsonSchema: SchemaNode | undefined;
@@ -64,7 +66,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const provenance = new Provenance();
   const merged: Tree = {};
 
-  const file = readJsonObject(options.configFile);
+  const file = options.fileOverride
+    ? { exists: true, tree: options.fileOverride }
+    : readJsonObject(options.configFile);
   if (file.tree) {
     mergeInto(merged, structuredClone(file.tree));
     provenance.recordTree(file.tree, { kind: "file", path: options.configFile });
