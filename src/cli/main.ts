@@ -44,9 +44,15 @@ function buildProgram(run: (action: Action) => void): Command {
     .description("check configuration, files, exposure and the daemon (exit 0 pass, 2 warnings, 1 failures)")
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
-    .action((options: { json?: boolean; format?: string }) =>
+    .option("--fix", "repair what is safely fixable (backs up every file first)")
+    .option("--dry-run", "with --fix: only show what would change")
+    .option("-y, --yes", "with --fix: do not ask")
+    .action((options: { json?: boolean; format?: string; fix?: boolean; dryRun?: boolean; yes?: boolean }) =>
       run(async (context) =>
-        (await commands.doctor()).doctorCommand(context, { json: options.json || options.format === "json" }),
+        (await commands.doctor()).doctorCommand(context, {
+          ...options,
+          json: options.json || options.format === "json",
+        }),
       ),
     );
 

@@ -79,6 +79,34 @@ export function secretsFileCheck(context: CliContext): CheckLine {
   }
 }
 
+/** Hand-written plaintext values in secrets.json still load, but should be encrypted. */
+export function plaintextSecretsCheck(context: CliContext): CheckLine {
+  const name = "Secrets Encryption";
+  let tree: unknown;
+  try {
+    tree = readJsonObject(context.paths.secretsFile).tree;
+  } catch {
+    return { name, severity: "info", message: "skipped: secrets.json does not parse" };
+  }
+  const plain: string[] = [];
+  const walk = (node: unknown, path: string[]) => {
+    if (typeof node === "string") {
+      if (!node.startsWith("ENC:")) plain.push(path.join("."));
+    } else if (node && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) walk(value, [...path, key]);
+    }
+  };
+  walk(tree ?? {}, []);
+  return plain.length === 0
+    ? { name, severity: "pass", message: "every value in secrets.json is encrypted" }
+    : {
+        name,
+        severity: "warn",
+        message: `plaintext value(s) in ${context.paths.secretsFile}: ${plain.join(", ")}`,
+        remediation: "run `netclaw doctor --fix` to encrypt them (the file is backed up first)",
+      };
+}
+
 export function exposureCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
   const name = "Exposure Mode";
   const config = state.loaded?.config;
