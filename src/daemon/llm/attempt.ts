@@ -134,9 +134,9 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
   } catch (error) {
     failure ??= error;
   } finally {
+    // Leaving the loop early cancels the SDK stream, which cancels the HTTP body; aborting here as
+    // well would reject promises inside some providers that nobody awaits any more.
     timers.clearTimeout(timer);
-    // Ends the HTTP exchange when we stopped reading early; a no-op after a clean finish.
-    controller.abort();
   }
 
   if (request.signal.aborted) {

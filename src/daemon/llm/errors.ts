@@ -79,7 +79,8 @@ export function classifyError(error: unknown): ClassifiedError {
   if (name === "AbortError" || name === "ResponseAborted") {
     return { kind: "aborted", code: "aborted", message: "The request was cancelled.", retryable: false };
   }
-  if (typeof statusCode === "number") {
+  // A 200 whose body broke off (undici's `terminated`) is a transport failure, not an HTTP one.
+  if (typeof statusCode === "number" && statusCode >= 400) {
     const base = { status: statusCode, message };
     if (statusCode === 429) {
       const after = retryAfterMs(responseHeaders);

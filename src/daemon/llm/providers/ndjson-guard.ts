@@ -32,31 +32,55 @@ function check(line: string): Error | undefined {
   return undefined;
 }
 
+/**
+ * Passes complete lines through as they arrive. A bad line fails the stream on the *next* read,
+ * after the good lines before it were delivered (erroring at once would discard them).
+ */
 function guardBody(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let pending = "";
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        pending += decoder.decode(chunk, { stream: true });
-        const end = pending.lastIndexOf("\n");
-        if (end < 0) return;
-        const complete = pending.slice(0, end + 1);
-        pending = pending.slice(end + 1);
-        for (const line of complete.split("\n")) {
-          const problem = check(line);
-          if (problem !== undefined) return controller.error(problem);
+  let failure: Error | undefined;
+  const take = (text: string): string => {
+    let good = "";
+    for (const line of text.split("\n")) {
+      failure = check(line);
+      if (failure !== undefined) break;
+      good += `${line}\n`;
+    }
+    return good;
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          if (failure !== undefined) {
+            // Erroring a stream drops what is still queued downstream; one macrotask lets the
+            // SDK's pipeline deliver the good lines first.
+            await new Promise((resolve) => setImmediate(resolve));
+            await reader.cancel().catch(() => {});
+            return controller.error(failure);
+          }
+          const { done, value } = await reader.read();
+          if (done) {
+            pending += decoder.decode();
+            const good = pending.trim() === "" ? "" : take(pending);
+            if (good !== "") controller.enqueue(encoder.encode(good));
+            if (failure !== undefined) continue;
+            return controller.close();
+          }
+          pending += decoder.decode(value, { stream: true });
+          const end = pending.lastIndexOf("\n");
+          if (end < 0) continue;
+          const good = take(pending.slice(0, end));
+          pending = pending.slice(end + 1);
+          if (good !== "") return controller.enqueue(encoder.encode(good));
         }
-        controller.enqueue(encoder.encode(complete));
       },
-      flush(controller) {
-        pending += decoder.decode();
-        const problem = check(pending);
-        if (problem !== undefined) return controller.error(problem);
-        if (pending !== "") controller.enqueue(encoder.encode(pending));
-      },
-    }),
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
   );
 }
 
