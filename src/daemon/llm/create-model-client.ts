@@ -27,6 +27,8 @@ export type CreateModelClientOptions = {
   /** Timeouts and backoff wait on these (tests pass `scaledTimers`). */
   timers?: Timers;
   registry?: ProviderRegistry;
+  /** How long context-window detection may take before the default is used (default 3000 ms). */
+  contextDetectionTimeoutMs?: number;
   /** Attempts per model before giving up on it (default 3: one try, two retries). */
   maxAttempts?: number;
 };
@@ -68,6 +70,9 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
     registry,
     fetch: fetchImpl,
     now: options.now ?? Date.now,
+    ...(options.contextDetectionTimeoutMs === undefined
+      ? {}
+      : { timeoutMs: options.contextDetectionTimeoutMs }),
   });
 
   let ai: Promise<AiModule> | undefined;
