@@ -1,25 +1,11 @@
-import { z } from "zod";
 import type { ResolvedModel } from "../../config/models.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { ProviderRegistry } from "./registry.ts";
+import { bearer, entryContextWindow, getJson, modelListSchema, ollamaShowSchema } from "./vendor-http.ts";
 
 export const DEFAULT_CONTEXT_WINDOW = 32_768;
 const DETECT_TIMEOUT_MS = 3000;
 const RETRY_FAILED_DETECTION_MS = 60_000;
-
-// Tolerant schemas: only the fields read here are checked.
-const ollamaShow = z.object({ model_info: z.record(z.string(), z.unknown()) });
-const modelList = z.object({
-  data: z.array(
-    z.looseObject({
-      id: z.string(),
-      context_length: z.number().int().positive().optional(),
-      context_window: z.number().int().positive().optional(),
-      max_model_len: z.number().int().positive().optional(),
-      top_provider: z.object({ context_length: z.number().int().positive().nullish() }).nullish(),
-    }),
-  ),
-});
 
 type Detect = {
   provider: ProviderConfig;
@@ -28,18 +14,6 @@ type Detect = {
   fetch: typeof fetch;
   signal: AbortSignal;
 };
-
-async function getJson(options: { url: string; fetch: typeof fetch; init: RequestInit }): Promise<unknown> {
-  const response = await options.fetch(options.url, options.init);
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`${options.url} answered ${response.status}`);
-  }
-  return response.json();
-}
-
-const bearer = (provider: ProviderConfig): Record<string, string> =>
-  provider.ApiKey === undefined ? {} : { authorization: `Bearer ${provider.ApiKey}` };
 
 /** Ollama `POST /api/show`: `model_info["<architecture>.context_length"]`. */
 async function detectOllama(options: Detect): Promise<number | undefined> {
@@ -53,7 +27,7 @@ async function detectOllama(options: Detect): Promise<number | undefined> {
       signal: options.signal,
     },
   });
-  const info = ollamaShow.parse(body).model_info;
+  const info = ollamaShowSchema.parse(body).model_info;
   const arch = info["general.architecture"];
   const preferred = typeof arch === "string" ? info[`${arch}.context_length`] : undefined;
   const any = Object.entries(info).find(
@@ -70,11 +44,8 @@ async function detectFromList(options: Detect): Promise<number | undefined> {
     fetch: options.fetch,
     init: { headers: bearer(options.provider), signal: options.signal },
   });
-  const entry = modelList.parse(body).data.find((model) => model.id === options.modelId);
-  if (entry === undefined) return undefined;
-  return (
-    entry.context_length ?? entry.top_provider?.context_length ?? entry.max_model_len ?? entry.context_window
-  );
+  const entry = modelListSchema.parse(body).data.find((model) => model.id === options.modelId);
+  return entry === undefined ? undefined : entryContextWindow(entry);
 }
 
 const DETECTORS: Partial<Record<string, (options: Detect) => Promise<number | undefined>>> = {

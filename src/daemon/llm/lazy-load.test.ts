@@ -39,6 +39,9 @@ describe("lazy provider loading", () => {
     assert.deepEqual(sdk(before), [], `loaded at creation: ${before.join(", ")}`);
     // The first stream loads the SDK and the one vendor module in use, nothing else.
     assert.ok(after.includes("ai") && after.includes("@openrouter/ai-sdk-provider"), after.join(", "));
-    assert.ok(!after.includes("@ai-sdk/anthropic") && !after.includes("ollama-ai-provider-v2"), after.join(", "));
+    assert.ok(
+      !after.includes("@ai-sdk/anthropic") && !after.includes("ollama-ai-provider-v2"),
+      after.join(", "),
+    );
   });
 });
