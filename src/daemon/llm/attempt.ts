@@ -3,6 +3,7 @@ import { toPrompt, toToolSet } from "./convert.ts";
 import { type ClassifiedError, classifyError } from "./errors.ts";
 import type { ModelEvent, ModelRequest } from "./model-client.ts";
 import type { Timers } from "./timers.ts";
+import { createWatchdog, type WatchdogPhase } from "./watchdog.ts";
 
 type AiModule = typeof import("ai");
 
@@ -43,29 +44,25 @@ function timeoutError(which: "first_token" | "idle", ms: number): ClassifiedErro
 
 /**
  * One `streamText` call against one model. Yields content as it arrives and *returns* how the
- * attempt ended; it never throws. The first-token timer runs until the first content part; after
- * that the idle timer is re-armed on every part (and paused while the consumer holds a yield, so
- * a slow reader is not mistaken for a silent vendor).
+ * attempt ended; it never throws. Timeouts come from the watchdog, paused while the consumer holds
+ * a yielded event so a slow reader is not mistaken for a silent vendor.
  */
 export async function* runAttempt(options: AttemptOptions): AsyncGenerator<AttemptEvent, AttemptOutcome> {
   const { ai, model, request, timers, firstTokenMs, idleMs } = options;
   const controller = new AbortController();
-  let timedOut: "first_token" | "idle" | undefined;
-  const arm = (which: "first_token" | "idle", ms: number) =>
-    timers.setTimeout(() => {
-      timedOut = which;
+  let timedOut: WatchdogPhase | undefined;
+  const watchdog = createWatchdog({
+    timers,
+    firstTokenMs,
+    idleMs,
+    onTimeout: (phase) => {
+      timedOut = phase;
       controller.abort();
-    }, ms);
-  let timer = arm("first_token", firstTokenMs);
-  let tokenSeen = false;
+    },
+  });
   let afterOutput = false;
   let failure: unknown;
   let finished: FinishReason | undefined;
-  const pause = () => timers.clearTimeout(timer);
-  const resume = () => {
-    timers.clearTimeout(timer);
-    timer = tokenSeen ? arm("idle", idleMs) : arm("first_token", firstTokenMs);
-  };
 
   try {
     const prompt = toPrompt(request.messages);
@@ -93,7 +90,7 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
           break;
         case "tool-input-start":
         case "tool-input-delta":
-          tokenSeen = true;
+          watchdog.activity(true);
           break;
         case "tool-call":
           event = {
@@ -119,24 +116,20 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
           break;
       }
       if (failure !== undefined) break;
-      if (event === undefined) {
-        resume();
-        continue;
-      }
-      if (event.type !== "usage") {
-        tokenSeen = true;
-        afterOutput = true;
-      }
-      pause();
+      const output = event !== undefined && event.type !== "usage";
+      watchdog.activity(output);
+      if (event === undefined) continue;
+      afterOutput ||= output;
+      watchdog.pause();
       yield event;
-      resume();
+      watchdog.resume();
     }
   } catch (error) {
     failure ??= error;
   } finally {
     // Leaving the loop early cancels the SDK stream, which cancels the HTTP body; aborting here as
     // well would reject promises inside some providers that nobody awaits any more.
-    timers.clearTimeout(timer);
+    watchdog.stop();
   }
 
   if (request.signal.aborted) {

@@ -103,12 +103,30 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
     return created;
   };
 
+  /** Last line of defence for "never throws": an unexpected exception becomes the terminal event. */
   async function* stream(request: ModelRequest): AsyncGenerator<ModelEvent> {
+    const state = { started: false };
+    try {
+      yield* failover(request, state);
+    } catch (error) {
+      const aborted = request.signal.aborted;
+      yield {
+        type: "error",
+        error: {
+          code: aborted ? "aborted" : "internal_error",
+          message: aborted ? "The request was cancelled." : `Model client failure: ${String(error)}`,
+          retryable: false,
+        },
+        afterOutput: state.started,
+      };
+    }
+  }
+
+  async function* failover(request: ModelRequest, state: { started: boolean }): AsyncGenerator<ModelEvent> {
     const candidates = [roles[request.role]];
     if (!same(roles.Fallback, roles[request.role])) candidates.push(roles.Fallback);
     let index = 0;
     let attempt = 0;
-    let started = false;
     for (;;) {
       const target = candidates[index] as ResolvedModel;
       const info = infoOf(target);
@@ -131,8 +149,8 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
       const run = runAttempt({ ai: module, model, request, timers, firstTokenMs, idleMs });
       let step = await run.next();
       while (step.done !== true) {
-        if (!started) {
-          started = true;
+        if (!state.started) {
+          state.started = true;
           yield { type: "start", model: info };
         }
         yield step.value;
@@ -140,7 +158,7 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
       }
       const outcome = step.value;
       if (outcome.ok) {
-        if (!started) yield { type: "start", model: info };
+        if (!state.started) yield { type: "start", model: info };
         yield { type: "done", finishReason: outcome.finishReason, model: info };
         return;
       }
@@ -189,39 +207,10 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
 
   return {
     configured: true,
-    stream(request: ModelRequest): AsyncIterable<ModelEvent> {
-      return guarded(stream(request), request);
-    },
+    stream,
     contextWindow: (role: Role) => {
       const model = roles[role];
       return contextWindow({ model, provider: providerOf(model) });
     },
   };
-}
-
-/** Last line of defence for "never throws": an unexpected exception becomes the terminal event. */
-async function* guarded(
-  inner: AsyncGenerator<ModelEvent>,
-  request: ModelRequest,
-): AsyncGenerator<ModelEvent> {
-  let afterOutput = false;
-  try {
-    for await (const event of inner) {
-      if (event.type === "text_delta" || event.type === "thinking_delta" || event.type === "tool_call") {
-        afterOutput = true;
-      }
-      yield event;
-    }
-  } catch (error) {
-    const aborted = request.signal.aborted;
-    yield {
-      type: "error",
-      error: {
-        code: aborted ? "aborted" : "internal_error",
-        message: aborted ? "The request was cancelled." : `Model client failure: ${String(error)}`,
-        retryable: false,
-      },
-      afterOutput,
-    };
-  }
 }

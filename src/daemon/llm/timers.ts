@@ -3,11 +3,14 @@
  * tests can run the real timing logic on a compressed scale instead of sleeping for seconds.
  */
 export type Timers = {
+  /** Monotonic milliseconds, on the same scale as the delays below. */
+  now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 };
 
 export const realTimers: Timers = {
+  now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -15,6 +18,7 @@ export const realTimers: Timers = {
 /** Timers that run `factor` times faster than asked (for tests): 1 s becomes `1000 * factor` ms. */
 export function scaledTimers(factor: number): Timers {
   return {
+    now: () => performance.now() / factor,
     setTimeout: (callback, ms) => setTimeout(callback, ms * factor),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   };
