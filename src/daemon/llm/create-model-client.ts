@@ -128,6 +128,14 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
     let index = 0;
     let attempt = 0;
     for (;;) {
+      if (request.signal.aborted) {
+        yield {
+          type: "error",
+          error: { code: "aborted", message: "The request was cancelled.", retryable: false },
+          afterOutput: false,
+        };
+        return;
+      }
       const target = candidates[index] as ResolvedModel;
       const info = infoOf(target);
       const end = (error: ClassifiedError, afterOutput: boolean): ModelEvent => ({

@@ -10,6 +10,7 @@ import { scaledTimers } from "./timers.ts";
 // timeout waits 200 ms and a 1 s backoff 200 ms. random() = 0.5 makes the jitter factor exactly 1.
 const fast = { timers: scaledTimers(0.2), random: () => 0.5 };
 const session = { FirstTokenTimeoutSeconds: 1, IdleTimeoutSeconds: 1 };
+const SECRET = "sk-never-in-a-log-line";
 
 function errorOf(out: Collected) {
   const last = out.last;
@@ -36,8 +37,8 @@ describe("ModelClient failover, retries and failures", () => {
   before(async () => {
     upstream = await createFakeUpstream();
     providers = {
-      oa: { Type: "openai", Endpoint: upstream.openaiBaseUrl, ApiKey: "k" },
-      an: { Type: "anthropic", Endpoint: upstream.anthropicBaseUrl, ApiKey: "k" },
+      oa: { Type: "openai", Endpoint: upstream.openaiBaseUrl, ApiKey: SECRET },
+      an: { Type: "anthropic", Endpoint: upstream.anthropicBaseUrl, ApiKey: SECRET },
       ol: { Type: "ollama", Endpoint: upstream.url },
       or: { Type: "openrouter", Endpoint: upstream.openrouterBaseUrl, ApiKey: "k" },
       oc: { Type: "openai-compatible", Endpoint: upstream.openaiBaseUrl },
@@ -62,6 +63,8 @@ describe("ModelClient failover, retries and failures", () => {
         /oa\/main-model .*switching to Fallback an\/fallback-model/,
       );
       assert.equal(out.events.filter((event) => event.type === "start").length, 1);
+      assert.ok(!JSON.stringify(log.lines).includes(SECRET), "no API key in the log");
+      assert.ok(!JSON.stringify(out.events).includes(SECRET), "no API key in the events");
     });
   }
 
@@ -166,6 +169,13 @@ describe("ModelClient failover, retries and failures", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(upstream.requests.at(-1)?.clientAborted, true);
     assert.deepEqual(modelsCalled(), ["main-model"]);
+  });
+
+  it("a request whose signal is already aborted calls nothing", async () => {
+    const { client } = clientFor(buildConfig({ providers, main, session }), fast);
+    const error = errorOf(await collect(client, { signal: AbortSignal.abort() }));
+    assert.equal(error.error.code, "aborted");
+    assert.deepEqual(modelsCalled(), []);
   });
 
   it("aborting during a hang or a backoff ends at once with `aborted`", async () => {

@@ -133,6 +133,29 @@ describe("ModelClient through the real SDK providers", () => {
     });
   }
 
+  it("passes unknown tools and off-schema arguments through: the loop validates and answers them", async () => {
+    const config = buildConfig({
+      providers: { oa: { Type: "openai", Endpoint: upstream.openaiBaseUrl, ApiKey: KEY } },
+      main: { Provider: "oa", ModelId: "m" },
+    });
+    const { client } = clientFor(config);
+    upstream.enqueue({
+      toolCalls: [
+        { name: "no_such_tool", arguments: { a: 1 } },
+        { name: "get_weather", arguments: { city: 5 } },
+      ],
+    });
+    const out = await collect(client, { tools: [weatherTool] });
+    assert.deepEqual(
+      out.toolCalls.map((call) => [call.name, call.arguments]),
+      [
+        ["no_such_tool", { a: 1 }],
+        ["get_weather", { city: 5 }],
+      ],
+    );
+    assert.equal(out.last?.type === "done" && out.last.finishReason, "tool_calls");
+  });
+
   it("openrouter: sends netclaw's attribution headers", async () => {
     const config = buildConfig({
       providers: { or: { Type: "openrouter", Endpoint: upstream.openrouterBaseUrl, ApiKey: KEY } },
