@@ -48,6 +48,13 @@ const infoOf = (model: ResolvedModel): ModelInfo => ({
  * Builds the daemon's `ModelClient`. `none` gives the no-model client; `invalid` throws a
  * TypeError (the daemon must have refused to start before getting here). Nothing is imported
  * from the AI SDK until the first stream.
+ *
+ * Per stream: the request's role model is tried first, then the Fallback role (when it names a
+ * different provider/model). Before any output, 429 / 5xx / transport errors switch to the next
+ * model at once; timeouts retry the same model with backoff (±25% jitter, 30 s cap, a 429's
+ * `retry-after` honoured) up to `maxAttempts`, then switch. With no next model, every retryable
+ * failure retries with backoff up to `maxAttempts`. After output nothing is retried: the stream
+ * ends with `error` + `afterOutput: true`. Each failover and retry is one `warn` log line.
  */
 export function createModelClient(options: CreateModelClientOptions): ModelClient {
   const { resolution } = options;

@@ -82,6 +82,23 @@ describe("ModelClient failover, retries and failures", () => {
     assert.equal(log.lines.filter((line) => line["code"] === "transport").length, 1);
   });
 
+  it("a connection dropped before the first chunk fails over like a refused one", async () => {
+    const { client } = clientFor(buildConfig({ providers, main, fallback, session }), fast);
+    upstream.enqueue({ text: "lost", failure: { disconnectAfterChunks: 0 } }, "fallback text");
+    const out = await collect(client);
+    assert.equal(out.text, "fallback text");
+    assert.deepEqual(modelsCalled(), ["main-model", "fallback-model"]);
+  });
+
+  it("a 429's retry-after stretches the backoff", async () => {
+    const { client, log } = clientFor(buildConfig({ providers, main, session }), fast);
+    upstream.enqueue({ failure: { status: 429, retryAfter: 2 } }, "later");
+    const out = await collect(client);
+    assert.equal(out.text, "later");
+    const retry = log.lines.find((line) => String(line["msg"]).startsWith("Model retry"));
+    assert.equal(retry?.["delayMs"], 2000);
+  });
+
   it("without a distinct Fallback, a 429 retries the same model after backoff", async () => {
     const { client, log } = clientFor(buildConfig({ providers, main, session }), fast);
     upstream.enqueue({ failure: { status: 429 } }, "second try");
