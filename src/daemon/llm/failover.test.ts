@@ -4,12 +4,14 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "../../../test/fakes/llm-upstream.ts";
 import { buildConfig, type Collected, clientFor, collect, type ProviderSpec } from "./fixtures/harness.ts";
 import { NO_MODEL_MESSAGE } from "./model-client.ts";
-import { scaledTimers } from "./timers.ts";
+import { realTimers, scaledTimers } from "./timers.ts";
 
 // Session timeouts are whole seconds in config; these timers run 5x faster, so a 1 s first-token
 // timeout waits 200 ms and a 1 s backoff 200 ms. random() = 0.5 makes the jitter factor exactly 1.
+// `session` (1 s real) leaves a loaded machine room; `tight` (200 ms) is for the timeout tests.
 const fast = { timers: scaledTimers(0.2), random: () => 0.5 };
-const session = { FirstTokenTimeoutSeconds: 1, IdleTimeoutSeconds: 1 };
+const session = { FirstTokenTimeoutSeconds: 5, IdleTimeoutSeconds: 5 };
+const tight = { FirstTokenTimeoutSeconds: 1, IdleTimeoutSeconds: 1 };
 const SECRET = "sk-never-in-a-log-line";
 
 function errorOf(out: Collected) {
@@ -135,7 +137,7 @@ describe("ModelClient failover, retries and failures", () => {
   });
 
   it("a hang hits the first-token timeout and is retried with backoff", async () => {
-    const { client, log } = clientFor(buildConfig({ providers, main, session }), fast);
+    const { client, log } = clientFor(buildConfig({ providers, main, session: tight }), fast);
     upstream.enqueue({ failure: "hang" }, "after the retry");
     const started = performance.now();
     const out = await collect(client);
@@ -148,7 +150,7 @@ describe("ModelClient failover, retries and failures", () => {
   });
 
   it("after the retries a timed-out Main gives way to the Fallback", async () => {
-    const { client } = clientFor(buildConfig({ providers, main, fallback, session }), {
+    const { client } = clientFor(buildConfig({ providers, main, fallback, session: tight }), {
       ...fast,
       maxAttempts: 1,
     });
@@ -159,7 +161,7 @@ describe("ModelClient failover, retries and failures", () => {
   });
 
   it("silence after output is an idle timeout that keeps the partial text", async () => {
-    const { client } = clientFor(buildConfig({ providers, main, fallback, session }), fast);
+    const { client } = clientFor(buildConfig({ providers, main, fallback, session: tight }), fast);
     upstream.enqueue({ text: ["first ", "late"], chunkDelayMs: 600 });
     const out = await collect(client);
     const error = errorOf(out);
@@ -203,12 +205,17 @@ describe("ModelClient failover, retries and failures", () => {
     const error = errorOf(await collect(client, { signal: controller.signal }));
     assert.equal(error.error.code, "aborted");
     assert.equal(error.afterOutput, false);
+    // Real-time timers here: the backoff after this 429 is a full second.
+    const slow = clientFor(buildConfig({ providers, main, session }), {
+      timers: realTimers,
+      random: () => 0.5,
+    });
     upstream.enqueue({ failure: { status: 429 } });
     const second = new AbortController();
     setTimeout(() => second.abort(), 60);
     const started = performance.now();
-    assert.equal(errorOf(await collect(client, { signal: second.signal })).error.code, "aborted");
-    assert.ok(performance.now() - started < 180, "did not sit out the 200 ms backoff");
+    assert.equal(errorOf(await collect(slow.client, { signal: second.signal })).error.code, "aborted");
+    assert.ok(performance.now() - started < 800, "did not sit out the 1 s backoff");
   });
 
   for (const name of ["oa", "an", "ol", "or", "oc"]) {
