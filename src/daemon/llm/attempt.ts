@@ -2,6 +2,7 @@ import type { LanguageModel } from "ai";
 import { toPrompt, toToolSet } from "./convert.ts";
 import { type ClassifiedError, classifyError } from "./errors.ts";
 import type { ModelEvent, ModelRequest } from "./model-client.ts";
+import type { CallProviderOptions, ReasoningLevel } from "./providers/types.ts";
 import type { Timers } from "./timers.ts";
 import { createWatchdog, type WatchdogPhase } from "./watchdog.ts";
 
@@ -20,6 +21,8 @@ export type AttemptOptions = {
   timers: Timers;
   firstTokenMs: number;
   idleMs: number;
+  providerOptions?: CallProviderOptions;
+  reasoning?: ReasoningLevel;
 };
 
 /** Content events an attempt yields; the client adds `start`, `done` and `error` around them. */
@@ -48,7 +51,7 @@ function timeoutError(which: "first_token" | "idle", ms: number): ClassifiedErro
  * a yielded event so a slow reader is not mistaken for a silent vendor.
  */
 export async function* runAttempt(options: AttemptOptions): AsyncGenerator<AttemptEvent, AttemptOutcome> {
-  const { ai, model, request, timers, firstTokenMs, idleMs } = options;
+  const { ai, model, request, timers, firstTokenMs, idleMs, providerOptions, reasoning } = options;
   const controller = new AbortController();
   let timedOut: WatchdogPhase | undefined;
   const watchdog = createWatchdog({
@@ -75,6 +78,8 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
         ? {}
         : { tools: toToolSet({ ai, tools: request.tools }) }),
       ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
+      ...(providerOptions === undefined ? {} : { providerOptions }),
+      ...(reasoning === undefined ? {} : { reasoning: reasoning === "off" ? "none" : reasoning }),
       maxRetries: 0,
       abortSignal: AbortSignal.any([request.signal, controller.signal]),
       onError: () => {},

@@ -6,6 +6,7 @@ import { createContextWindowResolver } from "./context-window.ts";
 import { type ClassifiedError, toErrorInfo } from "./errors.ts";
 import type { ModelClient, ModelEvent, ModelInfo, ModelRequest } from "./model-client.ts";
 import { createNoModelClient } from "./no-model-client.ts";
+import { reasoningLevel } from "./providers/types.ts";
 import { createProviderRegistry, type ProviderRegistry } from "./registry.ts";
 import { backoffMs, realTimers, sleep, type Timers } from "./timers.ts";
 
@@ -161,7 +162,18 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
         return;
       }
       attempt++;
-      const run = runAttempt({ ai: module, model, request, timers, firstTokenMs, idleMs });
+      const providerOptions = registry.get(target.providerType).callOptions?.(providerOf(target));
+      const reasoning = reasoningLevel(providerOf(target));
+      const run = runAttempt({
+        ai: module,
+        model,
+        request,
+        timers,
+        firstTokenMs,
+        idleMs,
+        ...(providerOptions === undefined ? {} : { providerOptions }),
+        ...(reasoning === undefined ? {} : { reasoning }),
+      });
       let step = await run.next();
       while (step.done !== true) {
         if (!state.started) {

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../../../config/schema.ts";
-import { type ProviderAdapter, withDefaultPath } from "./types.ts";
+import { type ProviderAdapter, reasoningLevel, withDefaultPath } from "./types.ts";
 
 const DEFAULT_ENDPOINT = "https://api.openai.com/v1";
 
@@ -21,5 +21,13 @@ export const openaiProvider: ProviderAdapter = {
     });
     const api = provider.VendorOptions?.["Api"]?.toLowerCase();
     return api === "responses" ? openai.responses(modelId) : openai.chat(modelId);
+  },
+  /** The SDK's `reasoning` sets the effort; only the Responses API also needs a summary asked for. */
+  callOptions(provider) {
+    const level = reasoningLevel(provider);
+    const responses = provider.VendorOptions?.["Api"]?.toLowerCase() === "responses";
+    return responses && level !== undefined && level !== "off"
+      ? { openai: { reasoningSummary: "auto" } }
+      : undefined;
   },
 };

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../../../config/schema.ts";
-import { type ProviderAdapter, withDefaultPath } from "./types.ts";
+import { type ProviderAdapter, reasoningLevel, withDefaultPath } from "./types.ts";
 
 const DEFAULT_ENDPOINT = "https://openrouter.ai/api/v1";
 
@@ -24,5 +24,14 @@ export const openrouterProvider: ProviderAdapter = {
       ...(provider.ApiKey === undefined ? {} : { apiKey: provider.ApiKey }),
       ...(fetch === undefined ? {} : { fetch }),
     }).chat(modelId);
+  },
+  /**
+   * This SDK ignores the AI SDK's `reasoning` call option; OpenRouter's own `reasoning` request
+   * field (passed through from provider options) carries the level instead.
+   */
+  callOptions(provider) {
+    const level = reasoningLevel(provider);
+    if (level === undefined) return undefined;
+    return { openrouter: { reasoning: level === "off" ? { effort: "none" } : { effort: level } } };
   },
 };

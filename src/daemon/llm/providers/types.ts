@@ -1,7 +1,21 @@
-import type { LanguageModel } from "ai";
+import type { LanguageModel, streamText } from "ai";
 import type { ProviderConfig } from "../../../config/schema.ts";
 
 export type ProviderType = NonNullable<ProviderConfig["Type"]>;
+
+/** Per-call vendor options, as `streamText` takes them (`{ anthropic: { … } }`). */
+export type CallProviderOptions = NonNullable<Parameters<typeof streamText>[0]["providerOptions"]>;
+
+export type ReasoningLevel = "off" | "low" | "medium" | "high";
+
+/**
+ * `VendorOptions.Reasoning` (off | low | medium | high): how hard a reasoning model thinks, and
+ * whether its thinking is streamed. Unset or unknown means the vendor's default.
+ */
+export function reasoningLevel(provider: ProviderConfig): ReasoningLevel | undefined {
+  const raw = provider.VendorOptions?.["Reasoning"]?.trim().toLowerCase();
+  return raw === "off" || raw === "low" || raw === "medium" || raw === "high" ? raw : undefined;
+}
 
 /** What a provider adapter gets: one `Providers.<name>` entry, the model id and the fetch to use. */
 export type CreateModelOptions = {
@@ -24,6 +38,8 @@ export type ProviderAdapter = {
   /** The base URL the SDK and the listing calls use, derived from `Endpoint` or the default. */
   baseUrl(provider: ProviderConfig): string;
   createModel(options: CreateModelOptions): Promise<LanguageModel>;
+  /** Vendor options for every call, from `VendorOptions` (reasoning); undefined for none. */
+  callOptions?(provider: ProviderConfig): CallProviderOptions | undefined;
 };
 
 /**
