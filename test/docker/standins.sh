@@ -79,7 +79,7 @@ SECURITY_MIRROR=$(apt_sources | awk -F'\t' -v s="$SUITE-security" '$2 == s { pri
 MIRROR=${MIRROR%/}
 
 # --- the root filesystem (cached) -------------------------------------------------------------
-ROOTFS_TAR=$CACHE/$SUITE-minbase-$DEB_ARCH.tar
+ROOTFS_TAR=$CACHE/$SUITE-minbase-minimized-$DEB_ARCH.tar
 rootfs_tar() {
   if [ -s "$ROOTFS_TAR" ]; then
     log "root filesystem: cached $ROOTFS_TAR ($(du -h "$ROOTFS_TAR" | cut -f1))"
@@ -102,6 +102,25 @@ rootfs_tar() {
         "${SECURITY_MIRROR%/}" "$SUITE"
     fi
   } >"$dir/etc/apt/sources.list.d/debian.sources"
+  # Like the official ubuntu:24.04 image, which is "minimized": dpkg leaves out man pages,
+  # translations and documentation (copyright files kept), so image sizes measured here are
+  # close to the real ones.
+  mkdir -p "$dir/etc/dpkg/dpkg.cfg.d"
+  cat >"$dir/etc/dpkg/dpkg.cfg.d/excludes" <<'EOF'
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/locale/*/LC_MESSAGES/*.mo
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/groff/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/lintian/*
+path-exclude=/usr/share/linda/*
+EOF
+  find "$dir/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete 2>/dev/null || true
+  find "$dir/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
+  rm -rf "$dir"/usr/share/man/* "$dir"/usr/share/groff/* "$dir"/usr/share/info/* \
+    "$dir"/usr/share/lintian/* "$dir"/usr/share/linda/*
+  find "$dir/usr/share/locale" -name '*.mo' -delete 2>/dev/null || true
   # Like the official images: no package lists, no downloaded .debs, no machine identity.
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb \
     "$dir"/var/log/* "$dir"/tmp/* "$dir"/var/tmp/*
