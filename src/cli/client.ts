@@ -1,0 +1,119 @@
+import { type ClientConfig, endpointFromBind, readClientConfig } from "../config/client-config.ts";
+import type { HomePaths } from "../config/home.ts";
+import { loadConfig } from "../config/loader.ts";
+import { NetclawError } from "../protocol/errors.ts";
+
+export type Endpoint = {
+  url: string;
+  source: "NETCLAW_DAEMON_ENDPOINT" | "client/config.json" | "daemon config" | "default";
+};
+
+/**
+ * Where the daemon is: `NETCLAW_DAEMON_ENDPOINT` → `client/config.json` → derived from
+ * `Daemon.Host`/`Port` (config file and environment) → `http://127.0.0.1:5199`.
+ */
+export function resolveEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
+  const fromEnv = options.env.NETCLAW_DAEMON_ENDPOINT?.trim();
+  if (fromEnv) return { url: trimSlash(fromEnv), source: "NETCLAW_DAEMON_ENDPOINT" };
+  let client: ClientConfig = {};
+  try {
+    client = readClientConfig(options.paths.clientConfig);
+  } catch {
+    // an unreadable client config falls through to the daemon's own settings; doctor reports it
+  }
+  if (client.Endpoint) return { url: trimSlash(client.Endpoint), source: "client/config.json" };
+  return daemonEndpoint(options);
+}
+
+/** The daemon's own bind address as a loopback URL (pairing always uses this one). */
+export function daemonEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
+  try {
+    const { config } = loadConfig({
+      configFile: options.paths.configFile,
+      secretsFile: options.paths.secretsFile,
+      env: options.env,
+    });
+    const url = endpointFromBind(config.Daemon.Host, config.Daemon.Port);
+    return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
+  } catch {
+    return { url: "http://127.0.0.1:5199", source: "default" };
+  }
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
+/** The daemon could not be reached at all (refused, timed out, DNS). */
+export class DaemonUnreachableError extends NetclawError {
+  readonly url: string;
+  constructor(url: string, reason: string) {
+    super("daemon_unreachable", reason, { status: 503, isRetryable: true });
+    this.url = url;
+  }
+}
+
+/** The daemon answered with an error body. */
+export class DaemonResponseError extends NetclawError {}
+
+export type DaemonClientOptions = { endpoint: string; token?: string; timeoutMs?: number };
+
+/** A small typed HTTP client for the daemon API: bearer token in the header only, 5 s timeout. */
+export function createDaemonClient(options: DaemonClientOptions) {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    try {
+      return await fetch(`${options.endpoint}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: "error",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new DaemonUnreachableError(options.endpoint, describeFetchError(error));
+    }
+  }
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await request(method, path, body);
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new DaemonResponseError(
+        error?.code ?? `http_${response.status}`,
+        error?.message ?? `HTTP ${response.status}`,
+        {
+          status: response.status,
+        },
+      );
+    }
+    return parsed as T;
+  }
+  return {
+    endpoint: options.endpoint,
+    request,
+    get: <T>(path: string) => json<T>("GET", path),
+    post: <T>(path: string, body?: unknown) => json<T>("POST", path, body),
+  };
+}
+
+export type DaemonClient = ReturnType<typeof createDaemonClient>;
+
+function describeFetchError(error: unknown): string {
+  const err = error as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+  if (err.name === "TimeoutError") return "timed out";
+  const code = err.cause?.code;
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (code === "ENOTFOUND") return "host not found";
+  if (code === "ECONNRESET") return "connection reset";
+  return err.cause?.message ?? err.message ?? String(error);
+}

@@ -1,0 +1,74 @@
+import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
+import { DaemonUnreachableError } from "../client.ts";
+import { type CliContext, unreachableFix } from "../context.ts";
+import { formatCheck, formatDuration, print } from "../output.ts";
+
+/** `netclaw status`: exit 0 healthy, 2 degraded, 1 unreachable or refused. */
+export async function statusCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
+  const endpoint = context.endpoint();
+  let status: HealthStatus;
+  try {
+    status = healthStatusSchema.parse(await context.client().get("/api/health/status"));
+  } catch (error) {
+    const reason = error instanceof DaemonUnreachableError ? error.message : (error as Error).message;
+    if (options.json) {
+      print(JSON.stringify({ overall: "unreachable", endpoint: endpoint.url, message: reason }));
+    } else {
+      print(
+        formatCheck({
+          name: "status",
+          severity: "fail",
+          message: `unable to reach daemon at ${endpoint.url}: ${reason}`,
+          remediation:
+            error instanceof DaemonUnreachableError ? unreachableFix(context) : "see `netclaw doctor`",
+        }),
+      );
+    }
+    return 1;
+  }
+  if (options.json) {
+    print(JSON.stringify({ ...status, endpoint: endpoint.url }, null, 2));
+  } else {
+    printStatus(status, endpoint.url);
+  }
+  return status.overall === "healthy" ? 0 : 2;
+}
+
+function printStatus(status: HealthStatus, endpoint: string): void {
+  const rows: [string, string][] = [
+    ["version", `${status.build.version} (commit ${status.build.commit})`],
+    [
+      "daemon",
+      `pid ${status.process.pid}, up ${formatDuration(status.process.uptimeSeconds)}, ${Math.round(status.process.rssBytes / 1048576)} MB RSS, Node ${status.process.nodeVersion}`,
+    ],
+    ["endpoint", endpoint],
+    [
+      "exposure",
+      `${status.exposure.mode}, bound ${status.exposure.host}:${status.exposure.port} — ${status.exposure.exposes}`,
+    ],
+    ["model", describeModel(status.model)],
+    [
+      "persistence",
+      `sqlite schema v${status.persistence.schemaVersion} at ${status.persistence.path}${status.persistence.healthy ? "" : " (NOT HEALTHY)"}`,
+    ],
+    ["update", describeUpdate(status.update)],
+    ["home", status.home],
+  ];
+  print(`netclaw status: ${status.overall}`);
+  for (const [key, value] of rows) print(`  ${key.padEnd(12)}${value}`);
+  for (const problem of status.problems) print(`  ! ${problem}`);
+}
+
+function describeModel(model: HealthStatus["model"]): string {
+  if (model.state === "none") return `(none — ${model.message ?? "No-Op chat client active"})`;
+  const window = model.contextWindow ? `, context ${model.contextWindow}` : "";
+  return `${model.modelId} via ${model.provider} (${model.providerType}${window})`;
+}
+
+function describeUpdate(update: HealthStatus["update"]): string {
+  const channel = `channel ${update.channel}${update.selfUpdateDisabled ? ", self-update disabled" : ""}`;
+  if (update.state === "update-available")
+    return `update available: ${update.currentVersion} → ${update.latestVersion} (${channel})`;
+  if (update.state === "up-to-date") return `up to date (${update.currentVersion}, ${channel})`;
+  return `unknown (${update.message ?? "not checked yet"}; ${channel})`;
+}

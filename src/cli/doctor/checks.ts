@@ -1,0 +1,245 @@
+import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "../../config/errors.ts";
+import { isExposureProblem } from "../../config/exposure.ts";
+import { isProcessRunning, runExposureStartupChecks } from "../../config/exposure-checks.ts";
+import { type LoadedConfig, loadConfig, readJsonObject } from "../../config/loader.ts";
+import { resolveModels } from "../../config/models.ts";
+import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
+import { DaemonUnreachableError } from "../client.ts";
+import { type CliContext, unreachableFix } from "../context.ts";
+import type { CheckLine } from "../output.ts";
+
+/** Loads the configuration once for all checks; a failure is itself the first check's result. */
+export function loadForDoctor(context: CliContext): { loaded?: LoadedConfig; error?: ConfigError } {
+  try {
+    return {
+      loaded: loadConfig({
+        configFile: context.paths.configFile,
+        secretsFile: context.paths.secretsFile,
+        env: context.env,
+      }),
+    };
+  } catch (error) {
+    if (error instanceof ConfigError) return { error };
+    throw error;
+  }
+}
+
+export function configSchemaCheck(context: CliContext, state: ReturnType<typeof loadForDoctor>): CheckLine {
+  const name = "Config Schema";
+  if (state.error)
+    return { name, severity: "fail", message: state.error.message, remediation: state.error.remediation };
+  const loaded = state.loaded!;
+  if (!loaded.configFileExists) {
+    const fromEnv = Object.keys(context.env).some((key) => /^NETCLAW_.+__/i.test(key));
+    return fromEnv
+      ? {
+          name,
+          severity: "pass",
+          message: `no ${context.paths.configFile}; configured by NETCLAW_* environment variables`,
+        }
+      : {
+          name,
+          severity: "warn",
+          message: `${context.paths.configFile} does not exist yet`,
+          remediation: "run `netclaw init`, or configure with NETCLAW_<Section>__<Key> environment variables",
+        };
+  }
+  if (loaded.fileTree.configVersion === undefined) {
+    return {
+      name,
+      severity: "warn",
+      message: `${context.paths.configFile} has no configVersion`,
+      remediation: 'add "configVersion": 1 at the top level of netclaw.json',
+    };
+  }
+  return { name, severity: "pass", message: `${context.paths.configFile} is valid (configVersion 1)` };
+}
+
+export function unknownKeyChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
+  return (state.loaded?.warnings ?? []).map((warning) => ({
+    name: "Unknown Key",
+    severity: "warn",
+    message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
+    remediation: "check its spelling against `netclaw config schema`, or remove it",
+  }));
+}
+
+export function secretsFileCheck(context: CliContext): CheckLine {
+  const name = "Secrets File";
+  try {
+    readJsonObject(context.paths.secretsFile);
+    return { name, severity: "pass", message: `${context.paths.secretsFile} parses` };
+  } catch (error) {
+    const e = error as ConfigError;
+    return { name, severity: "fail", message: e.message, remediation: e.remediation };
+  }
+}
+
+export function exposureCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
+  const name = "Exposure Mode";
+  const config = state.loaded?.config;
+  if (!config) return { name, severity: "info", message: "skipped: the configuration does not load" };
+  const result = runExposureStartupChecks({
+    settings: config.Daemon,
+    pairedDevices: () => 0,
+    isProcessRunning,
+  });
+  if (isExposureProblem(result)) {
+    // Paired devices are counted by the daemon; offline we cannot tell, so that one step is a warning.
+    const severity = result.code === "remote_auth_unavailable" ? "warn" : "fail";
+    return { name, severity, message: result.message, remediation: result.remediation };
+  }
+  return result.mode === "local"
+    ? { name, severity: "pass", message: `ExposureMode: local (bound to ${config.Daemon.Host}).` }
+    : { name, severity: "pass", message: `ExposureMode: ${result.mode}.` };
+}
+
+export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
+  const name = "Chat Client";
+  const config = state.loaded?.config;
+  if (!config) return { name, severity: "info", message: "skipped: the configuration does not load" };
+  const models = resolveModels(config);
+  if (models.state === "valid") {
+    const main = models.roles.Main;
+    return {
+      name,
+      severity: "pass",
+      message: `Main model ${main.modelId} via ${main.provider} (${main.providerType})`,
+    };
+  }
+  if (models.state === "none") {
+    return {
+      name,
+      severity: "warn",
+      message: `No-Op chat client active: ${models.reason}`,
+      remediation: "run `netclaw init`",
+    };
+  }
+  return { name, severity: "fail", message: models.message, remediation: models.remediation };
+}
+
+export function homePermissionChecks(context: CliContext): CheckLine[] {
+  const { paths } = context;
+  const checks: CheckLine[] = [];
+  if (!existsSync(paths.root)) {
+    return [
+      {
+        name: "Home",
+        severity: "warn",
+        message: `${paths.root} does not exist yet`,
+        remediation: "run `netclaw init` or start the daemon once",
+      },
+    ];
+  }
+  try {
+    accessSync(paths.root, constants.W_OK | constants.X_OK);
+    const probe = [paths.configDir, paths.sessionsDir, paths.logsDir].filter((dir) => existsSync(dir));
+    for (const dir of probe) accessSync(dir, constants.W_OK);
+    checks.push({
+      name: "Data Directory",
+      severity: "pass",
+      message: `${paths.root} is writable by uid ${process.getuid?.()}`,
+    });
+  } catch {
+    const uid = process.getuid?.();
+    const owner = statSync(paths.root).uid;
+    checks.push({
+      name: "Data Directory",
+      severity: "fail",
+      message: `${paths.root} is not writable by uid ${uid} (owned by uid ${owner})`,
+      remediation: `chown -R ${uid}:${process.getgid?.()} ${paths.root} — for a Docker bind mount run \`chown -R 1654:1654 <host-dir>\` on the host`,
+    });
+  }
+  const loose: string[] = [];
+  for (const [path, mode] of [
+    [paths.keysDir, 0o700],
+    [paths.secretsFile, 0o600],
+    [paths.devicesFile, 0o600],
+  ] as const) {
+    if (existsSync(path) && (statSync(path).mode & 0o777 & ~mode) !== 0)
+      loose.push(`${path} (${(statSync(path).mode & 0o777).toString(8)})`);
+  }
+  checks.push(
+    loose.length === 0
+      ? {
+          name: "Home Permissions",
+          severity: "pass",
+          message: "keys/, secrets.json and devices.json are owner-only",
+        }
+      : {
+          name: "Home Permissions",
+          severity: "warn",
+          message: `readable by others: ${loose.join(", ")}`,
+          remediation: `chmod 700 ${paths.keysDir} && chmod 600 ${paths.secretsFile} ${paths.devicesFile}`,
+        },
+  );
+  return checks;
+}
+
+export function crashLogCheck(context: CliContext, now = Date.now()): CheckLine {
+  const name = "Crash Logs";
+  let recent: string[] = [];
+  try {
+    recent = readdirSync(context.paths.logsDir)
+      .filter((file) => file.startsWith("crash-"))
+      .filter((file) => now - statSync(join(context.paths.logsDir, file)).mtimeMs < 86_400_000);
+  } catch {
+    // no logs directory yet
+  }
+  return recent.length === 0
+    ? { name, severity: "pass", message: "no daemon crash in the last 24 h" }
+    : {
+        name,
+        severity: "warn",
+        message: `${recent.length} crash log(s) in the last 24 h, newest ${recent.sort().pop()}`,
+        remediation: `read it in ${context.paths.logsDir}`,
+      };
+}
+
+export function nodeVersionCheck(): CheckLine {
+  const major = Number(process.versions.node.split(".")[0]);
+  return major >= 24
+    ? { name: "Node.js", severity: "pass", message: `Node.js ${process.versions.node}` }
+    : {
+        name: "Node.js",
+        severity: "fail",
+        message: `Node.js ${process.versions.node} is too old`,
+        remediation: "install Node.js 24 LTS",
+      };
+}
+
+export async function daemonCheck(context: CliContext): Promise<CheckLine> {
+  const name = "Daemon";
+  const endpoint = context.endpoint().url;
+  try {
+    const status: HealthStatus = healthStatusSchema.parse(
+      await context.client({ timeoutMs: 3000 }).get("/api/health/status"),
+    );
+    if (status.overall === "healthy") {
+      return {
+        name,
+        severity: "pass",
+        message: `healthy at ${endpoint} (pid ${status.process.pid}, ${status.build.version})`,
+      };
+    }
+    return {
+      name,
+      severity: "warn",
+      message: `degraded at ${endpoint}: ${status.problems.join("; ")}`,
+      remediation: "run `netclaw status` for details",
+    };
+  } catch (error) {
+    const reason = (error as Error).message;
+    return {
+      name,
+      severity: "fail",
+      message: `unable to reach daemon at ${endpoint}: ${reason}`,
+      remediation:
+        error instanceof DaemonUnreachableError
+          ? unreachableFix(context)
+          : "run `netclaw status` for details",
+    };
+  }
+}

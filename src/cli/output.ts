@@ -1,0 +1,32 @@
+/** Severity of a doctor/status line: `[PASS|WARN|FAIL|INFO] <name>: <message>` + `fix:` line. */
+export type Severity = "pass" | "warn" | "fail" | "info";
+
+export type CheckLine = { name: string; severity: Severity; message: string; remediation?: string };
+
+export function formatCheck(check: CheckLine): string {
+  const head = `[${check.severity.toUpperCase()}] ${check.name}: ${check.message}`;
+  return check.remediation ? `${head}\n       fix: ${check.remediation}` : head;
+}
+
+/** `1d 2h 3m`, `4m 5s`, `7s`. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h ${m}m`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s}s`;
+}
+
+/** A usage error: the caller prints it and exits 2. */
+export class UsageError extends Error {}
+
+export function print(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function printError(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

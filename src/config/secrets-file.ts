@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { NetclawError } from "../protocol/errors.ts";
+import { writeJsonAtomic } from "./atomic-write.ts";
+import { isErrnoCode } from "./key-file.ts";
+import { decryptLeaves, encryptLeaves, type JsonValue, loadOrCreateSecretKey } from "./secret-box.ts";
+
+/** `config/secrets.json` cannot be read or updated; the message names the file and the fix. */
+export class SecretsFileError extends NetclawError {
+  readonly path: string;
+
+  constructor(options: { code: string; path: string; message: string }) {
+    super(options.code, options.message, { status: 500 });
+    this.path = options.path;
+  }
+}
+
+export type SecretsTree = { [key: string]: JsonValue };
+
+export type SecretsFileLocation = {
+  /** `<home>/config/secrets.json`; its directory must exist. */
+  secretsPath: string;
+  /** `<home>/keys/secrets.key`. */
+  keyPath: string;
+};
+
+const FORBIDDEN_SEGMENTS = new Set(["__proto__", "prototype", "constructor"]);
+
+/**
+ * Stores `value` encrypted at `dottedKey` (e.g. `Providers.openrouter.ApiKey`, or root
+ * `DeviceToken`), creating intermediate objects and keeping every other leaf. Segments match
+ * existing keys case-insensitively and keep the spelling first written, as config keys do.
+ * Hand-written plaintext leaves are encrypted on the way (already-encrypted ones are untouched).
+ * Creates the secrets key on first use. The file is replaced atomically with mode 0600.
+ * Throws {@link SecretsFileError} for an unreadable file, an invalid dotted key, or a path that
+ * runs through a non-object value; `SecretUndecryptableError` is not thrown (nothing is decrypted).
+ */
+export function setSecret(options: SecretsFileLocation & { dottedKey: string; value: string }): void {
+  const segments = parseDottedKey(options.dottedKey, options.secretsPath);
+  const tree = readTree(options.secretsPath);
+  let node: SecretsTree = tree;
+  const spelled: string[] = []; // the path as the file spells it
+  for (const [i, segment] of segments.entries()) {
+    const existing = findKey(node, segment) ?? segment;
+    spelled.push(existing);
+    if (i === segments.length - 1) {
+      node[existing] = options.value;
+      break;
+    }
+    const child = Object.hasOwn(node, existing) ? node[existing] : undefined;
+    if (child === undefined) {
+      const created: SecretsTree = {};
+      node[existing] = created;
+      node = created;
+    } else if (child !== null && typeof child === "object" && !Array.isArray(child)) {
+      node = child;
+    } else {
+      const at = spelled.join(".");
+      throw new SecretsFileError({
+        code: "secrets_key_conflict",
+        path: options.secretsPath,
+        message: `Cannot set '${options.dottedKey}': '${at}' in '${options.secretsPath}' already holds a value, not a section. Remove '${at}' from the file or choose another key.`,
+      });
+    }
+  }
+  const key = loadOrCreateSecretKey({ keyPath: options.keyPath, create: true });
+  writeJsonAtomic(options.secretsPath, encryptLeaves(tree, key), { mode: 0o600, forceMode: true });
+}
+
+/**
+ * Reads and decrypts the secrets file. A missing file is an empty tree. Plaintext leaves load as
+ * they are and are listed in `plaintextPaths`. Never creates the key. Throws
+ * {@link SecretsFileError} for invalid JSON, and `SecretUndecryptableError` when an encrypted leaf
+ * cannot be decrypted (key file lost or changed, value altered).
+ */
+export function readSecrets(options: SecretsFileLocation): { value: SecretsTree; plaintextPaths: string[] } {
+  const tree = readTree(options.secretsPath);
+  const key = loadOrCreateSecretKey({ keyPath: options.keyPath, create: false });
+  const { value, plaintextPaths } = decryptLeaves(tree, key);
+  return { value: value as SecretsTree, plaintextPaths };
+}
+
+function readTree(path: string): SecretsTree {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if (isErrnoCode(error, "ENOENT")) return {};
+    throw new SecretsFileError({
+      code: "secrets_file_unreadable",
+      path,
+      message: `Cannot read secrets file '${path}' (${(error as NodeJS.ErrnoException).code ?? "error"}). Run the command as the user that owns the netclaw home.`,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The parser's own message quotes the text around the error, which may be a secret.
+    throw invalid(path, "is not valid JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw invalid(path, "must contain a JSON object");
+  }
+  return parsed as SecretsTree;
+}
+
+function invalid(path: string, problem: string): SecretsFileError {
+  return new SecretsFileError({
+    code: "secrets_file_invalid",
+    path,
+    message: `Secrets file '${path}' ${problem}. Fix it by hand, or move it aside and re-enter each value with \`netclaw secrets set <Key> <value>\`.`,
+  });
+}
+
+function parseDottedKey(dottedKey: string, secretsPath: string): string[] {
+  const segments = dottedKey.split(".");
+  for (const segment of segments) {
+    if (segment.trim() === "" || segment !== segment.trim() || FORBIDDEN_SEGMENTS.has(segment)) {
+      throw new SecretsFileError({
+        code: "secrets_key_invalid",
+        path: secretsPath,
+        message: `Invalid secret key '${dottedKey}'. Use a dotted config path such as 'Providers.openrouter.ApiKey' or 'DeviceToken'.`,
+      });
+    }
+  }
+  return segments;
+}
+
+function findKey(node: SecretsTree, segment: string): string | undefined {
+  const lower = segment.toLowerCase();
+  return Object.keys(node).find((k) => k.toLowerCase() === lower);
+}

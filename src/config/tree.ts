@@ -1,0 +1,73 @@
+/** A plain JSON object tree as read from a config file or built from the environment. */
+export type Tree = { [key: string]: unknown };
+
+export function isTree(value: unknown): value is Tree {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Finds the key of `tree` that equals `key` ignoring case (the spelling first written wins). */
+export function findKey(tree: Tree, key: string): string | undefined {
+  if (Object.hasOwn(tree, key)) return key;
+  const lower = key.toLowerCase();
+  return Object.keys(tree).find((existing) => existing.toLowerCase() === lower);
+}
+
+/** Dotted display form of a key path: `Providers.openrouter.ApiKey`, `Daemon.TrustedProxies.0`. */
+export function dotted(path: readonly (string | number)[]): string {
+  return path.join(".");
+}
+
+/**
+ * Sets `value` at `path`, creating objects on the way and matching existing keys
+ * case-insensitively. A non-object in the way is replaced (a later layer wins).
+ */
+export function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (let i = 0; i < path.length - 1; i++) {
+    const segment = path[i]!;
+    const key = findKey(node, segment) ?? segment;
+    const next = node[key];
+    if (isTree(next)) {
+      node = next;
+    } else {
+      const created: Tree = Array.isArray(next) ? { ...next } : {};
+      node[key] = created;
+      node = created;
+    }
+  }
+  const last = path[path.length - 1]!;
+  node[findKey(node, last) ?? last] = value;
+}
+
+/** Reads the value at a case-insensitive path, or undefined. */
+export function getPath(tree: unknown, path: readonly string[]): unknown {
+  let node = tree;
+  for (const segment of path) {
+    if (!isTree(node)) return undefined;
+    const key = findKey(node, segment);
+    if (key === undefined) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/**
+ * Deep-merges `overlay` into `base` (mutating `base`): objects merge key by key with
+ * case-insensitive matching, anything else in the overlay replaces. Arrays replace whole, as a
+ * later JSON layer would; environment arrays arrive as objects with numeric keys and merge
+ * element-wise, which is the .NET behaviour for `…__0`, `…__1`.
+ */
+export function mergeInto(base: Tree, overlay: Tree): Tree {
+  for (const [key, value] of Object.entries(overlay)) {
+    const existingKey = findKey(base, key) ?? key;
+    const existing = base[existingKey];
+    if (isTree(value) && isTree(existing)) {
+      mergeInto(existing, value);
+    } else if (isTree(value) && Array.isArray(existing)) {
+      base[existingKey] = mergeInto({ ...existing }, value);
+    } else {
+      base[existingKey] = isTree(value) ? mergeInto({}, value) : value;
+    }
+  }
+  return base;
+}

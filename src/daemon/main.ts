@@ -1,0 +1,241 @@
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../config/errors.ts";
+import { isExposureProblem } from "../config/exposure.ts";
+import { runExposureStartupChecks } from "../config/exposure-checks.ts";
+import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/home.ts";
+import { loadConfig } from "../config/loader.ts";
+import { resolveModels } from "../config/models.ts";
+import { removePidFile, writePidFile } from "../config/pid-file.ts";
+import { buildInfo } from "../protocol/build-info.ts";
+import { NetclawError } from "../protocol/errors.ts";
+import { createApp } from "./http/app.ts";
+import { createAuthenticator } from "./http/auth.ts";
+import { createHostGuard } from "./http/host-guard.ts";
+import { healthRoutes } from "./http/routes/health.ts";
+import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
+import { writeCrashLog } from "./lifecycle/crash-log.ts";
+import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
+import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
+import { createStatusProvider } from "./status.ts";
+import { openStore, type Store } from "./store/sqlite.ts";
+
+/** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
+export const EXIT_CONFIG = 78;
+
+type Abort = { message: string; remediation: string; exitCode?: number; error?: unknown };
+
+/**
+ * The composition root: the only place that wires implementations together. Order matters —
+ * home, single-instance lock, logging, configuration, exposure checks, models, store, HTTP —
+ * and any failure before serving ends with `Daemon startup aborted: … Remediation: …`.
+ */
+export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const startedAt = new Date();
+  const build = buildInfo();
+  const paths = homePaths(resolveHome(env));
+  let lock: InstanceLock | undefined;
+  let logger: Logger | undefined;
+  let flushLog = () => {};
+
+  const abort = (problem: Abort): never => {
+    const line = `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`;
+    process.stderr.write(`${line}\n`);
+    logger?.fatal({ err: problem.error }, line);
+    flushLog();
+    writeCrashLog({ logsDir: paths.logsDir, reason: line, error: problem.error });
+    lock?.release();
+    process.exit(problem.exitCode ?? EXIT_CONFIG);
+  };
+
+  try {
+    ensureHome(paths);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      abort({ message: error.message, remediation: error.remediation, error });
+    throw error;
+  }
+  try {
+    lock = acquireInstanceLock(paths.lockFile);
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig({ configFile: paths.configFile, secretsFile: paths.secretsFile, env });
+  } catch (error) {
+    if (error instanceof ConfigError)
+      abort({ message: error.message, remediation: error.remediation, error });
+    throw error;
+  }
+  const config = loaded.config;
+  const destination = createDailyLogDestination({ dir: paths.logsDir });
+  flushLog = () => destination.flushSync();
+  logger = createLogger({ level: config.Logging.LogLevel.Default, destination });
+  const lifecycleLog = logger.child({ component: "lifecycle" }, { level: "info" });
+  installCrashHandlers({ paths, logger, flush: flushLog, release: () => lock?.release() });
+  for (const warning of loaded.warnings)
+    logger.warn({ key: warning.key, source: warning.source }, warning.message);
+
+  const exposure = runExposureStartupChecks({
+    settings: config.Daemon,
+    pairedDevices: () => countDevices(paths.devicesFile),
+  });
+  if (isExposureProblem(exposure)) abort(exposure);
+  const mode = (exposure as { mode: "local" }).mode;
+
+  const models = resolveModels(config);
+  if (models.state === "invalid") abort({ message: models.message, remediation: models.remediation });
+  if (models.state === "none") logger.warn(`No-Op chat client active: ${models.reason}`);
+
+  let store: Store;
+  try {
+    store = await openStore({ path: paths.database, logger, appVersion: build.version });
+  } catch (error) {
+    const remediation =
+      error instanceof NetclawError && error.code === "store_newer_than_binary"
+        ? "Run the newer netclaw version, or restore the pre-migration backup with the daemon stopped."
+        : `Check that ${paths.database} is a netclaw database and that its directory is writable; restore it from a backup if it is damaged.`;
+    abort({ message: (error as Error).message, remediation, exitCode: 1, error });
+    return;
+  }
+
+  let ready = false;
+  let stopping = false;
+  const status = createStatusProvider({
+    build,
+    home: paths.root,
+    config,
+    mode,
+    models,
+    startedAt,
+    databasePath: paths.database,
+    schemaVersion: () => store.schemaVersion(),
+    update: () => ({
+      state: "unknown",
+      currentVersion: build.version,
+      latestVersion: null,
+      channel: config.Daemon.UpdateChannel,
+      selfUpdateDisabled: config.Daemon.DisableSelfUpdate,
+      checkedAt: null,
+      message: "The update check has not run yet.",
+    }),
+  });
+
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    lifecycleLog.info({ reason }, "shutting down");
+    const drain = setTimeout(() => {
+      lifecycleLog.warn({ reason }, "drain timed out; exiting");
+      finish(1);
+    }, config.Daemon.ShutdownDrainSeconds * 1000);
+    drain.unref();
+    try {
+      await app.close();
+    } catch (error) {
+      lifecycleLog.error({ err: error }, "error while closing the HTTP server");
+    }
+    finish(0);
+  };
+  const finish = (code: number) => {
+    try {
+      store.close();
+    } catch (error) {
+      logger?.error({ err: error }, "error while closing the store");
+    }
+    removePidFile(paths.pidFile, process.pid);
+    process.stderr.write(`netclawd stopped (pid ${process.pid}).\n`);
+    lifecycleLog.info("stopped");
+    flushLog();
+    lock?.release();
+    process.exit(code);
+  };
+
+  const app = createApp({
+    logger,
+    hostGuard: createHostGuard({
+      bindHost: config.Daemon.Host,
+      allowedHosts: config.Daemon.AllowedHosts,
+      enforceHost: mode === "local",
+    }),
+    authenticate: createAuthenticator({ trustLoopback: mode === "local" }),
+    trustProxy: false,
+    routes: [
+      healthRoutes({ isReady: () => ready, status }),
+      lifecycleRoutes({ requestShutdown: (reason) => void shutdown(reason) }),
+    ],
+  });
+
+  try {
+    await app.listen({ host: config.Daemon.Host, port: config.Daemon.Port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${config.Daemon.Host}:${config.Daemon.Port}`;
+    store.close();
+    abort({
+      message:
+        code === "EADDRINUSE"
+          ? `Cannot listen on ${where}: the address is already in use by another process.`
+          : `Cannot listen on ${where}: ${(error as Error).message}.`,
+      remediation:
+        code === "EADDRINUSE"
+          ? "Stop the other process, or set Daemon.Port (NETCLAW_Daemon__Port) to a free port."
+          : "Check Daemon.Host and Daemon.Port.",
+      exitCode: 1,
+      error,
+    });
+  }
+
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.Daemon.Port;
+  writePidFile(paths.pidFile, { pid: process.pid, startedAt: startedAt.toISOString() });
+  ready = true;
+  const line = `netclawd ${build.version} listening on http://${config.Daemon.Host.includes(":") ? `[${config.Daemon.Host}]` : config.Daemon.Host}:${port} (exposure ${mode}, home ${paths.root}, pid ${process.pid})`;
+  lifecycleLog.info({ port, mode, readyMs: Date.now() - startedAt.getTime() }, line);
+  process.stderr.write(`${line}\n`);
+  if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
+
+  let signals = 0;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      signals += 1;
+      if (signals > 1) finish(1); // a second signal means "now"
+      void shutdown(signal);
+    });
+  }
+}
+
+function installCrashHandlers(options: {
+  paths: HomePaths;
+  logger: Logger;
+  flush: () => void;
+  release: () => void;
+}) {
+  const crash = (kind: string) => (error: unknown) => {
+    const reason = `netclawd crashed (${kind}): ${error instanceof Error ? error.message : String(error)}`;
+    options.logger.fatal({ err: error }, reason);
+    options.flush();
+    const file = writeCrashLog({ logsDir: options.paths.logsDir, reason, error });
+    process.stderr.write(`${reason}${file ? ` (details in ${file})` : ""}\n`);
+    options.release();
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash("uncaught exception"));
+  process.on("unhandledRejection", crash("unhandled rejection"));
+}
+
+/** Paired devices in devices.json; an unreadable file counts as none (fail closed). */
+function countDevices(path: string): number {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return Array.isArray(parsed) ? parsed.length : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/** `GET /api/health/status` — shared by the daemon (producer) and the CLI (consumer). */
+export const healthStatusSchema = z.object({
+  overall: z.enum(["healthy", "degraded"]),
+  problems: z.array(z.string()),
+  build: z.object({ version: z.string(), commit: z.string() }),
+  process: z.object({
+    pid: z.number(),
+    startedAt: z.string(),
+    uptimeSeconds: z.number(),
+    rssBytes: z.number(),
+    nodeVersion: z.string(),
+  }),
+  exposure: z.object({ mode: z.string(), host: z.string(), port: z.number(), exposes: z.string() }),
+  model: z.object({
+    state: z.enum(["valid", "none"]),
+    degraded: z.boolean(),
+    provider: z.string().optional(),
+    providerType: z.string().optional(),
+    modelId: z.string().optional(),
+    contextWindow: z.number().optional(),
+    message: z.string().optional(),
+  }),
+  persistence: z.object({
+    provider: z.literal("sqlite"),
+    path: z.string(),
+    schemaVersion: z.number(),
+    healthy: z.boolean(),
+  }),
+  update: z.object({
+    state: z.enum(["unknown", "up-to-date", "update-available"]),
+    currentVersion: z.string(),
+    latestVersion: z.string().nullable(),
+    channel: z.string(),
+    selfUpdateDisabled: z.boolean(),
+    checkedAt: z.string().nullable(),
+    message: z.string().optional(),
+  }),
+  home: z.string(),
+});
+
+export type HealthStatus = z.infer<typeof healthStatusSchema>;
+
+export const shutdownResponseSchema = z.object({ reason: z.string(), pid: z.number() });
