@@ -139,7 +139,7 @@ s_build() {
   local version commit size
   version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' package.json | head -n 1)
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-  docker build --network host -f docker/Dockerfile -t "$IMAGE" \
+  docker build --network host --force-rm -f docker/Dockerfile -t "$IMAGE" \
     --build-arg BASE_IMAGE="${BASE_IMAGE:-ubuntu:24.04}" --build-arg NODE_IMAGE="${NODE_IMAGE:-node:24}" \
     --build-arg VERSION="$version" --build-arg NETCLAW_BUILD_COMMIT="$commit" . || return 1
   # Earlier builds of this image, untagged by this one.
