@@ -1,6 +1,6 @@
 import { type ClientConfig, endpointFromBind, readClientConfig } from "../config/client-config.ts";
+import { readDaemonBind } from "../config/daemon-bind.ts";
 import type { HomePaths } from "../config/home.ts";
-import { loadConfig } from "../config/loader.ts";
 import { NetclawError } from "../protocol/errors.ts";
 
 export type Endpoint = {
@@ -27,17 +27,13 @@ export function resolveEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePa
 
 /** The daemon's own bind address as a loopback URL (pairing always uses this one). */
 export function daemonEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
-  try {
-    const { config } = loadConfig({
-      configFile: options.paths.configFile,
-      secretsFile: options.paths.secretsFile,
-      env: options.env,
-    });
-    const url = endpointFromBind(config.Daemon.Host, config.Daemon.Port);
-    return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
-  } catch {
-    return { url: "http://127.0.0.1:5199", source: "default" };
-  }
+  const bind = readDaemonBind({
+    configFile: options.paths.configFile,
+    secretsFile: options.paths.secretsFile,
+    env: options.env,
+  });
+  const url = endpointFromBind(bind.host, bind.port);
+  return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
 }
 
 function trimSlash(url: string): string {
