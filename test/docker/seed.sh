@@ -34,6 +34,7 @@ TMP=$(mktemp -d /tmp/netclaw-seed.XXXXXX)
 T_ALL=$(date +%s.%N)
 passed=0 failed=0 skipped=0
 upstream_pid=""
+registry_pid=""
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -76,7 +77,8 @@ cleanup() {
     docker ps -aq --filter "label=$LABEL" 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1
     docker volume ls -q --filter "label=$LABEL" 2>/dev/null | xargs -r docker volume rm -f >/dev/null 2>&1
   fi
-  if [ -n "$upstream_pid" ]; then kill "$upstream_pid" 2>/dev/null; wait "$upstream_pid" 2>/dev/null; fi
+  local pid
+  for pid in $upstream_pid $registry_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -117,7 +119,7 @@ wait_for() {
   done
 }
 
-# The page's `docker run`, with the provider endpoint and update feed on loopback.
+# The page's `docker run`, with the provider endpoint and the update feed on loopback.
 run_netclaw() {
   docker run -d --network host --name "$NAME" --label "$LABEL" \
     -v "$VOLUME:$DATA" \
@@ -126,7 +128,7 @@ run_netclaw() {
     -e NETCLAW_Models__Main__Provider=openrouter \
     -e NETCLAW_Models__Main__ModelId=anthropic/claude-sonnet-4 \
     -e NETCLAW_Providers__openrouter__Endpoint="$OPENROUTER_URL" \
-    -e NETCLAW_Daemon__UpdateFeedUrl="$UPSTREAM_URL" \
+    -e NETCLAW_Daemon__UpdateFeedUrl="$REGISTRY_URL" \
     "$IMAGE"
 }
 
@@ -201,7 +203,20 @@ s_upstream() {
   test -s "$TMP/upstream.json" || { cat "$TMP/upstream.err"; return 1; }
   UPSTREAM_URL=$("$node" -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).url' <"$TMP/upstream.json")
   OPENROUTER_URL=$("$node" -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).openrouterBaseUrl' <"$TMP/upstream.json")
-  echo "fake upstream $UPSTREAM_URL (pid $upstream_pid)" >"$log.detail"
+  # The release feed: a fake npm registry whose latest netclaw is newer than any build.
+  "$node" --input-type=module -e '
+    import { createFakeRegistry } from "./test/fakes/fake-registry.ts";
+    const registry = await createFakeRegistry({ packageName: "netclaw", distTags: { latest: "999.0.0" } });
+    process.stdout.write(`${registry.url}\n`);
+    const stop = () => registry.close().then(() => process.exit(0));
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  ' >"$TMP/registry.url" 2>"$TMP/registry.err" &
+  registry_pid=$!
+  wait_for 20 sh -c "test -s '$TMP/registry.url' || ! kill -0 $registry_pid" 2>/dev/null
+  test -s "$TMP/registry.url" || { cat "$TMP/registry.err"; return 1; }
+  REGISTRY_URL=$(head -n 1 "$TMP/registry.url")
+  echo "fake upstream $UPSTREAM_URL (pid $upstream_pid), fake registry $REGISTRY_URL (pid $registry_pid)" >"$log.detail"
 }
 
 s_run() {
@@ -234,12 +249,24 @@ s_status() {
     echo "launcher message missing"; return 1; }
 }
 
+s_update_check() {
+  # Self-update is disabled in the image, the update-availability check still runs.
+  wait_for 15 sh -c "docker exec -u netclaw $NAME netclaw status 2>&1 | grep -q 'update available'" || true
+  docker exec -u netclaw "$NAME" netclaw status >"$TMP/status2.out" 2>&1
+  cat "$TMP/status2.out"
+  grep -E 'update +update available: .* → 999\.0\.0 \(channel stable, self-update disabled\)' "$TMP/status2.out" \
+    || { echo "status does not report the newer release with self-update disabled"; return 1; }
+  curl -sf "$REGISTRY_URL/-/package/netclaw/dist-tags" >/dev/null || return 1
+  sed -n 's/^ *update *//p' "$TMP/status2.out" >"$log.detail"
+}
+
 s_doctor() {
-  docker exec "$NAME" netclaw doctor
+  docker exec "$NAME" netclaw doctor >"$TMP/doctor.out" 2>&1
   local rc=$?
+  cat "$TMP/doctor.out"
   # 0 all passed, 2 warnings only (docs), 1 a failure.
   [ "$rc" = 0 ] || [ "$rc" = 2 ] || { echo "exit code $rc"; return 1; }
-  [ "$rc" = 0 ] || echo "doctor: warnings only (exit 2)" >"$log.detail"
+  [ "$rc" = 0 ] || echo "exit 2, warnings only: $(grep '^\[WARN\]' "$TMP/doctor.out" | cut -c1-100 | paste -sd '|')" >"$log.detail"
 }
 
 s_launcher() {
@@ -418,10 +445,11 @@ step "stand-in base images (standins.sh)" s_standins || finish
 step "docker build --network host" s_build || finish
 step "image: entrypoint, healthcheck, volume, port, env, labels, tools, UID 1654" s_image_config
 step "docker-compose -f docker/compose.yaml config" s_compose
-step "fake upstream on 127.0.0.1 (test/fakes/serve.ts)" s_upstream || finish
+step "fake upstream and npm registry on 127.0.0.1 (test/fakes)" s_upstream || finish
 step "docker run -d --name netclaw -v netclaw-home:... (the page's variables)" s_run || finish
 step "health 'healthy' within the 30 s start period" s_healthy
 step "docker exec netclaw netclaw status" s_status
+step "update check runs, self-update disabled" s_update_check
 step "docker exec netclaw netclaw doctor" s_doctor
 step "launcher: exit codes, no root message as netclaw" s_launcher
 step "processes and data run as UID 1654" s_uids
