@@ -2,19 +2,13 @@ import { editConfigFile, setPath, unsetPath } from "../../config/config-file.ts"
 import { ConfigError } from "../../config/errors.ts";
 import { loadConfig } from "../../config/loader.ts";
 import { ROLES } from "../../config/models.ts";
+import { DEFAULT_ENDPOINTS } from "../../config/providers/endpoints.ts";
 import { providerType } from "../../config/schema.ts";
 import { setSecret } from "../../config/secrets-file.ts";
 import { findKey, getPath, isTree } from "../../config/tree.ts";
 import type { CliContext } from "../context.ts";
 import { print } from "../output.ts";
 import { settings } from "./config.ts";
-
-const DEFAULT_ENDPOINTS: Record<string, string> = {
-  ollama: "http://localhost:11434",
-  openai: "https://api.openai.com/v1",
-  anthropic: "https://api.anthropic.com/v1",
-  openrouter: "https://openrouter.ai/api/v1",
-};
 
 export function providerList(context: CliContext, options: { json?: boolean }): number {
   return settings(() => {
@@ -26,7 +20,7 @@ export function providerList(context: CliContext, options: { json?: boolean }): 
     const rows = Object.entries(config.Providers).map(([name, p]) => ({
       name,
       type: p.Type ?? "(missing)",
-      endpoint: p.Endpoint ?? DEFAULT_ENDPOINTS[p.Type ?? ""] ?? "(none)",
+      endpoint: p.Endpoint ?? (p.Type ? DEFAULT_ENDPOINTS[p.Type] : undefined) ?? "(none)",
       apiKey: p.ApiKey ? "set" : "not set",
     }));
     if (options.json) print(JSON.stringify(rows));
