@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "../../../test/fakes/llm-upstream.ts";
 import { buildConfig, type Collected, clientFor, collect, type ProviderSpec } from "./fixtures/harness.ts";
 import { NO_MODEL_MESSAGE } from "./model-client.ts";
-import { realTimers, scaledTimers } from "./timers.ts";
+import { realTimers, scaledTimers, type Timers } from "./timers.ts";
 
 // Session timeouts are whole seconds in config; these timers run 5x faster, so a 1 s first-token
 // timeout waits 200 ms and a 1 s backoff 200 ms. random() = 0.5 makes the jitter factor exactly 1.
@@ -188,6 +188,39 @@ describe("ModelClient failover, retries and failures", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(upstream.requests.at(-1)?.clientAborted, true);
     assert.deepEqual(modelsCalled(), ["main-model"]);
+  });
+
+  it("a consumer that stops reading closes the vendor request and leaves no timer behind", async () => {
+    const inner = scaledTimers(0.2);
+    const pending = new Set<unknown>();
+    const counting: Timers = {
+      now: inner.now,
+      setTimeout: (callback, ms) => {
+        const handle = inner.setTimeout(() => {
+          pending.delete(handle);
+          callback();
+        }, ms);
+        pending.add(handle);
+        return handle;
+      },
+      clearTimeout: (handle) => {
+        pending.delete(handle);
+        inner.clearTimeout(handle);
+      },
+    };
+    const { client } = clientFor(buildConfig({ providers, main, session }), { ...fast, timers: counting });
+    upstream.enqueue({ tokens: 500, chunkDelayMs: 5 });
+    const signal = new AbortController().signal;
+    for await (const event of client.stream({
+      role: "Main",
+      messages: [{ role: "user", content: "x" }],
+      signal,
+    })) {
+      if (event.type === "text_delta") break;
+    }
+    assert.equal(pending.size, 0, "the watchdog timer was cleared");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(upstream.requests.at(-1)?.clientAborted, true);
   });
 
   it("a request whose signal is already aborted calls nothing", async () => {
