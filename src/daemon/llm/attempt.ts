@@ -64,6 +64,7 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
     },
   });
   let afterOutput = false;
+  let settled = false;
   let failure: unknown;
   let finished: FinishReason | undefined;
 
@@ -129,12 +130,17 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
       yield event;
       watchdog.resume();
     }
+    settled = true;
   } catch (error) {
     failure ??= error;
+    settled = true;
   } finally {
-    // Leaving the loop early cancels the SDK stream, which cancels the HTTP body; aborting here as
-    // well would reject promises inside some providers that nobody awaits any more.
     watchdog.stop();
+    // Not settled means the consumer stopped reading (the generator was returned at a yield). The
+    // SDK does not cancel the HTTP request when its stream is dropped, so abort it. Settled
+    // attempts are left alone: aborting after an error part would reject promises inside some
+    // providers that nobody awaits any more.
+    if (!settled) controller.abort();
   }
 
   if (request.signal.aborted) {

@@ -175,13 +175,18 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
         ...(reasoning === undefined ? {} : { reasoning }),
       });
       let step = await run.next();
-      while (step.done !== true) {
-        if (!state.started) {
-          state.started = true;
-          yield { type: "start", model: info };
+      try {
+        while (step.done !== true) {
+          if (!state.started) {
+            state.started = true;
+            yield { type: "start", model: info };
+          }
+          yield step.value;
+          step = await run.next();
         }
-        yield step.value;
-        step = await run.next();
+      } finally {
+        // The consumer stopped reading mid-stream: close the attempt (timer, HTTP body) too.
+        if (step.done !== true) await run.return({ ok: true, finishReason: "other" });
       }
       const outcome = step.value;
       if (outcome.ok) {
