@@ -1,7 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
 import { daemonStart, daemonStatus, daemonStop } from "./commands/daemon.ts";
+import { daemonPairCommand } from "./commands/daemon-pair.ts";
+import { devicesListCommand, devicesRevokeCommand } from "./commands/devices.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { pairCommand } from "./commands/pair.ts";
+import { secretsSetCommand } from "./commands/secrets.ts";
 import { statusCommand } from "./commands/status.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
@@ -51,8 +55,43 @@ function buildProgram(run: (action: Action) => void): Command {
     .command("status")
     .description("is netclawd running? (from its pid file)")
     .action(() => run(daemonStatus));
+  daemon
+    .command("pair")
+    .description("issue a one-time pairing code for a remote device (run on the daemon host)")
+    .action(() => run(daemonPairCommand));
+  const devices = daemon
+    .command("devices")
+    .description("list paired devices; `devices revoke <name>` unpairs one")
+    .action(() => run(devicesListCommand));
+  devices
+    .command("revoke <name>")
+    .description("revoke a paired device: its token is refused from then on")
+    .action((name: string) => run((context) => devicesRevokeCommand(context, name)));
   daemon.action(() => {
     throw new UsageError("netclaw daemon: missing subcommand. See 'netclaw daemon --help'.");
+  });
+
+  program
+    .command("pair <endpoint>")
+    .description("pair this machine with a remote netclawd (asks for the code from `netclaw daemon pair`)")
+    .option("--code <code>", "the pairing code (instead of the prompt)")
+    .option("--name <name>", "this device's name (instead of the prompt)")
+    .action((endpoint: string, options: { code?: string; name?: string }) =>
+      run((context) => pairCommand(context, { endpoint, ...options })),
+    );
+
+  const secrets = program
+    .command("secrets")
+    .description("store credentials encrypted in config/secrets.json");
+  secrets
+    .command("set <key> [value]")
+    .description("encrypt and store a value (from the argument, --from-env VAR, or stdin)")
+    .option("--from-env <var>", "read the value from this environment variable")
+    .action((key: string, value: string | undefined, options: { fromEnv?: string }) =>
+      run((context) => secretsSetCommand(context, { key, value, fromEnv: options.fromEnv })),
+    );
+  secrets.action(() => {
+    throw new UsageError("netclaw secrets: missing subcommand. See 'netclaw secrets --help'.");
   });
   return program;
 }

@@ -4,13 +4,12 @@ import {
   configSchemaCheck,
   crashLogCheck,
   daemonCheck,
-  exposureCheck,
   homePermissionChecks,
   loadForDoctor,
   nodeVersionCheck,
-  secretsFileCheck,
   unknownKeyChecks,
 } from "../doctor/checks.ts";
+import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
 import { type CheckLine, formatCheck, print } from "../output.ts";
 
 /** `netclaw doctor`: exit 0 all pass, 2 warnings only, 1 any failure. */
@@ -20,7 +19,7 @@ export async function doctorCommand(context: CliContext, options: { json?: boole
     configSchemaCheck(context, state),
     ...unknownKeyChecks(state),
     secretsFileCheck(context),
-    exposureCheck(state),
+    ...exposureChecks(context, state),
     chatClientCheck(state),
     ...homePermissionChecks(context),
     crashLogCheck(context),
