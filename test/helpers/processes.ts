@@ -112,10 +112,13 @@ export async function startDaemon(options: {
   env: NodeJS.ProcessEnv;
   port?: number;
   timeoutMs?: number;
+  /** A command that runs node in another context, e.g. `["unshare", "-rpf", "--mount-proc", "--kill-child=SIGTERM"]`. */
+  prefix?: string[];
 }): Promise<RunningDaemon> {
   const port = options.port ?? (await freePort());
   const env = { ...options.env, NETCLAW_Daemon__Port: String(port) };
-  const child = spawn(process.execPath, [NETCLAWD], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath, NETCLAWD];
+  const child = spawn(command!, [...prefixArgs], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (chunk) => {
     stderr += chunk;
