@@ -114,6 +114,8 @@ export async function startDaemon(options: {
   timeoutMs?: number;
   /** A command that runs node in another context, e.g. `["unshare", "-rpf", "--mount-proc", "--kill-child=SIGTERM"]`. */
   prefix?: string[];
+  /** The base URL for a daemon not bound to 127.0.0.1. */
+  readyUrl?: (port: number) => string;
 }): Promise<RunningDaemon> {
   const port = options.port ?? (await freePort());
   const env = { ...options.env, NETCLAW_Daemon__Port: String(port) };
@@ -127,7 +129,7 @@ export async function startDaemon(options: {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.readyUrl?.(port) ?? `http://127.0.0.1:${port}`;
   let done = false;
   void exited.then(() => {
     done = true;
