@@ -114,6 +114,8 @@ export async function startDaemon(options: {
   timeoutMs?: number;
   /** A command that runs node in another context, e.g. `["unshare", "-rpf", "--mount-proc", "--kill-child=SIGTERM"]`. */
   prefix?: string[];
+  /** Signal `stop` sends; a wrapper that ignores SIGTERM (unshare -f) gets SIGKILL and passes SIGTERM on. */
+  stopSignal?: NodeJS.Signals;
   /** The base URL for a daemon not bound to 127.0.0.1. */
   readyUrl?: (port: number) => string;
 }): Promise<RunningDaemon> {
@@ -153,7 +155,7 @@ export async function startDaemon(options: {
     stderr: () => stderr,
     exited,
     stop: async () => {
-      if (!done) child.kill("SIGTERM");
+      if (!done) child.kill(options.stopSignal ?? "SIGTERM");
       return exited;
     },
   };

@@ -107,5 +107,8 @@ export function namespacesAvailable(): boolean {
   return probe.status === 0;
 }
 
-/** Runs node inside fresh user + PID namespaces: its /proc shows only its own processes. */
+/**
+ * Runs node inside fresh user + PID namespaces: its /proc shows only its own processes. unshare
+ * ignores SIGTERM; SIGKILL it and `--kill-child` hands the daemon a SIGTERM.
+ */
 export const PID_NAMESPACE = ["unshare", "-rpf", "--mount-proc", "--kill-child=SIGTERM"];
