@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -70,7 +70,7 @@ describe("netclaw daemon pair → netclaw pair → status through the bearer", (
 
   test("redirects are never followed and oversized answers are refused", async () => {
     const servers: Server[] = [];
-    const serve = (handler: Parameters<typeof createServer>[0]) =>
+    const serve = (handler: RequestListener) =>
       new Promise<string>((resolve) => {
         const server = createServer(handler);
         servers.push(server);
