@@ -49,7 +49,7 @@ test("doctor --fix --dry-run shows the plan and changes nothing", async () => {
     result.stdout,
     /netclaw\.pid: remove the stale pid file \(process 999999 is not a running netclawd\)$/m,
   );
-  assert.match(result.stdout, /^\[WARN\] Secrets Encryption: plaintext value\(s\)/m);
+  assert.match(result.stdout, /^\[WARN\] Secrets File: .*plaintext value\(s\): Providers\.openrouter\.ApiKey/m);
   assert.equal(readFileSync(join(home, "config", "secrets.json"), "utf8"), before);
   assert.ok(existsSync(join(home, "netclaw.pid")));
   assert.ok(!existsSync(join(home, "backups")));
@@ -83,7 +83,7 @@ test("doctor --fix without --yes on a non-terminal refuses; with --yes it backs 
     "the original was saved first",
   );
   assert.equal(statSync(join(backup, "config__secrets.json")).mode & 0o777, 0o600);
-  const encryption = report.checks.find((c: { name: string }) => c.name === "Secrets Encryption");
+  const encryption = report.checks.find((c: { name: string }) => c.name === "Secrets File");
   assert.equal(encryption.severity, "pass");
 
   const again = await runCli(["doctor", "--fix", "--dry-run"], env);

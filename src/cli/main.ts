@@ -14,6 +14,10 @@ const commands = {
   update: () => import("./commands/update.ts"),
   backup: () => import("./commands/backup.ts"),
   service: () => import("./commands/service.ts"),
+  daemonPair: () => import("./commands/daemon-pair.ts"),
+  devices: () => import("./commands/devices.ts"),
+  pair: () => import("./commands/pair.ts"),
+  secrets: () => import("./commands/secrets.ts"),
 };
 
 /** Builds the command tree; each action resolves to the process exit code. */
@@ -106,8 +110,47 @@ function buildProgram(run: (action: Action) => void): Command {
     .command("uninstall")
     .description("stop, disable and remove the systemd user service")
     .action(() => run(async (context) => (await commands.service()).serviceUninstall(context)));
+  daemon
+    .command("pair")
+    .description("issue a one-time pairing code for a remote device (run on the daemon host)")
+    .action(() => run(async (context) => (await commands.daemonPair()).daemonPairCommand(context)));
+  const devices = daemon
+    .command("devices")
+    .description("list paired devices; `devices revoke <name>` unpairs one")
+    .action(() => run(async (context) => (await commands.devices()).devicesListCommand(context)));
+  devices
+    .command("revoke <name>")
+    .description("revoke a paired device: its token is refused from then on")
+    .action((name: string) =>
+      run(async (context) => (await commands.devices()).devicesRevokeCommand(context, name)),
+    );
   daemon.action(() => {
     throw new UsageError("netclaw daemon: missing subcommand. See 'netclaw daemon --help'.");
+  });
+
+  program
+    .command("pair <endpoint>")
+    .description("pair this machine with a remote netclawd (asks for the code from `netclaw daemon pair`)")
+    .option("--code <code>", "the pairing code (instead of the prompt)")
+    .option("--name <name>", "this device's name (instead of the prompt)")
+    .action((endpoint: string, options: { code?: string; name?: string }) =>
+      run(async (context) => (await commands.pair()).pairCommand(context, { endpoint, ...options })),
+    );
+
+  const secrets = program
+    .command("secrets")
+    .description("store credentials encrypted in config/secrets.json");
+  secrets
+    .command("set <key> [value]")
+    .description("encrypt and store a value (from the argument, --from-env VAR, or stdin)")
+    .option("--from-env <var>", "read the value from this environment variable")
+    .action((key: string, value: string | undefined, options: { fromEnv?: string }) =>
+      run(async (context) =>
+        (await commands.secrets()).secretsSetCommand(context, { key, value, fromEnv: options.fromEnv }),
+      ),
+    );
+  secrets.action(() => {
+    throw new UsageError("netclaw secrets: missing subcommand. See 'netclaw secrets --help'.");
   });
   return program;
 }

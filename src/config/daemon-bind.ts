@@ -15,6 +15,7 @@ export function readDaemonBind(options: {
 }): {
   host: string;
   port: number;
+  exposureMode: string;
 } {
   const merged: Tree = {};
   for (const file of [options.configFile, options.secretsFile]) {
@@ -28,8 +29,10 @@ export function readDaemonBind(options: {
   for (const entry of configEntriesFromEnv(options.env, [])) setPath(merged, entry.path, entry.value);
   const host = getPath(merged, ["Daemon", "Host"]);
   const port = Number(getPath(merged, ["Daemon", "Port"]));
+  const mode = getPath(merged, ["Daemon", "ExposureMode"]);
   return {
     host: typeof host === "string" && host.trim() !== "" ? host.trim() : "127.0.0.1",
     port: Number.isInteger(port) && port > 0 && port < 65_536 ? port : 5199,
+    exposureMode: typeof mode === "string" ? mode : "local",
   };
 }

@@ -1,22 +1,33 @@
-import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { hasCompletedBootstrap, markBootstrapCompleted } from "../config/bootstrap-state.ts";
+import { createDeviceRegistry } from "../config/device-registry.ts";
 import { ConfigError } from "../config/errors.ts";
-import { isExposureProblem } from "../config/exposure.ts";
+import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
 import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/home.ts";
-import { loadConfig } from "../config/loader.ts";
+import { loadHomeConfig } from "../config/home-config.ts";
+import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
+import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import { createHostGuard } from "./http/host-guard.ts";
+import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
+import { localControlRoutes } from "./http/routes/local-control.ts";
+import { pairingRoutes } from "./http/routes/pairing.ts";
 import { writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
+import { createNonceCache } from "./pairing/nonce-cache.ts";
+import { createPairingCodes } from "./pairing/pairing-codes.ts";
+import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
 import { createStatusProvider } from "./status.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
@@ -66,9 +77,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
 
-  let loaded: ReturnType<typeof loadConfig>;
+  let loaded: ReturnType<typeof loadHomeConfig>;
+  let localControlKey: Buffer;
   try {
-    loaded = loadConfig({ configFile: paths.configFile, secretsFile: paths.secretsFile, env });
+    loaded = loadHomeConfig({ paths, env });
+    localControlKey = loadOrCreateLocalControlKey({ keyPath: paths.localControlKey, create: true });
   } catch (error) {
     if (error instanceof ConfigError)
       abort({ message: error.message, remediation: error.remediation, error });
@@ -86,12 +99,44 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
   if (typeof channel === "object") abort(channel);
 
-  const exposure = runExposureStartupChecks({
-    settings: config.Daemon,
-    pairedDevices: () => countDevices(paths.devicesFile),
+  const registry = createDeviceRegistry({
+    devicesPath: paths.devicesFile,
+    now: Date.now,
+    onLastUsedWriteError: (error) => logger?.warn({ err: error }, "could not record a device's last use"),
   });
+  const bootstrapCompleted = hasCompletedBootstrap(paths.bootstrapStateFile);
+  let exposure: ReturnType<typeof runExposureStartupChecks>;
+  try {
+    exposure = runExposureStartupChecks({
+      settings: config.Daemon,
+      pairedDevices: () => registry.count(),
+      deviceBearerRegistered: true,
+      seedBootstrap: (mode) =>
+        seedBootstrapDevice({
+          mode,
+          registry,
+          completed: bootstrapCompleted,
+          hasDeviceToken: Boolean(config.DeviceToken?.trim()),
+          hostname: hostname(),
+          storeDeviceToken: (token) =>
+            setSecret({
+              secretsPath: paths.secretsFile,
+              keyPath: paths.secretsKey,
+              dottedKey: "DeviceToken",
+              value: token,
+            }),
+          log: (message) => lifecycleLog.info(message),
+        }),
+    });
+  } catch (error) {
+    exposure = {
+      code: "bootstrap_failed",
+      message: `Cannot check or seed paired devices: ${(error as Error).message}`,
+      remediation: `Check ${paths.devicesFile} and ${paths.secretsFile} (\`netclaw doctor\`), then start again.`,
+    };
+  }
   if (isExposureProblem(exposure)) abort(exposure);
-  const mode = (exposure as { mode: "local" }).mode;
+  const mode = (exposure as { mode: ExposureMode }).mode;
 
   const models = resolveModels(config);
   if (models.state === "invalid") abort({ message: models.message, remediation: models.remediation });
@@ -163,6 +208,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.exit(code);
   };
 
+  const pairingCodes = createPairingCodes({ now: Date.now });
+  const pairingLog = logger.child({ component: "pairing" }, { level: "info" });
   const app = createApp({
     logger,
     hostGuard: createHostGuard({
@@ -170,11 +217,34 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       allowedHosts: config.Daemon.AllowedHosts,
       enforceHost: mode === "local",
     }),
-    authenticate: createAuthenticator({ trustLoopback: mode === "local" }),
-    trustProxy: false,
+    authenticate: createAuthenticator({
+      trustLoopback: mode === "local",
+      verifyDeviceToken: (token) => {
+        const name = registry.verify(token);
+        if (name === null) return undefined;
+        const device = registry.list().find((d) => d.name === name);
+        return { deviceName: name, bootstrap: device?.isBootstrapDevice ?? false };
+      },
+    }),
+    trustProxy: mode === "reverse-proxy" ? createProxyTrust(config.Daemon.TrustedProxies) : false,
     routes: [
       healthRoutes({ isReady: () => ready, status }),
       lifecycleRoutes({ requestShutdown: (reason) => void shutdown(reason) }),
+      localControlRoutes({
+        key: localControlKey,
+        nonces: createNonceCache({ now: Date.now }),
+        limiter: createFixedWindowLimiter({ limit: 10, windowMs: 1000, now: Date.now }),
+        codes: pairingCodes,
+        now: Date.now,
+        onIssued: (expiresAt) =>
+          pairingLog.info({ expiresAt: expiresAt.toISOString() }, "pairing code issued"),
+      }),
+      pairingRoutes({
+        codes: pairingCodes,
+        registry,
+        limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
+        lockout: createFailureLockout({ now: Date.now }),
+      }),
     ],
   });
 
@@ -201,6 +271,13 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.Daemon.Port;
   writePidFile(paths.pidFile, { pid: process.pid, startedAt: startedAt.toISOString() });
+  if (mode !== "local" && !bootstrapCompleted) {
+    try {
+      markBootstrapCompleted({ path: paths.bootstrapStateFile, now: new Date() });
+    } catch (error) {
+      lifecycleLog.error({ err: error }, `could not write ${paths.bootstrapStateFile}`);
+    }
+  }
   ready = true;
   const line = `netclawd ${build.version} listening on http://${config.Daemon.Host.includes(":") ? `[${config.Daemon.Host}]` : config.Daemon.Host}:${port} (exposure ${mode}, home ${paths.root}, pid ${process.pid})`;
   lifecycleLog.info({ port, mode, readyMs: Date.now() - startedAt.getTime() }, line);
@@ -235,14 +312,4 @@ function installCrashHandlers(options: {
   };
   process.on("uncaughtException", crash("uncaught exception"));
   process.on("unhandledRejection", crash("unhandled rejection"));
-}
-
-/** Paired devices in devices.json; an unreadable file counts as none (fail closed). */
-function countDevices(path: string): number {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return Array.isArray(parsed) ? parsed.length : 0;
-  } catch {
-    return 0;
-  }
 }

@@ -5,17 +5,15 @@ import {
   configSchemaCheck,
   crashLogCheck,
   daemonCheck,
-  exposureCheck,
   fetchStatus,
   homePermissionChecks,
   loadForDoctor,
   nodeVersionCheck,
-  plaintextSecretsCheck,
-  secretsFileCheck,
   unknownKeyChecks,
   updateCheck,
 } from "../doctor/checks.ts";
 import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
+import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
 import { type CheckLine, formatCheck, print, printError } from "../output.ts";
 
 export type DoctorOptions = { json?: boolean; fix?: boolean; dryRun?: boolean; yes?: boolean };
@@ -27,8 +25,7 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
     configSchemaCheck(context, state),
     ...unknownKeyChecks(state),
     secretsFileCheck(context),
-    plaintextSecretsCheck(context),
-    exposureCheck(state),
+    ...exposureChecks(context, state),
     chatClientCheck(state),
     ...homePermissionChecks(context),
     crashLogCheck(context),

@@ -1,9 +1,8 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../config/errors.ts";
-import { isExposureProblem } from "../../config/exposure.ts";
-import { isProcessRunning, runExposureStartupChecks } from "../../config/exposure-checks.ts";
-import { type LoadedConfig, loadConfig, readJsonObject } from "../../config/loader.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
+import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
 import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
@@ -15,13 +14,7 @@ import type { CheckLine } from "../output.ts";
 /** Loads the configuration once for all checks; a failure is itself the first check's result. */
 export function loadForDoctor(context: CliContext): { loaded?: LoadedConfig; error?: ConfigError } {
   try {
-    return {
-      loaded: loadConfig({
-        configFile: context.paths.configFile,
-        secretsFile: context.paths.secretsFile,
-        env: context.env,
-      }),
-    };
+    return { loaded: loadHomeConfig({ env: context.env, paths: context.paths }) };
   } catch (error) {
     if (error instanceof ConfigError) return { error };
     throw error;
@@ -66,64 +59,6 @@ export function unknownKeyChecks(state: ReturnType<typeof loadForDoctor>): Check
     message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
     remediation: "check its spelling against `netclaw config schema`, or remove it",
   }));
-}
-
-export function secretsFileCheck(context: CliContext): CheckLine {
-  const name = "Secrets File";
-  try {
-    readJsonObject(context.paths.secretsFile);
-    return { name, severity: "pass", message: `${context.paths.secretsFile} parses` };
-  } catch (error) {
-    const e = error as ConfigError;
-    return { name, severity: "fail", message: e.message, remediation: e.remediation };
-  }
-}
-
-/** Hand-written plaintext values in secrets.json still load, but should be encrypted. */
-export function plaintextSecretsCheck(context: CliContext): CheckLine {
-  const name = "Secrets Encryption";
-  let tree: unknown;
-  try {
-    tree = readJsonObject(context.paths.secretsFile).tree;
-  } catch {
-    return { name, severity: "info", message: "skipped: secrets.json does not parse" };
-  }
-  const plain: string[] = [];
-  const walk = (node: unknown, path: string[]) => {
-    if (typeof node === "string") {
-      if (!node.startsWith("ENC:")) plain.push(path.join("."));
-    } else if (node && typeof node === "object") {
-      for (const [key, value] of Object.entries(node)) walk(value, [...path, key]);
-    }
-  };
-  walk(tree ?? {}, []);
-  return plain.length === 0
-    ? { name, severity: "pass", message: "every value in secrets.json is encrypted" }
-    : {
-        name,
-        severity: "warn",
-        message: `plaintext value(s) in ${context.paths.secretsFile}: ${plain.join(", ")}`,
-        remediation: "run `netclaw doctor --fix` to encrypt them (the file is backed up first)",
-      };
-}
-
-export function exposureCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
-  const name = "Exposure Mode";
-  const config = state.loaded?.config;
-  if (!config) return { name, severity: "info", message: "skipped: the configuration does not load" };
-  const result = runExposureStartupChecks({
-    settings: config.Daemon,
-    pairedDevices: () => 0,
-    isProcessRunning,
-  });
-  if (isExposureProblem(result)) {
-    // Paired devices are counted by the daemon; offline we cannot tell, so that one step is a warning.
-    const severity = result.code === "remote_auth_unavailable" ? "warn" : "fail";
-    return { name, severity, message: result.message, remediation: result.remediation };
-  }
-  return result.mode === "local"
-    ? { name, severity: "pass", message: `ExposureMode: local (bound to ${config.Daemon.Host}).` }
-    : { name, severity: "pass", message: `ExposureMode: ${result.mode}.` };
 }
 
 export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
