@@ -7,6 +7,7 @@ const load = {
   config: () => import("./commands/config.ts"),
   provider: () => import("./commands/provider.ts"),
   model: () => import("./commands/model.ts"),
+  init: () => import("./commands/init.ts"),
 };
 
 async function readStdin(): Promise<string> {
@@ -15,8 +16,36 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** `config`, `provider` and `model`: settings commands that work without the daemon. */
+/** `init`, `config`, `provider` and `model`: settings commands that work without the daemon. */
 export function registerSettingsCommands(program: Command, run: Run): void {
+  program
+    .command("init")
+    .description(
+      "set netclaw up: provider, model, identity, posture, exposure (wizard, or --non-interactive)",
+    )
+    .option("--non-interactive", "no prompts: take everything from flags (Docker entrypoints, Ansible, CI)")
+    .option("--provider <type>", "ollama, openai, anthropic, openrouter or openai-compatible")
+    .option("--provider-name <name>", "the provider's name in netclaw.json (default: the type)")
+    .option("--endpoint <url>", "the provider's base URL")
+    .option("--api-key-env <var>", "name of the environment variable that holds the API key")
+    .option("--model <id>", "the Main model id")
+    .option("--name <name>", "your name (for identity/SOUL.md)")
+    .option("--timezone <zone>", "your IANA time zone (default UTC)")
+    .option("--workspaces <dir>", "workspaces directory")
+    .option("--posture <posture>", "Personal, Team or Public (default Personal)")
+    .option("--features <list>", "comma-separated: Memory,Search,Scheduling,SubAgents,Webhooks")
+    .option(
+      "--exposure <mode>",
+      "local (default), reverse-proxy, tailscale-serve, tailscale-funnel, cloudflare-tunnel",
+    )
+    .option("--host <address>", "bind address (reverse-proxy)")
+    .option("--trusted-proxies <list>", "comma-separated IPs/CIDRs (reverse-proxy)")
+    .option("--skip-check", "do not test the provider connection")
+    .option("--no-start", "do not start or restart the daemon afterwards")
+    .action((options: Record<string, unknown>) =>
+      run(async (c) => (await load.init()).initCommand(c, options)),
+    );
+
   const config = program.command("config").description("read and change settings (no daemon needed)");
   config
     .command("path")
@@ -89,6 +118,13 @@ export function registerSettingsCommands(program: Command, run: Run): void {
     .option("--context-window <n>", "cap the context window (≥ 4096)")
     .action((role: string, prov: string, id: string, options: { contextWindow?: string }) =>
       run(async (c) => (await load.model()).modelSet(c, role, prov, id, options)),
+    );
+  model
+    .command("discover <provider>")
+    .description("list the models a configured provider offers")
+    .option("--json", "print JSON")
+    .action((prov: string, options: { json?: boolean }) =>
+      run(async (c) => (await load.model()).modelDiscover(c, prov, options)),
     );
   model
     .command("clear <role>")

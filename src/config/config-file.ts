@@ -1,6 +1,7 @@
 import { writeJsonAtomic } from "./atomic-write.ts";
 import { ConfigError } from "./errors.ts";
 import { ensureHome, type HomePaths } from "./home.ts";
+import { createSecretsDecryptor } from "./home-config.ts";
 import { configJsonSchema, type LoadedConfig, loadConfig, readJsonObject } from "./loader.ts";
 import type { SchemaNode } from "./normalize.ts";
 import { SECRET_KEY_NAMES } from "./schema.ts";
@@ -97,7 +98,7 @@ export function editConfigFile(options: {
     configFile: options.paths.configFile,
     secretsFile: options.paths.secretsFile,
     env: options.env,
-    decryptSecrets: options.decryptSecrets,
+    decryptSecrets: options.decryptSecrets ?? createSecretsDecryptor({ keyPath: options.paths.secretsKey }),
     fileOverride: file,
   });
   ensureHome(options.paths); // a settings command may be the very first thing a user runs

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { editConfigFile, parseValue, resolveKey, setPath, unsetPath } from "../../config/config-file.ts";
 import { ConfigError } from "../../config/errors.ts";
-import { loadConfig } from "../../config/loader.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
 import { getPath } from "../../config/tree.ts";
 import type { CliContext } from "../context.ts";
 import { print, printError } from "../output.ts";
@@ -19,12 +19,7 @@ export function settings(action: () => number): number {
   }
 }
 
-const load = (context: CliContext) =>
-  loadConfig({
-    configFile: context.paths.configFile,
-    secretsFile: context.paths.secretsFile,
-    env: context.env,
-  });
+const load = (context: CliContext) => loadHomeConfig({ paths: context.paths, env: context.env });
 
 export function configPath(context: CliContext): number {
   print(`config   ${context.paths.configFile}`);

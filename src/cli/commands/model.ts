@@ -1,7 +1,8 @@
 import { editConfigFile, setPath, unsetPath } from "../../config/config-file.ts";
 import { ConfigError } from "../../config/errors.ts";
-import { loadConfig } from "../../config/loader.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
 import { ROLES, type Role, resolveModels } from "../../config/models.ts";
+import { listModels } from "../../config/providers/list-models.ts";
 import { getPath } from "../../config/tree.ts";
 import type { CliContext } from "../context.ts";
 import { print } from "../output.ts";
@@ -17,12 +18,7 @@ function parseRole(text: string): Role {
   return role;
 }
 
-const load = (context: CliContext) =>
-  loadConfig({
-    configFile: context.paths.configFile,
-    secretsFile: context.paths.secretsFile,
-    env: context.env,
-  });
+const load = (context: CliContext) => loadHomeConfig({ paths: context.paths, env: context.env });
 
 export function modelList(context: CliContext, options: { json?: boolean }): number {
   return settings(() => {
@@ -116,4 +112,39 @@ export function modelClear(context: CliContext, roleText: string): number {
     );
     return 0;
   });
+}
+
+/** `model discover <provider>`: the provider's live model list (OpenRouter, Ollama tags, OpenAI, Anthropic, /v1/models). */
+export async function modelDiscover(
+  context: CliContext,
+  name: string,
+  options: { json?: boolean },
+): Promise<number> {
+  let config: ReturnType<typeof load>["config"];
+  try {
+    config = load(context).config;
+  } catch (error) {
+    return settings(() => {
+      throw error;
+    });
+  }
+  const key = Object.keys(config.Providers).find((n) => n.toLowerCase() === name.toLowerCase());
+  const provider = key === undefined ? undefined : config.Providers[key];
+  if (!key || !provider) {
+    return settings(() => {
+      throw new ConfigError("provider_unknown", `Provider '${name}' is not configured.`, {
+        remediation: `Add it first: netclaw provider add ${name} <type>.`,
+      });
+    });
+  }
+  try {
+    const models = await listModels({ name: key, provider, signal: AbortSignal.timeout(15_000) });
+    if (options.json) print(JSON.stringify(models));
+    else if (models.length === 0) print(`${key} lists no models.`);
+    else for (const m of models) print(m.contextWindow ? `${m.id}  (context ${m.contextWindow})` : m.id);
+    return 0;
+  } catch (error) {
+    print(`[FAIL] model discover: ${key}: ${(error as Error).message}`);
+    return 1;
+  }
 }

@@ -1,6 +1,6 @@
 import { editConfigFile, setPath, unsetPath } from "../../config/config-file.ts";
 import { ConfigError } from "../../config/errors.ts";
-import { loadConfig } from "../../config/loader.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
 import { ROLES } from "../../config/models.ts";
 import { DEFAULT_ENDPOINTS } from "../../config/providers/endpoints.ts";
 import { providerType } from "../../config/schema.ts";
@@ -12,11 +12,7 @@ import { settings } from "./config.ts";
 
 export function providerList(context: CliContext, options: { json?: boolean }): number {
   return settings(() => {
-    const { config } = loadConfig({
-      configFile: context.paths.configFile,
-      secretsFile: context.paths.secretsFile,
-      env: context.env,
-    });
+    const { config } = loadHomeConfig({ paths: context.paths, env: context.env });
     const rows = Object.entries(config.Providers).map(([name, p]) => ({
       name,
       type: p.Type ?? "(missing)",
@@ -88,11 +84,7 @@ export function providerAdd(
 /** `provider remove <name>`: refused while a model role points at it; its secrets stay until re-set. */
 export function providerRemove(context: CliContext, name: string): number {
   return settings(() => {
-    const { config } = loadConfig({
-      configFile: context.paths.configFile,
-      secretsFile: context.paths.secretsFile,
-      env: context.env,
-    });
+    const { config } = loadHomeConfig({ paths: context.paths, env: context.env });
     const users: string[] = [];
     for (const role of ROLES)
       if (config.Models[role]?.Provider?.toLowerCase() === name.toLowerCase()) users.push(`Models.${role}`);

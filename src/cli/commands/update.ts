@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
 import { writeJsonAtomic } from "../../config/atomic-write.ts";
 import { ConfigError } from "../../config/errors.ts";
-import { loadConfig } from "../../config/loader.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
 import { setPath, type Tree } from "../../config/tree.ts";
 import { checkForUpdate, PACKAGE_NAME, parseUpdateChannel } from "../../config/update-feed.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
@@ -21,13 +21,9 @@ const DISABLED =
  * restarts a running daemon. Exit 0 up to date or updated, 1 disabled/failed, 2 usage.
  */
 export async function updateCommand(context: CliContext, options: UpdateOptions): Promise<number> {
-  let loaded: ReturnType<typeof loadConfig>;
+  let loaded: ReturnType<typeof loadHomeConfig>;
   try {
-    loaded = loadConfig({
-      configFile: context.paths.configFile,
-      secretsFile: context.paths.secretsFile,
-      env: context.env,
-    });
+    loaded = loadHomeConfig({ paths: context.paths, env: context.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     printError(`error: ${error.message}\n       fix: ${error.remediation}`);

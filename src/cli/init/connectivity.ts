@@ -32,19 +32,8 @@ export async function testConnection(options: {
     });
     return { ok: true, models };
   } catch (error) {
-    const status =
-      (error as { status?: number; statusCode?: number }).status ??
-      (error as { statusCode?: number }).statusCode;
-    if (status === 401 || status === 403)
-      return {
-        ok: false,
-        message: `the API key was rejected (HTTP ${status}); check it and enter it again.`,
-      };
-    if (status === 404)
-      return {
-        ok: false,
-        message: `nothing answers at ${options.endpoint ?? "the endpoint"} (HTTP 404); check the URL.`,
-      };
+    // ModelListError messages already say what failed in the user's terms (rejected key,
+    // unreachable endpoint, HTTP status) and how to fix it.
     return { ok: false, message: (error as Error).message };
   }
 }
