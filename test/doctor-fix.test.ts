@@ -49,7 +49,10 @@ test("doctor --fix --dry-run shows the plan and changes nothing", async () => {
     result.stdout,
     /netclaw\.pid: remove the stale pid file \(process 999999 is not a running netclawd\)$/m,
   );
-  assert.match(result.stdout, /^\[WARN\] Secrets File: .*plaintext value\(s\): Providers\.openrouter\.ApiKey/m);
+  assert.match(
+    result.stdout,
+    /^\[WARN\] Secrets File: .*plaintext value\(s\): Providers\.openrouter\.ApiKey/m,
+  );
   assert.equal(readFileSync(join(home, "config", "secrets.json"), "utf8"), before);
   assert.ok(existsSync(join(home, "netclaw.pid")));
   assert.ok(!existsSync(join(home, "backups")));
