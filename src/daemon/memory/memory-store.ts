@@ -28,7 +28,7 @@ export type FindOptions = {
   audience: Audience;
   /** 1–100; default 10. */
   limit?: number;
-  /** Only items in this scope (or any of these); all visible scopes when absent. */
+  /** Only items in this scope (or any of these; an empty list matches nothing); every scope when absent. */
   scope?: MemoryScope | readonly MemoryScope[];
 };
 
@@ -155,6 +155,7 @@ export function createMemoryStore(options: {
       if (audiences.length === 0 || match === undefined) return [];
       const limit = Math.min(Math.max(Math.trunc(find.limit ?? 10), 1), 100);
       const scopes = find.scope === undefined ? [] : ([] as MemoryScope[]).concat(find.scope);
+      if (find.scope !== undefined && scopes.length === 0) return []; // an empty scope list sees nothing
       const scopeFilter = scopes.length > 0 ? ` AND i.scope IN (${marks(scopes.length)})` : "";
       const sql =
         `SELECT i.id, i.title, i.content, i.tags, i.scope, i.audience, i.created_at, i.updated_at, ${BM25} AS score ` +
