@@ -99,6 +99,23 @@ describe("POST /api/webhooks/:route", () => {
     assert.equal(h.starter.calls.length, 1);
   });
 
+  test("two concurrent copies of one delivery start one session; a body without Content-Type is read raw", async () => {
+    h = webhookHarness({ routes: { ci: route() } });
+    const headers = { "x-webhook-delivery": "same" };
+    const [a, b] = await Promise.all([post(h, { headers }), post(h, { headers })]);
+    assert.deepEqual([a.json().status, b.json().status].sort(), ["accepted", "ignored"]);
+    assert.equal(h.starter.calls.length, 1);
+    const body = '{"plain":true}';
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/api/webhooks/ci",
+      payload: body,
+      headers: { "x-webhook-signature": signBody({ secret: SECRET, body }), "content-type": "" },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.deepEqual(h.starter.calls[1]?.webhook.payload, { plain: true });
+  });
+
   test("HmacTimestamped: in tolerance accepted; 301 s old or ahead, or a re-stamped replay, is 401", async () => {
     h = webhookHarness({
       routes: { ts: route({ Verification: { Kind: "HmacTimestamped", Secret: SECRET } }) },

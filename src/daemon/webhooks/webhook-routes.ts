@@ -197,6 +197,9 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): (app: Fastif
           const declared = Number(request.headers["content-length"]);
           if (declared > route.MaxBodyBytes) throw tooLarge(route.MaxBodyBytes);
           routeOf.set(request, { name, route });
+          // Senders that omit Content-Type (or send it empty) still get their raw body read.
+          if (!request.headers["content-type"]?.trim())
+            request.headers["content-type"] = "application/octet-stream";
           return capBody(payload, route.MaxBodyBytes);
         },
         handler: handle,
