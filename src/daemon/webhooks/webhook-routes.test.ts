@@ -138,6 +138,19 @@ describe("POST /api/webhooks/:route", () => {
     const unsignedStamp = await post(h, { route: "ts", body });
     assert.equal(unsignedStamp.statusCode, 401);
     assert.equal(h.starter.calls.length, 1);
+    // A captured request replayed inside the window (no delivery id) is recognised by its signature.
+    const replay = await send(nowSec - 299);
+    assert.equal(replay.statusCode, 202);
+    assert.equal(replay.json().reason, "duplicate_delivery");
+    const stamp = String(nowSec - 299);
+    const bare = signBody({ secret: SECRET, body, timestamp: stamp }).slice("sha256=".length).toUpperCase();
+    const disguised = await post(h, {
+      route: "ts",
+      body,
+      headers: { "x-webhook-timestamp": stamp, "x-webhook-signature": bare },
+    });
+    assert.equal(disguised.json().reason, "duplicate_delivery");
+    assert.equal(h.starter.calls.length, 1);
   });
 
   test("HeaderSecret: the right secret is accepted, a wrong or missing one is 401", async () => {

@@ -133,6 +133,13 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): (app: Fastif
     const eventType = header(request, v.EventHeader) ?? null;
     const givenId = header(request, v.DeliveryHeader);
     const deliveryId = givenId ?? options.newId();
+    // Without a delivery id, a timestamped signature is itself unique: remembering it closes
+    // replays inside the tolerance window (older ones already fail the timestamp check).
+    const replayKey =
+      givenId ??
+      (v.Kind === "HmacTimestamped"
+        ? `sig:${header(request, v.SignatureHeader)?.toLowerCase().replace(v.SignaturePrefix.toLowerCase(), "")}`
+        : undefined);
     const ignored = (reason: string) => {
       options.logger.info({ route: name, eventType, deliveryId, reason }, "Webhook delivery ignored");
       return reply.code(202).send({ status: "ignored", reason, route: name, eventType, deliveryId });
@@ -140,7 +147,7 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): (app: Fastif
     if (route.Events.length > 0 && (eventType === null || !route.Events.includes(eventType))) {
       return ignored("event_filtered");
     }
-    if (givenId !== undefined && dedup.seen(name, givenId)) return ignored("duplicate_delivery");
+    if (replayKey !== undefined && dedup.seen(name, replayKey)) return ignored("duplicate_delivery");
     const limit = hit(name, route.RateLimitPerMinute);
     if (!limit.allowed) {
       options.logger.warn({ route: name, deliveryId }, "Webhook delivery rate-limited");
@@ -152,7 +159,7 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): (app: Fastif
       );
     }
     // Reserved before the await, so a concurrent copy of this delivery is seen as a duplicate.
-    if (givenId !== undefined) dedup.record(name, givenId);
+    if (replayKey !== undefined) dedup.record(name, replayKey);
     let sessionId: string;
     try {
       ({ sessionId } = await options.startSession({
@@ -164,7 +171,7 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): (app: Fastif
         webhook: { route: name, eventType, deliveryId, payload },
       }));
     } catch (error) {
-      if (givenId !== undefined) dedup.forget(name, givenId);
+      if (replayKey !== undefined) dedup.forget(name, replayKey);
       options.logger.error(
         { route: name, deliveryId, err: (error as Error).message },
         "Webhook session start failed",
