@@ -20,12 +20,15 @@ execFileSync(
   },
 );
 
-const migrations = join(root, "src", "daemon", "store", "migrations");
-if (existsSync(migrations)) {
-  cpSync(migrations, join(dist, "daemon", "store", "migrations"), {
-    recursive: true,
-    filter: (p) => !p.endsWith(".ts"),
-  });
+// SQL migrations are read at runtime: the main store's and the memory database's.
+for (const module of ["store", "memory"]) {
+  const migrations = join(root, "src", "daemon", module, "migrations");
+  if (existsSync(migrations)) {
+    cpSync(migrations, join(dist, "daemon", module, "migrations"), {
+      recursive: true,
+      filter: (p) => !p.endsWith(".ts"),
+    });
+  }
 }
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
