@@ -3,6 +3,7 @@ import { buildInfo } from "../protocol/build-info.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
+import { registerWebhooksCommands } from "./webhooks-commands.ts";
 
 type Action = (context: CliContext) => Promise<number>;
 
@@ -74,6 +75,7 @@ function buildProgram(run: (action: Action) => void): Command {
     );
 
   registerSettingsCommands(program, run);
+  registerWebhooksCommands(program, run);
 
   const backup = program
     .command("backup")

@@ -89,6 +89,9 @@ export function readRouteFile(dir: string, name: string): RouteFileResult {
     text = readFileSync(path, "utf8");
     mode = statSync(path).mode;
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return { ok: false, name, error: `there is no webhook route named '${name}' (${path} does not exist)` };
+    }
     return { ok: false, name, error: `cannot read ${path}: ${(error as Error).message}` };
   }
   let json: unknown;
