@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { markBootstrapCompleted } from "../src/config/bootstrap-state.ts";
 import { createDeviceRegistry, generateDeviceToken } from "../src/config/device-registry.ts";
@@ -93,6 +94,24 @@ describe("netclaw secrets set and encrypted secrets.json", () => {
       /\[WARN\] Secrets File: .* holds 1 plaintext value\(s\): Providers\.openrouter\.ApiKey/,
     );
     assert.ok(!doctor.stdout.includes(VALUE));
+
+    const dry = await runNode(NETCLAW, ["doctor", "--fix", "--dry-run"], { env });
+    assert.match(dry.stdout, /Providers\.openrouter\.ApiKey: plaintext → ENC:v1:…/);
+    const declined = await runNode(NETCLAW, ["doctor", "--fix"], { env, input: "n\n" });
+    assert.match(declined.stdout, /Apply these fixes\? \[y\/N\]: No changes made\./);
+    assert.ok(readFileSync(homePaths(home).secretsFile, "utf8").includes(VALUE), "unchanged when declined");
+
+    const fixed = await runNode(NETCLAW, ["doctor", "--fix", "--json"], { env, input: "y\n" });
+    const report = JSON.parse(fixed.stdout);
+    assert.deepEqual(report.fix.changedFiles, [homePaths(home).secretsFile]);
+    assert.equal(report.checks.find((c: { name: string }) => c.name === "Secrets File").severity, "pass");
+    const after = JSON.parse(readFileSync(homePaths(home).secretsFile, "utf8"));
+    assert.match(after.Providers.openrouter.ApiKey, /^ENC:v1:/);
+    assert.equal(after.DeviceToken, tree.DeviceToken, "already-encrypted values are kept as they were");
+    const backups = readdirSync(homePaths(home).configDir).filter((f) => f.startsWith("secrets.json.bak-"));
+    assert.equal(backups.length, 1);
+    assert.equal(statSync(join(homePaths(home).configDir, backups[0]!)).mode & 0o777, 0o600);
+    assert.ok(!fixed.stdout.includes(VALUE));
   });
 });
 

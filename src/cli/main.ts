@@ -38,8 +38,18 @@ function buildProgram(run: (action: Action) => void): Command {
     .description("check configuration, files, exposure and the daemon (exit 0 pass, 2 warnings, 1 failures)")
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
-    .action((options: { json?: boolean; format?: string }) =>
-      run((context) => doctorCommand(context, { json: options.json || options.format === "json" })),
+    .option("--fix", "repair what can be repaired (encrypt plaintext secrets), after a backup")
+    .option("--dry-run", "with --fix: only show what would change")
+    .option("-y, --yes", "with --fix: do not ask")
+    .action((options: { json?: boolean; format?: string; fix?: boolean; dryRun?: boolean; yes?: boolean }) =>
+      run((context) =>
+        doctorCommand(context, {
+          json: options.json || options.format === "json",
+          fix: options.fix,
+          dryRun: options.dryRun,
+          yes: options.yes,
+        }),
+      ),
     );
 
   const daemon = program.command("daemon").description("start, stop and inspect netclawd");

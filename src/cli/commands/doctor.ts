@@ -9,11 +9,22 @@ import {
   nodeVersionCheck,
   unknownKeyChecks,
 } from "../doctor/checks.ts";
+import { type FixReport, runDoctorFixes } from "../doctor/fix.ts";
 import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
 import { type CheckLine, formatCheck, print } from "../output.ts";
 
 /** `netclaw doctor`: exit 0 all pass, 2 warnings only, 1 any failure. */
-export async function doctorCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
+export async function doctorCommand(
+  context: CliContext,
+  options: { json?: boolean; fix?: boolean; dryRun?: boolean; yes?: boolean },
+): Promise<number> {
+  const fix: FixReport | undefined = options.fix
+    ? await runDoctorFixes(context, {
+        dryRun: options.dryRun ?? false,
+        yes: options.yes ?? false,
+        json: options.json ?? false,
+      })
+    : undefined;
   const state = loadForDoctor(context);
   const checks: CheckLine[] = [
     configSchemaCheck(context, state),
@@ -42,6 +53,7 @@ export async function doctorCommand(context: CliContext, options: { json?: boole
             message: c.message,
             remediation: c.remediation ?? null,
           })),
+          fix: fix ?? { requested: false, dryRun: false, changedFiles: [], files: [] },
         },
         null,
         2,
