@@ -6,7 +6,7 @@ import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
-import { type CliContext, unreachableFix } from "../context.ts";
+import { type CliContext, responseFix, unreachableFix } from "../context.ts";
 import type { CheckLine } from "../output.ts";
 
 /** Loads the configuration once for all checks; a failure is itself the first check's result. */
@@ -202,7 +202,7 @@ export async function daemonCheck(context: CliContext): Promise<CheckLine> {
       remediation:
         error instanceof DaemonUnreachableError
           ? unreachableFix(context)
-          : "run `netclaw status` for details",
+          : (responseFix(context, error) ?? "run `netclaw status` for details"),
     };
   }
 }
