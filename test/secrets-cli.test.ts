@@ -73,6 +73,10 @@ describe("netclaw secrets set and encrypted secrets.json", () => {
     );
     assert.match(doctor.stdout, /netclaw secrets set Providers\.openrouter\.ApiKey <value>/);
 
+    const status = await runNode(NETCLAW, ["status"], { env });
+    assert.equal(status.code, 1);
+    assert.match(status.stdout, /^\[FAIL\] status: Cannot decrypt secret 'Providers\.openrouter\.ApiKey'/);
+
     const daemon = await runDaemonToExit(env);
     assert.equal(daemon.code, 78);
     assert.match(

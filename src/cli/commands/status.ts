@@ -1,3 +1,4 @@
+import { ConfigError } from "../../config/errors.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
 import { type CliContext, responseFix, unreachableFix } from "../context.ts";
@@ -10,6 +11,20 @@ export async function statusCommand(context: CliContext, options: { json?: boole
   try {
     status = healthStatusSchema.parse(await context.client().get("/api/health/status"));
   } catch (error) {
+    if (error instanceof ConfigError) {
+      if (options.json)
+        print(JSON.stringify({ overall: "unreachable", endpoint: endpoint.url, message: error.message }));
+      else
+        print(
+          formatCheck({
+            name: "status",
+            severity: "fail",
+            message: error.message,
+            remediation: error.remediation,
+          }),
+        );
+      return 1;
+    }
     const reason = error instanceof DaemonUnreachableError ? error.message : (error as Error).message;
     if (options.json) {
       print(JSON.stringify({ overall: "unreachable", endpoint: endpoint.url, message: reason }));
