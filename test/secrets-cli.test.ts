@@ -146,6 +146,17 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     ]);
   });
 
+  test("before the first start, reverse-proxy topology is still checked", async () => {
+    const home = homes.home();
+    const result = await runNode(NETCLAW, ["doctor"], {
+      env: cleanEnv({ NETCLAW_HOME: home, NETCLAW_Daemon__ExposureMode: "reverse-proxy" }),
+    });
+    assert.match(
+      result.stdout,
+      /\[FAIL\] Exposure Mode: Invalid reverse-proxy topology: Daemon\.Host '127\.0\.0\.1' is loopback\./,
+    );
+  });
+
   test("devices but no matching DeviceToken: an error before bootstrap completed, a warning after", async () => {
     const home = homes.home();
     pairOffline(home, "phone");
