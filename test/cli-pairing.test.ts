@@ -61,7 +61,7 @@ describe("netclaw daemon pair → netclaw pair → status through the bearer", (
 
     const wrong = await cli(["pair", daemon.url], { home: remote, input: "ZZZZ-ZZZZ\nbox\n" });
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stdout, /^Pairing code \(XXXX-XXXX\): Device name \[.+\]: $/);
+    assert.match(wrong.stdout, /^Pairing code \(XXXX-XXXX\): \nDevice name \[.+\]: \n$/);
     assert.match(wrong.stderr, /Nothing was saved/);
     const paths = homePaths(remote);
     assert.equal(existsSync(paths.clientConfig), false);

@@ -102,7 +102,7 @@ describe("netclaw secrets set and encrypted secrets.json", () => {
     const dry = await runNode(NETCLAW, ["doctor", "--fix", "--dry-run"], { env });
     assert.match(dry.stdout, /Providers\.openrouter\.ApiKey: plaintext → ENC:v1:…/);
     const declined = await runNode(NETCLAW, ["doctor", "--fix"], { env, input: "n\n" });
-    assert.match(declined.stdout, /Apply these fixes\? \[y\/N\]: No changes made\./);
+    assert.match(declined.stdout, /Apply these fixes\? \[y\/N\]: \nNo changes made\./);
     assert.ok(readFileSync(homePaths(home).secretsFile, "utf8").includes(VALUE), "unchanged when declined");
 
     const fixed = await runNode(NETCLAW, ["doctor", "--fix", "--json"], { env, input: "y\n" });
