@@ -4,7 +4,7 @@ import { createDeviceRegistry } from "../config/device-registry.ts";
 import { ConfigError } from "../config/errors.ts";
 import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
-import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/home.ts";
+import { ensureHome, homePaths, resolveHome } from "../config/home.ts";
 import { loadHomeConfig } from "../config/home-config.ts";
 import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
@@ -22,7 +22,7 @@ import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
 import { localControlRoutes } from "./http/routes/local-control.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
-import { writeCrashLog } from "./lifecycle/crash-log.ts";
+import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
@@ -244,6 +244,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         registry,
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
         lockout: createFailureLockout({ now: Date.now }),
+        onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
     ],
   });
@@ -293,23 +294,4 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       void shutdown(signal);
     });
   }
-}
-
-function installCrashHandlers(options: {
-  paths: HomePaths;
-  logger: Logger;
-  flush: () => void;
-  release: () => void;
-}) {
-  const crash = (kind: string) => (error: unknown) => {
-    const reason = `netclawd crashed (${kind}): ${error instanceof Error ? error.message : String(error)}`;
-    options.logger.fatal({ err: error }, reason);
-    options.flush();
-    const file = writeCrashLog({ logsDir: options.paths.logsDir, reason, error });
-    process.stderr.write(`${reason}${file ? ` (details in ${file})` : ""}\n`);
-    options.release();
-    process.exit(1);
-  };
-  process.on("uncaughtException", crash("uncaught exception"));
-  process.on("unhandledRejection", crash("unhandled rejection"));
 }
