@@ -10,7 +10,17 @@ import * as fsp from "node:fs/promises";
 export type ToolOperations = {
   fs: Pick<
     typeof fsp,
-    "readFile" | "writeFile" | "open" | "stat" | "lstat" | "readdir" | "realpath" | "mkdir" | "rename" | "rm"
+    | "readFile"
+    | "writeFile"
+    | "open"
+    | "stat"
+    | "lstat"
+    | "readdir"
+    | "readlink"
+    | "realpath"
+    | "mkdir"
+    | "rename"
+    | "rm"
   >;
   spawn: typeof spawn;
   fetch: typeof fetch;
