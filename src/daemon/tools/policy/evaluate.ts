@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { dirname } from "node:path";
 import type { HomePaths } from "../../../config/home.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
+import { findRepositoryRoot, type GrantStore } from "../../../config/tool-approvals.ts";
 import type { ApprovalOption } from "../../../protocol/events.ts";
 import type { Tool } from "../tool.ts";
 import { approvalModeFor } from "./approval-mode.ts";
@@ -15,7 +16,6 @@ import {
   UNSAFE_OPTIONS,
   unattendedMessage,
 } from "./decisions.ts";
-import { findRepositoryRoot, type GrantStore } from "./grant-store.ts";
 import { createHardDeny } from "./hard-deny.ts";
 import { createPathGuard, isWithin, resolvePath } from "./protected-paths.ts";
 import { checkShellCall } from "./shell-policy.ts";

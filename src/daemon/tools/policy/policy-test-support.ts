@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureHome, homePaths } from "../../../config/home.ts";
 import { configSchema, type NetclawConfig } from "../../../config/schema.ts";
+import { createGrantStore } from "../../../config/tool-approvals.ts";
 import { createBuiltinTools } from "../index.ts";
 import { createToolPolicy, type ToolPolicyOptions } from "./evaluate.ts";
-import { createGrantStore } from "./grant-store.ts";
 
 /** A real temp NETCLAW_HOME with a session directory and a policy over a parsed config. */
 export function policyFixture(

@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { writeJsonAtomic } from "../../../config/atomic-write.ts";
-import type { Audience } from "./audience.ts";
+import { writeJsonAtomic } from "./atomic-write.ts";
+
+/** Personal | Team | Public (the same names as `Security.DeploymentPosture`). */
+type Audience = "Personal" | "Team" | "Public";
 
 /**
- * Persistent tool grants, `config/tool-approvals.json` (version 3): audience → tool → entries.
+ * Persistent tool grants (shared by the daemon's policy and `netclaw approvals`, which works
+ * on the file without the daemon), `config/tool-approvals.json` (version 3): audience → tool → entries.
  * A grant names a verb (`git push`, `file_write:control-plane`) and a scope: a folder, the git
  * repository around a folder, or anywhere. Fail-closed: a file written by a newer netclaw or one
  * that cannot be read or parsed makes the store *unavailable* — nothing matches and nothing is
