@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runTool } from "./run-tool.ts";
 import { tempWorkspace, testContext } from "./test-support.ts";
-import { createWebFetchTool } from "./web-fetch.ts";
+import { blockDaemonApi, createWebFetchTool } from "./web-fetch.ts";
 
 async function serve(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const server: Server = createServer((req, res) => {
@@ -93,4 +93,26 @@ test("web_fetch caps the size, describes binaries and reports HTTP errors", asyn
   const missing = await runTool({ tool, rawArgs: { Url: `${base}/nope` }, ctx: testContext({ sessionDir }) });
   assert.equal(missing.isError, true);
   assert.match(missing.content, /^404 Not Found/);
+});
+
+test("web_fetch never reaches the daemon's own API, not even through a redirect", async (t) => {
+  const base = await serve(t);
+  const port = Number(new URL(base).port);
+  const guarded = createWebFetchTool({ blockUrl: blockDaemonApi({ host: "127.0.0.1", port }) });
+  const { sessionDir } = tempWorkspace(t);
+  for (const Url of [`${base}/page`, `http://localhost:${port}/page`, `http://127.0.0.2:${port}/page`]) {
+    const direct = await runTool({ tool: guarded, rawArgs: { Url }, ctx: testContext({ sessionDir }) });
+    assert.equal(direct.isError, true);
+    assert.match(direct.content, /may not be fetched: it is netclaw's own API/);
+  }
+  const other = await serve(t);
+  const viaRedirect = createWebFetchTool({
+    blockUrl: blockDaemonApi({ host: "127.0.0.1", port: Number(new URL(other).port) }),
+  });
+  const hop = await runTool({
+    tool: viaRedirect,
+    rawArgs: { Url: `${base}/hop/0` },
+    ctx: testContext({ sessionDir }),
+  });
+  assert.equal(hop.isError, false, "a different port is fine");
 });

@@ -16,7 +16,29 @@ const parameters = z.object({
     .describe("text: readable text (HTML converted); raw: the bytes as served."),
 });
 
-export type WebFetchOptions = { maxBytes?: number; maxRedirects?: number; previewChars?: number };
+export type WebFetchOptions = {
+  maxBytes?: number;
+  maxRedirects?: number;
+  previewChars?: number;
+  /** Returns why a URL may not be fetched (checked at every hop), e.g. the daemon's own API. */
+  blockUrl?: (url: URL) => string | undefined;
+};
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "[::]"]);
+
+/**
+ * Blocks the daemon's own HTTP API: a loopback caller is trusted there, so a page fetched by the
+ * agent must not be able to reach it (through a redirect either).
+ */
+export function blockDaemonApi(daemon: { host: string; port: number }): (url: URL) => string | undefined {
+  const hosts = new Set([...LOOPBACK_NAMES, daemon.host.toLowerCase()]);
+  return (url) => {
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const host = url.hostname.toLowerCase();
+    const loopback = hosts.has(host) || /^127\./.test(host);
+    return loopback && port === daemon.port ? "it is netclaw's own API" : undefined;
+  };
+}
 
 function httpUrl(value: string, base?: URL): URL | undefined {
   try {
@@ -55,9 +77,12 @@ async function fetchFollowing(options: {
   ctx: ToolContext;
   signal: AbortSignal;
   maxRedirects: number;
+  blockUrl?: (url: URL) => string | undefined;
 }) {
   let url = options.url;
   for (let hop = 0; ; hop++) {
+    const blocked = options.blockUrl?.(url);
+    if (blocked) throw new Error(`${url.href} may not be fetched: ${blocked}`);
     const response = await options.ctx.ops.fetch(url, {
       redirect: "manual",
       signal: options.signal,
@@ -99,7 +124,7 @@ export function createWebFetchTool(options: WebFetchOptions = {}) {
       let fetched: Awaited<ReturnType<typeof fetchFollowing>>;
       let body: { bytes: Buffer; truncated: boolean };
       try {
-        fetched = await fetchFollowing({ url, ctx, signal, maxRedirects });
+        fetched = await fetchFollowing({ url, ctx, signal, maxRedirects, blockUrl: options.blockUrl });
         body = await readCapped(fetched.response, maxBytes);
       } catch (error) {
         const reason = signal.aborted

@@ -7,6 +7,8 @@ export type HardDenyMatch = { rule: string; command: string };
 const PRIVILEGE = new Set(["sudo", "su", "doas", "pkexec", "run0"]);
 const KILLERS = new Set(["kill", "killall", "pkill", "skill", "tkill"]);
 const SERVICE_STOPS = new Set(["stop", "kill", "disable", "mask", "restart"]);
+// Privileged programs named inside code handed to an interpreter (python -c "os.system('sudo …')").
+const PRIVILEGE_IN_CODE = /(?:^|[^\w.-])(?:sudo|doas|pkexec|su)(?=\s|['"`]|$)/;
 const FORK_BOMB = /([A-Za-z_:][\w:]*)\s*\(\s*\)\s*\{[^}]*\1\s*\|\s*\1\s*&/;
 
 export type HardDenyOptions = {
@@ -48,6 +50,12 @@ export function createHardDeny(options: HardDenyOptions) {
         if (pattern.test(text)) return { rule: "configured hard-deny pattern", command: text };
       }
       if (PRIVILEGE.has(name)) return { rule: "privilege escalation (sudo, su, doas)", command: text };
+      // Code we cannot parse — interpreter arguments, or a script a shell reads from a pipe or a
+      // here-document — is scanned for privileged program names instead.
+      const scanned = command.code && command.shellCode.length === 0 ? [...args, commandLine] : [];
+      if (scanned.some((a) => PRIVILEGE_IN_CODE.test(a))) {
+        return { rule: "privilege escalation (sudo, su, doas) inside interpreter code", command: text };
+      }
       if (/^mkfs(\.|$)|^mke2fs$/.test(name)) return { rule: "making a file system (mkfs)", command: text };
       if (name === "rm" && isRecursive(args)) {
         const targets = args.filter((a) => !a.startsWith("-"));

@@ -186,17 +186,27 @@ function analyzeArgv(options: {
       name === "env" &&
       words.slice(1, i).some((w) => w.text === "-S" || w.text.startsWith("--split-string"))
     ) {
-      options.results.push(info({ words, name: "env", code: true, segment: options.segment }));
+      const command = info({ words, name: "env", code: true, segment: options.segment });
+      command.shellCode = [
+        words
+          .slice(i)
+          .map((w) => w.text)
+          .join(" "),
+      ];
+      options.results.push(command);
       return;
     }
     if (name === "timeout" && i < words.length) i++; // the duration
     if (name === "taskset" && i < words.length) i++; // the CPU mask
     if (name === "flock" && i < words.length) {
-      if (words.slice(1, i).some((w) => w.text === "-c" || w.text === "--command")) {
-        options.results.push(info({ words, name: "flock", code: true, segment: options.segment }));
+      i++; // the lock file
+      const flags = [...words.slice(1, i), ...words.slice(i, i + 1)].map((w) => w.text);
+      if (flags.includes("-c") || flags.includes("--command")) {
+        const command = info({ words, name: "flock", code: true, segment: options.segment });
+        command.shellCode = [words[words.length - 1]!.text];
+        options.results.push(command);
         return;
       }
-      i++; // the lock file
     }
     if (name === "xargs") viaXargs = true;
     words = words.slice(i);
@@ -206,6 +216,7 @@ function analyzeArgv(options: {
   const name = programName(words[0]!.text);
   const command = info({ words, name, code: isCode(name, words, viaXargs), segment: options.segment });
   if (SHELLS.has(name)) command.shellCode = shellCodeArgument(words);
+  else command.shellCode = embeddedShellCode(name, words);
   if (viaXargs) command.dynamic = true;
   options.results.push(command);
   if (name === "find" && options.depth < 4) {
@@ -264,6 +275,26 @@ function isCode(name: string, words: Word[], viaXargs: boolean): boolean {
     return operand === undefined || args.includes("-") || viaXargs;
   }
   return false;
+}
+
+/** Shell code carried by the arguments of eval, trap, watch and script -c. */
+function embeddedShellCode(name: string, words: Word[]): string[] {
+  const args = words.slice(1).map((w) => w.text);
+  if (name === "eval") return [args.join(" ")];
+  if (name === "trap" && args[0] !== undefined && !args[0].startsWith("-")) return [args[0]];
+  if (name === "watch") {
+    const rest: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === "-n" || args[i] === "--interval") i++;
+      else if (!args[i]!.startsWith("-")) rest.push(args[i]!);
+    }
+    return [rest.join(" ")];
+  }
+  if (name === "script") {
+    const at = args.findIndex((a) => a === "-c" || a === "--command");
+    return at >= 0 && args[at + 1] !== undefined ? [args[at + 1]!] : [];
+  }
+  return [];
 }
 
 /** The string after `-c` (or a flag cluster ending in c) of a shell invocation. */
