@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { ApprovalOption } from "../../protocol/events.ts";
 import { createToolOperations } from "./operations.ts";
 import { PERSONAL, policyFixture } from "./policy/policy-test-support.ts";
+import { createValueRedactor } from "./policy/redaction.ts";
 import { createToolRunner, type ToolSession } from "./tool-runner.ts";
 
 function fixture(t: Parameters<typeof policyFixture>[0], config: unknown = PERSONAL) {
@@ -154,4 +155,64 @@ test("100 calls of one response run in parallel safely", async (t) => {
     if (i % 2 === 0) assert.equal(r.result, `call-${i}\n\nExit code: 0`);
   });
   assert.doesNotMatch(readFileSync(join(f.sessionDir, "counter.txt"), "utf8"), /</);
+});
+
+test("planted secrets never reach a result or a spill file", async (t) => {
+  const f = policyFixture(t, {
+    config: {
+      ...PERSONAL,
+      Tools: {
+        AudienceProfiles: { Personal: { ApprovalPolicy: { ToolOverrides: { shell_execute: "Auto" } } } },
+      },
+    },
+  });
+  const configured = "plain-configured-secret-value-42";
+  const audit: unknown[] = [];
+  const runner = createToolRunner({
+    tools: f.tools,
+    policy: f.policy,
+    ops: createToolOperations(),
+    maxOutputChars: 1000,
+    redactText: createValueRedactor([configured]),
+    audit: (entry) => audit.push(entry),
+  });
+  const planted = [
+    configured,
+    "sk-or-v1-0123456789abcdef0123456789abcdef",
+    "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "AKIAIOSFODNN7EXAMPLE",
+  ];
+  writeFileSync(
+    join(f.sessionDir, "leak.env"),
+    `${planted.map((s, i) => `VALUE_${i}=${s}`).join("\n")}\n${"filler line\n".repeat(300)}`,
+  );
+  const session: ToolSession = {
+    sessionId: "s1",
+    audience: "Personal",
+    sessionDir: f.sessionDir,
+    workingDirectory: f.sessionDir,
+    unattended: false,
+  };
+  const context = {
+    session,
+    signal: new AbortController().signal,
+    requestApproval: async () => "deny" as const,
+  };
+  const results = await Promise.all([
+    runner.run(
+      { id: "a1", name: "shell_execute", arguments: { Command: "cat leak.env; cat leak.env >&2" } },
+      context,
+    ),
+    runner.run({ id: "a2", name: "file_read", arguments: { Path: "leak.env" } }, context),
+    runner.run({ id: "a3", name: "file_search", arguments: { Query: "VALUE_" } }, context),
+  ]);
+  const spilled = readdirSync(join(f.sessionDir, "tool-calls")).map((name) =>
+    readFileSync(join(f.sessionDir, "tool-calls", name), "utf8"),
+  );
+  assert.ok(spilled.length >= 2, "long outputs were spilled");
+  for (const text of [...results.map((r) => r.result), ...spilled, JSON.stringify(audit)]) {
+    for (const secret of planted) assert.equal(text.includes(secret), false, `${secret} leaked`);
+  }
+  assert.match(results[1]!.result, /VALUE_0=\*\*\*REDACTED\*\*\*/);
+  assert.equal(audit.length, 3);
 });

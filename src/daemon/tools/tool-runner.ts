@@ -52,6 +52,15 @@ export function createToolRunner(options: {
   /** `Tools.MaxToolTimeoutSeconds`: the cap for a call's `_timeout_seconds`. */
   maxTimeoutSeconds?: number;
   redactText?: (text: string) => string;
+  /** Audit trail of executions (`Tool executed: …`); decisions are audited by the policy. */
+  audit?: (entry: {
+    tool: string;
+    callId: string;
+    sessionId: string;
+    isError: boolean;
+    durationMs: number;
+    approval?: string;
+  }) => void;
 }) {
   const defaultMs = (options.timeoutSeconds ?? DEFAULT_TOOL_TIMEOUT_MS / 1000) * 1000;
   const maxMs = (options.maxTimeoutSeconds ?? 600) * 1000;
@@ -109,6 +118,7 @@ export function createToolRunner(options: {
         if (again.outcome === "denied") return { result: again.message, isError: true };
       }
       if (context.signal.aborted) return { result: "Tool call cancelled before it started.", isError: true };
+      const started = performance.now();
       const result = await runTool({
         tool,
         rawArgs: parsed.args,
@@ -124,6 +134,14 @@ export function createToolRunner(options: {
           timeoutMs,
           canRead: options.policy.readFilter(session.audience, session.sessionDir),
         },
+      });
+      options.audit?.({
+        tool: tool.name,
+        callId: call.id,
+        sessionId: session.sessionId,
+        isError: result.isError,
+        durationMs: Math.round(performance.now() - started),
+        ...(label ? { approval: label } : {}),
       });
       const content = label ? `${result.content}\n[approval: ${label}]` : result.content;
       return {
