@@ -93,7 +93,7 @@ test("hard deny: privilege escalation, destructive commands and killing netclaw,
 });
 
 test("protected paths in shell commands: substitutions, backticks, globs, cd, redirections, symlinks", async (t) => {
-  const f = policyFixture(t, { config: PERSONAL });
+  const f = policyFixture(t, { config: PERSONAL, daemonPid: process.pid });
   const { home, sessionDir } = f;
   symlinkSync(home.keysDir, join(sessionDir, "k"));
   symlinkSync(home.secretsFile, join(sessionDir, "s.json"));
@@ -118,6 +118,8 @@ test("protected paths in shell commands: substitutions, backticks, globs, cd, re
     `sqlite3 ${home.database} 'delete from events'`,
     `ls | tee ${home.lockFile}`,
     `python3 script.py > ${home.configDir}/tool-approvals.json`,
+    "cat /proc/$PPID/environ",
+    `tr '\\0' '\\n' < /proc/${process.pid}/environ`,
   ];
   for (const command of commands) {
     assertDenied(

@@ -69,7 +69,7 @@ const CONTROL_PLANE_DIRS = (home: HomePaths) => [
 export function createToolPolicy(options: ToolPolicyOptions) {
   const { config, home, grants } = options;
   const { posture, shellMode } = resolvePosture(config);
-  const guard = createPathGuard(home);
+  const guard = createPathGuard(home, { daemonPid: options.daemonPid });
   const userHome = options.userHome ?? homedir();
   const hardDeny = createHardDeny({
     patterns: config?.Tools.HardDenyPatterns ?? [],
@@ -78,7 +78,12 @@ export function createToolPolicy(options: ToolPolicyOptions) {
     processNames: options.processNames,
   });
   const sessionGrants = new Map<string, Set<string>>();
-  const vars = { HOME: userHome, NETCLAW_HOME: home.root };
+  // The shell's parent is the daemon: $PPID names its /proc entry.
+  const vars = {
+    HOME: userHome,
+    NETCLAW_HOME: home.root,
+    ...(options.daemonPid !== undefined ? { PPID: String(options.daemonPid) } : {}),
+  };
   const profileFor = (audience: Audience, sessionDir: string) =>
     resolveProfile({ audience, config, home, sessionDir });
 

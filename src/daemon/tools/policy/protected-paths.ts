@@ -14,7 +14,7 @@ type Rule = { path: string; dir: boolean; label: string };
  * and the real one (symlinks resolved), so a link planted inside an allowed root that points at
  * `keys/` or `secrets.json` is caught. Hard links to the secret files are caught by inode.
  */
-export function createPathGuard(home: HomePaths) {
+export function createPathGuard(home: HomePaths, options: { daemonPid?: number } = {}) {
   const rootReal = safeRealpath(home.root);
   const variants = (path: string) => [...new Set([path, join(rootReal, path.slice(home.root.length))])];
   const rules = (entries: [string, boolean, string][]): Rule[] =>
@@ -25,6 +25,10 @@ export function createPathGuard(home: HomePaths) {
     [home.webhooksDir, true, "config/webhooks/"],
     [home.keysDir, true, "keys/"],
   ]);
+  // The daemon's own /proc entry holds its environment (provider keys given as NETCLAW_* variables)
+  // and memory; /proc/self resolves there for the file tools.
+  if (options.daemonPid !== undefined)
+    readRules.push({ path: `/proc/${options.daemonPid}`, dir: true, label: "the daemon's /proc entry" });
   const writeRules = rules([
     [home.configDir, true, "config/"],
     [home.keysDir, true, "keys/"],
