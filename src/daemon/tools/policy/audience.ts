@@ -1,10 +1,11 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { HomePaths } from "../../../config/home.ts";
+import type { Posture } from "../../../config/posture.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
 
-export type Audience = "Personal" | "Team" | "Public";
-export type ShellMode = "Off" | "SandboxOnly" | "HostAllowed";
+export type Audience = Posture;
+export type { ShellMode } from "../../../config/posture.ts";
 export type FileRoots = "all" | string[];
 
 export type AudienceProfile = {
@@ -30,24 +31,7 @@ export function audienceForChannel(channel: string): Audience {
   return "Public";
 }
 
-/**
- * `Security.DeploymentPosture` (missing → Public under StrictDefaults, the default) and the
- * effective shell mode: `Tools.ShellMode ?? Security.ShellExecutionMode ?? (HostAllowed for a
- * Personal posture, else Off)`. No config at all → Public with the shell off.
- */
-export function resolvePosture(config: NetclawConfig | undefined): {
-  posture: Audience;
-  shellMode: ShellMode;
-} {
-  const security = config?.Security;
-  const posture: Audience =
-    security?.DeploymentPosture ?? (security?.StrictDefaults === false ? "Personal" : "Public");
-  const shellMode: ShellMode =
-    config?.Tools.ShellMode ??
-    security?.ShellExecutionMode ??
-    (posture === "Personal" ? "HostAllowed" : "Off");
-  return { posture, shellMode };
-}
+export { resolvePosture } from "../../../config/posture.ts";
 
 const TEAM_TOOLS = [
   "file_read",
