@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import type { ToolOperations } from "./operations.ts";
 
 export type ProcessOutcome = {
@@ -84,7 +85,12 @@ export function runProcessTree(options: RunProcessOptions): Promise<ProcessOutco
       exitCode = code;
       exitSignal = sig;
       // Background children keep the pipes open; end them and stop waiting after the grace.
-      if (leader !== undefined && treeMembers(leader).length > 0) terminateTree();
+      // The common case (nothing left) costs one kill(0); the /proc scan for children that left
+      // the group runs off the event loop.
+      if (leader !== undefined) {
+        if (groupAlive(leader)) terminateTree();
+        else void treeMembersAsync(leader).then((left) => left.length > 0 && terminateTree());
+      }
       const stop = setTimeout(finish, grace + 500);
       timers.push(stop);
     });
@@ -97,6 +103,15 @@ export function runProcessTree(options: RunProcessOptions): Promise<ProcessOutco
     if (options.signal.aborted) onAbort();
     else options.signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+function groupAlive(leader: number): boolean {
+  try {
+    process.kill(-leader, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends `sig` to the group, the session and every descendant of `leader`. */
@@ -127,17 +142,45 @@ export function treeMembers(leader: number): number[] {
   } catch {
     return [];
   }
-  const parents = new Map<number, number>();
-  const members = new Set<number>();
+  const stats: [number, string][] = [];
   for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      stats.push([pid, readFileSync(`/proc/${entry}/stat`, "utf8")]);
     } catch {
-      continue;
+      // exited meanwhile
     }
+  }
+  return membersOf(leader, stats);
+}
+
+async function treeMembersAsync(leader: number): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = await readdir("/proc");
+  } catch {
+    return [];
+  }
+  const pids = entries.map(Number).filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+  const stats = await Promise.all(
+    pids.map((pid) =>
+      readFile(`/proc/${pid}/stat`, "utf8").then(
+        (stat): [number, string] => [pid, stat],
+        () => undefined,
+      ),
+    ),
+  );
+  return membersOf(
+    leader,
+    stats.filter((entry) => entry !== undefined),
+  );
+}
+
+function membersOf(leader: number, stats: [number, string][]): number[] {
+  const parents = new Map<number, number>();
+  const members = new Set<number>();
+  for (const [pid, stat] of stats) {
     // Fields after the parenthesised command name: state ppid pgrp session …
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (fields[0] === "Z") continue;
