@@ -82,6 +82,18 @@ test("hard deny: privilege escalation, destructive commands and killing netclaw,
       command,
     );
   }
+  let nested = "sudo id";
+  for (let i = 0; i < 40; i++) nested = `echo "$(${nested})"`;
+  assertDenied(
+    await f.evaluate({ tool: "shell_execute", args: { Command: nested } }),
+    "command_too_complex",
+    "deep nesting",
+  );
+  // Unparseable input prompts (once/deny) even though shell_execute is Auto here.
+  const unterminated = await f.evaluate({ tool: "shell_execute", args: { Command: "ls 'open" } });
+  assert.equal(unterminated.outcome, "requires_approval");
+  if (unterminated.outcome === "requires_approval")
+    assert.deepEqual(unterminated.options, ["approve_once", "deny"]);
   // Ordinary relatives of those commands are not hard-denied.
   for (const command of ["rm -rf ./build", "kill 12345", "echo sudo", "ls -la /", "pkill -f my-script"]) {
     assert.notEqual(

@@ -45,3 +45,20 @@ test("known secret values are redacted verbatim too", () => {
   const redactKnown = createValueRedactor(["my-very-own-secret", "abc"]);
   assert.equal(redactKnown("x my-very-own-secret y abc"), `x ${R} y abc`);
 });
+
+test("long adversarial runs do not make the patterns backtrack for seconds", { timeout: 10_000 }, () => {
+  for (const text of [
+    `key ${"a.".repeat(50_000)}`,
+    `token ${"a-".repeat(50_000)}`,
+    `secret ${"A".repeat(100_000)}`,
+    `{"${"a".repeat(50_000)}": "x"} token`,
+    `eyJ${"a".repeat(100_000)}`,
+    `-----BEGIN RSA PRIVATE KEY-----${"a\n".repeat(50_000)}`,
+  ]) {
+    assert.equal(typeof redact(text), "string");
+  }
+  assert.equal(
+    redact(`NETCLAW_Providers__openrouter__ApiKey=sk-or-v1-${"x".repeat(40)}`),
+    `NETCLAW_Providers__openrouter__ApiKey=${R}`,
+  );
+});

@@ -6,7 +6,9 @@
  */
 export const REDACTED = "***REDACTED***";
 
-const SECRET_NAME = `[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]*`;
+// Bounded on both sides: an unbounded `[…]*` prefix backtracks quadratically on long runs such
+// as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
+const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]{0,48}`;
 
 // Each alternative keeps what must stay (a prefix such as `Bearer ` or `"token": "`) in group 1
 // and matches the secret after it; alternatives without a kept prefix leave group 1 empty.

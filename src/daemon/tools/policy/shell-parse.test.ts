@@ -124,3 +124,61 @@ test("wrappers are peeled off and interpreters handed code are recognised", () =
     "make",
   ]);
 });
+
+test("hostile input: random fragments never throw, deep nesting stays bounded", { timeout: 20_000 }, () => {
+  let seed = 12_345;
+  const random = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const pieces = [
+    "$(",
+    ")",
+    "`",
+    "'",
+    '"',
+    "\\",
+    " ",
+    ";",
+    "|",
+    "&",
+    "<",
+    ">",
+    "<<",
+    "EOF",
+    "\n",
+    "{",
+    "}",
+    "(",
+    "a",
+  ];
+  pieces.push(
+    "sudo",
+    "$x",
+    "${",
+    "*",
+    "~",
+    "#",
+    "=",
+    "-c",
+    "bash",
+    "eval",
+    "env",
+    "-S",
+    "find",
+    "-exec",
+    "xargs",
+    "$((",
+    "<(",
+  );
+  for (let i = 0; i < 5000; i++) {
+    let command = "";
+    const length = Math.floor(random() * 40);
+    for (let j = 0; j < length; j++) command += pieces[Math.floor(random() * pieces.length)];
+    analyzeCommandLine(command, { vars });
+  }
+  let nested = "sudo id";
+  for (let i = 0; i < 60; i++) nested = `echo "$(${nested})"`;
+  const result = analyzeCommandLine(nested);
+  assert.ok(result.errors.includes("nesting too deep"));
+});

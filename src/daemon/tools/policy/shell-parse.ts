@@ -264,23 +264,36 @@ function readExpansion(state: State, start: number): { text: string; dynamic: bo
     : { text: `$${name[1]}`, dynamic: true, end };
 }
 
-/** From an opening parenthesis at `open`, the body up to its matching close (quotes respected). */
+/**
+ * From an opening parenthesis at `open`, the body up to its matching close. A plain scanner (no
+ * parsing) that respects quotes, backticks and nested `$(`: linear, so deeply nested input cannot
+ * make the parser exponential.
+ */
 function readBalanced(state: State, open: number): { body: string; end: number } {
   const { src } = state;
-  let depth = 0;
-  let i = open;
-  for (; i < src.length; i++) {
+  const stack: ("paren" | "dquote" | "backtick")[] = ["paren"];
+  for (let i = open + 1; i < src.length; i++) {
     const c = src[i];
-    if (c === "\\") i++;
-    else if (c === "'") {
+    const top = stack[stack.length - 1];
+    if (c === "\\") {
+      i++;
+    } else if (top === "dquote") {
+      if (c === '"') stack.pop();
+      else if (c === "$" && src[i + 1] === "(") {
+        stack.push("paren");
+        i++;
+      } else if (c === "`") stack.push("backtick");
+    } else if (top === "backtick") {
+      if (c === "`") stack.pop();
+    } else if (c === "'") {
       const close = src.indexOf("'", i + 1);
       i = close < 0 ? src.length : close;
-    } else if (c === '"') {
-      i = readDoubleQuoted({ ...state, out: { segments: [], errors: [] } }, i + 1).end - 1;
-    } else if (c === "(") depth++;
+    } else if (c === '"') stack.push("dquote");
+    else if (c === "`") stack.push("backtick");
+    else if (c === "(") stack.push("paren");
     else if (c === ")") {
-      depth--;
-      if (depth === 0) return { body: src.slice(open + 1, i), end: i + 1 };
+      stack.pop();
+      if (stack.length === 0) return { body: src.slice(open + 1, i), end: i + 1 };
     }
   }
   state.out.errors.push("unterminated parenthesis");

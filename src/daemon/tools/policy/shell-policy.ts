@@ -168,12 +168,20 @@ export async function checkShellCall(options: {
       "Tool access denied: the command names too many paths to check; split it into smaller commands.";
     return { ok: false, decision: denied("command_too_complex", text) };
   }
-  let unsafe = analysis.parseErrors.length > 0 || analysis.unverifiable;
+  if (analysis.parseErrors.some((e) => e.includes("nested too deep") || e.includes("nesting too deep"))) {
+    const text = "Tool access denied: the command nests substitutions too deeply to be checked; simplify it.";
+    return { ok: false, decision: denied("command_too_complex", text) };
+  }
+  // Input we could not fully read is never treated as understood: it always prompts, once only.
+  const unreadable = analysis.parseErrors.length > 0;
+  let unsafe = unreadable || analysis.unverifiable;
   const verbs: string[] = [];
   for (const command of analysis.commands) {
     if (command.name === "" || isCoveredWithoutGrant(command)) continue;
     if (command.code || command.argv[0]?.dynamic) unsafe = true;
     verbs.push(command.argv[0]?.dynamic ? "(dynamic command)" : command.verb);
   }
-  return { ok: true, directory, verbs, unsafe, forcePrompt: analysis.unverifiable };
+  const forcePrompt = unreadable || analysis.unverifiable;
+  if (forcePrompt && verbs.length === 0) verbs.push(unreadable ? "(unparsed command)" : "(dynamic cd)");
+  return { ok: true, directory, verbs, unsafe, forcePrompt };
 }
