@@ -1,4 +1,14 @@
 import { basename } from "node:path";
+import {
+  ALWAYS_CODE,
+  CODE_FLAGS,
+  KEYWORDS,
+  NON_COMMAND_STARTS,
+  SHELLS,
+  STDIN_INTERPRETERS,
+  SUBCOMMAND_TOOLS,
+  WRAPPER_VALUE_FLAGS,
+} from "./command-tables.ts";
 import { type ParseOptions, parseShell, type Segment, type Word } from "./shell-parse.ts";
 
 /**
@@ -19,124 +29,6 @@ export type CommandInfo = {
   /** Code strings handed to an interpreter that is itself a shell: parsed and checked too. */
   shellCode: string[];
   segment: Segment;
-};
-
-const KEYWORDS = new Set([
-  "if",
-  "then",
-  "else",
-  "elif",
-  "do",
-  "while",
-  "until",
-  "!",
-  "{",
-  "}",
-  "fi",
-  "done",
-  "esac",
-  "time",
-]);
-const NON_COMMAND_STARTS = new Set(["for", "select", "case", "function", "in"]);
-const SHELLS = new Set(["bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash", "busybox"]);
-const CODE_FLAGS: Record<string, string[]> = {
-  python: ["-c"],
-  node: ["-e", "--eval", "-p", "--print"],
-  nodejs: ["-e", "--eval", "-p", "--print"],
-  bun: ["-e", "--eval", "-p", "--print"],
-  perl: ["-e", "-E"],
-  ruby: ["-e"],
-  php: ["-r"],
-  lua: ["-e"],
-  rscript: ["-e"],
-  osascript: ["-e"],
-  pwsh: ["-c", "-command", "-encodedcommand", "-ec"],
-  powershell: ["-c", "-command", "-encodedcommand", "-ec"],
-};
-const STDIN_INTERPRETERS = new Set([
-  "python",
-  "node",
-  "nodejs",
-  "perl",
-  "ruby",
-  "php",
-  "lua",
-  "tclsh",
-  "wish",
-  "bun",
-  "pwsh",
-]);
-const ALWAYS_CODE = new Set([
-  "eval",
-  "source",
-  ".",
-  "trap",
-  "awk",
-  "gawk",
-  "mawk",
-  "nawk",
-  "watch",
-  "script",
-  "deno",
-]);
-const SUBCOMMAND_TOOLS = new Set([
-  "git",
-  "docker",
-  "podman",
-  "kubectl",
-  "helm",
-  "npm",
-  "pnpm",
-  "yarn",
-  "npx",
-  "cargo",
-  "go",
-  "systemctl",
-  "service",
-  "apt",
-  "apt-get",
-  "dnf",
-  "yum",
-  "brew",
-  "pip",
-  "pip3",
-  "gh",
-  "terraform",
-  "docker-compose",
-  "netclaw",
-]);
-/** Options of wrappers that take a separate value argument. */
-const WRAPPER_VALUE_FLAGS: Record<string, Set<string>> = {
-  env: new Set(["-u", "--unset", "-C", "--chdir"]),
-  nice: new Set(["-n", "--adjustment"]),
-  ionice: new Set(["-c", "-n", "-p", "-t"]),
-  timeout: new Set(["-s", "--signal", "-k", "--kill-after"]),
-  xargs: new Set([
-    "-I",
-    "-n",
-    "-P",
-    "-L",
-    "-d",
-    "-s",
-    "-E",
-    "-a",
-    "--arg-file",
-    "--delimiter",
-    "--max-args",
-    "--max-procs",
-  ]),
-  stdbuf: new Set(["-i", "-o", "-e"]),
-  taskset: new Set([]),
-  flock: new Set(["-w", "--timeout", "-E", "--conflict-exit-code"]),
-  command: new Set([]),
-  exec: new Set(["-a"]),
-  nohup: new Set([]),
-  setsid: new Set([]),
-  builtin: new Set([]),
-  unbuffer: new Set([]),
-  chronic: new Set([]),
-  strace: new Set(["-o", "-e", "-p", "-s"]),
-  ltrace: new Set(["-o", "-e", "-p", "-s"]),
 };
 
 export function programName(word: string): string {

@@ -1,3 +1,5 @@
+import { readBalanced } from "./shell-scan.ts";
+
 /**
  * A small, conservative POSIX-shell tokenizer for the policy (not an interpreter). It splits a
  * command line into simple-command segments at `;`, newlines, `&&`, `||`, `|`, `&` and
@@ -133,7 +135,7 @@ function readWord(state: State, start: number): { word: Word; end: number } {
     const c = src[i]!;
     if (c === " " || c === "\t" || c === "\r" || SEPARATORS.has(c)) break;
     if ((c === "<" || c === ">") && src[i + 1] === "(") {
-      const inner = readBalanced(state, i + 1);
+      const inner = balanced(state, i + 1);
       recurse(state, inner.body);
       text += "/dev/fd/N";
       dynamic = true;
@@ -233,7 +235,7 @@ function readExpansion(state: State, start: number): { text: string; dynamic: bo
   }
   const next = src[start + 1];
   if (next === "(") {
-    const inner = readBalanced(state, start + 1);
+    const inner = balanced(state, start + 1);
     recurse(
       state,
       inner.body.startsWith("(") && inner.body.endsWith(")") ? inner.body.slice(1, -1) : inner.body,
@@ -264,40 +266,10 @@ function readExpansion(state: State, start: number): { text: string; dynamic: bo
     : { text: `$${name[1]}`, dynamic: true, end };
 }
 
-/**
- * From an opening parenthesis at `open`, the body up to its matching close. A plain scanner (no
- * parsing) that respects quotes, backticks and nested `$(`: linear, so deeply nested input cannot
- * make the parser exponential.
- */
-function readBalanced(state: State, open: number): { body: string; end: number } {
-  const { src } = state;
-  const stack: ("paren" | "dquote" | "backtick")[] = ["paren"];
-  for (let i = open + 1; i < src.length; i++) {
-    const c = src[i];
-    const top = stack[stack.length - 1];
-    if (c === "\\") {
-      i++;
-    } else if (top === "dquote") {
-      if (c === '"') stack.pop();
-      else if (c === "$" && src[i + 1] === "(") {
-        stack.push("paren");
-        i++;
-      } else if (c === "`") stack.push("backtick");
-    } else if (top === "backtick") {
-      if (c === "`") stack.pop();
-    } else if (c === "'") {
-      const close = src.indexOf("'", i + 1);
-      i = close < 0 ? src.length : close;
-    } else if (c === '"') stack.push("dquote");
-    else if (c === "`") stack.push("backtick");
-    else if (c === "(") stack.push("paren");
-    else if (c === ")") {
-      stack.pop();
-      if (stack.length === 0) return { body: src.slice(open + 1, i), end: i + 1 };
-    }
-  }
-  state.out.errors.push("unterminated parenthesis");
-  return { body: src.slice(open + 1), end: src.length };
+function balanced(state: State, open: number): { body: string; end: number } {
+  const found = readBalanced(state.src, open);
+  if (!found.terminated) state.out.errors.push("unterminated parenthesis");
+  return found;
 }
 
 function recurse(state: State, body: string): void {
