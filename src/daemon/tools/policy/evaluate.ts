@@ -49,6 +49,8 @@ export type ToolPolicyOptions = {
   daemonPid?: number;
   /** Process names of the daemon (`node`, `netclawd`): killall/pkill by them is hard-denied. */
   processNames?: string[];
+  /** Patterns from `config/hard-deny-overrides.json` (see loadHardDenyOverrides), added to the config's. */
+  extraHardDenyPatterns?: string[];
   /** The audit trail: every decision, with its reason. */
   audit?: (entry: AuditEntry) => void;
 };
@@ -72,7 +74,7 @@ export function createToolPolicy(options: ToolPolicyOptions) {
   const guard = createPathGuard(home, { daemonPid: options.daemonPid });
   const userHome = options.userHome ?? homedir();
   const hardDeny = createHardDeny({
-    patterns: config?.Tools.HardDenyPatterns ?? [],
+    patterns: [...(config?.Tools.HardDenyPatterns ?? []), ...(options.extraHardDenyPatterns ?? [])],
     userHome,
     daemonPid: options.daemonPid,
     processNames: options.processNames,

@@ -10,7 +10,12 @@ import { createToolPolicy, type ToolPolicyOptions } from "./evaluate.ts";
 /** A real temp NETCLAW_HOME with a session directory and a policy over a parsed config. */
 export function policyFixture(
   t: { after: (fn: () => void) => void },
-  options: { config?: unknown; daemonPid?: number; processNames?: string[] } = {},
+  options: {
+    config?: unknown;
+    daemonPid?: number;
+    processNames?: string[];
+    extraHardDenyPatterns?: string[];
+  } = {},
 ) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "netclaw-policy-")));
   t.after(() => rmSync(root, { recursive: true, force: true }));
@@ -31,6 +36,7 @@ export function policyFixture(
     userHome,
     daemonPid: options.daemonPid,
     processNames: options.processNames,
+    extraHardDenyPatterns: options.extraHardDenyPatterns,
     audit: (entry) => audit.push(entry),
   });
   const tools = createBuiltinTools();
