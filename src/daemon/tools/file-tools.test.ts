@@ -7,8 +7,8 @@ import { fileListTool } from "./file-list.ts";
 import { fileReadTool } from "./file-read.ts";
 import { fileSearchTool } from "./file-search.ts";
 import { fileWriteTool } from "./file-write.ts";
+import { tempWorkspace, testContext } from "./fixtures/tool-context.ts";
 import { runTool } from "./run-tool.ts";
-import { tempWorkspace, testContext } from "./test-support.ts";
 import type { Tool } from "./tool.ts";
 
 const call = (tool: Tool, rawArgs: unknown, ctx: ReturnType<typeof testContext>) =>

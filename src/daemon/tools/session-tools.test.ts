@@ -3,10 +3,10 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { attachFileTool } from "./attach-file.ts";
+import { tempWorkspace, testContext } from "./fixtures/tool-context.ts";
 import { createBuiltinTools } from "./index.ts";
 import { runTool } from "./run-tool.ts";
 import { setWorkingDirectoryTool } from "./set-working-directory.ts";
-import { tempWorkspace, testContext } from "./test-support.ts";
 import { toolDefinition } from "./tool.ts";
 import { toolOutputReadTool } from "./tool-output-read.ts";
 

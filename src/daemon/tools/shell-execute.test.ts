@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import { tempWorkspace, testContext } from "./fixtures/tool-context.ts";
 import { runTool } from "./run-tool.ts";
 import { createShellExecuteTool } from "./shell-execute.ts";
-import { tempWorkspace, testContext } from "./test-support.ts";
 
 const shell = createShellExecuteTool({
   env: { ...process.env, NETCLAW_Providers__x__ApiKey: "hidden-value" },

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { ApprovalOption } from "../../protocol/events.ts";
 import { createToolOperations } from "./operations.ts";
-import { PERSONAL, policyFixture } from "./policy/policy-test-support.ts";
+import { PERSONAL, policyFixture } from "./policy/fixtures/policy.ts";
 import { createValueRedactor } from "./policy/redaction.ts";
 import { createToolRunner, type ToolSession } from "./tool-runner.ts";
 

@@ -4,8 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
+import { tempWorkspace, testContext } from "./fixtures/tool-context.ts";
 import { runTool } from "./run-tool.ts";
-import { tempWorkspace, testContext } from "./test-support.ts";
 import { blockDaemonApi, createWebFetchTool } from "./web-fetch.ts";
 
 async function serve(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {

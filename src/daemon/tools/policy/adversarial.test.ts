@@ -3,7 +3,7 @@ import { linkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { ToolDecision } from "./decisions.ts";
-import { PERSONAL, policyFixture } from "./policy-test-support.ts";
+import { PERSONAL, policyFixture } from "./fixtures/policy.ts";
 
 function assertDenied(decision: ToolDecision, reason: string, label: string) {
   assert.equal(decision.outcome, "denied", `${label}: ${JSON.stringify(decision)}`);

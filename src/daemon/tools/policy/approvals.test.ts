@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { PERSONAL, policyFixture } from "./policy-test-support.ts";
+import { PERSONAL, policyFixture } from "./fixtures/policy.ts";
 
 test("Personal shell needs approval; answers become grants scoped to folder, repository, anywhere or the chat", async (t) => {
   const f = policyFixture(t, { config: PERSONAL });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { configSchema } from "../../../config/schema.ts";
 import { audienceForChannel, resolvePosture } from "./audience.ts";
-import { PERSONAL, policyFixture } from "./policy-test-support.ts";
+import { PERSONAL, policyFixture } from "./fixtures/policy.ts";
 
 test("posture and shell mode: no config is Public with the shell off", () => {
   assert.deepEqual(resolvePosture(undefined), { posture: "Public", shellMode: "Off" });
