@@ -3,6 +3,7 @@ import type { ApprovalOption } from "../../protocol/events.ts";
 import type { ToolOperations } from "./operations.ts";
 import type { Audience } from "./policy/audience.ts";
 import type { ToolPolicy } from "./policy/evaluate.ts";
+import { internalHostReason } from "./policy/network-policy.ts";
 import { runTool } from "./run-tool.ts";
 import { DEFAULT_TOOL_TIMEOUT_MS } from "./shell-execute.ts";
 import { parseToolArgs, type Tool, type ToolEffects, toolDefinition } from "./tool.ts";
@@ -133,6 +134,9 @@ export function createToolRunner(options: {
           callId: fileSafeCallId(call.id),
           timeoutMs,
           canRead: options.policy.readFilter(session.audience, session.sessionDir),
+          ...(session.audience === "Personal"
+            ? {}
+            : { blockUrl: (url: URL) => internalHostReason(url.href) }),
         },
       });
       options.audit?.({

@@ -16,6 +16,8 @@ export type ToolContext = {
   callId: string;
   /** Wall-clock limit for process-running tools (shell); 90 s when absent. */
   timeoutMs?: number;
+  /** Why a URL may not be fetched (checked at every redirect hop), for audiences kept off the internal network. */
+  blockUrl?: (url: URL) => string | undefined;
   /** Extra read check used while walking directories (file_search), given a real absolute path. */
   canRead?: (realPath: string) => boolean;
 };

@@ -116,3 +116,16 @@ test("web_fetch never reaches the daemon's own API, not even through a redirect"
   });
   assert.equal(hop.isError, false, "a different port is fine");
 });
+
+test("web_fetch checks the context's URL block at every redirect hop", async (t) => {
+  const base = await serve(t);
+  const { sessionDir } = tempWorkspace(t);
+  const blockUrl = (url: URL) => (url.pathname === "/page" ? "an internal address" : undefined);
+  const result = await runTool({
+    tool,
+    rawArgs: { Url: `${base}/hop/1` },
+    ctx: testContext({ sessionDir, blockUrl }),
+  });
+  assert.equal(result.isError, true);
+  assert.match(result.content, /\/page may not be fetched: an internal address/);
+});

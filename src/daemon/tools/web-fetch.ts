@@ -124,7 +124,8 @@ export function createWebFetchTool(options: WebFetchOptions = {}) {
       let fetched: Awaited<ReturnType<typeof fetchFollowing>>;
       let body: { bytes: Buffer; truncated: boolean };
       try {
-        fetched = await fetchFollowing({ url, ctx, signal, maxRedirects, blockUrl: options.blockUrl });
+        const blockUrl = (target: URL) => options.blockUrl?.(target) ?? ctx.blockUrl?.(target);
+        fetched = await fetchFollowing({ url, ctx, signal, maxRedirects, blockUrl });
         body = await readCapped(fetched.response, maxBytes);
       } catch (error) {
         const reason = signal.aborted

@@ -264,3 +264,34 @@ test("interpreters handed code never get an 'always' option, even with a grant f
     "allowed",
   );
 });
+
+test("Team and Public web_fetch cannot reach the host's internal network", async (t) => {
+  const f = policyFixture(t, { config: PERSONAL });
+  for (const Url of [
+    "http://127.0.0.1:5199/api/sessions",
+    "http://localhost/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.0.0.5/admin",
+    "http://192.168.1.1/",
+    "http://172.20.0.1/",
+    "http://[::1]:5199/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://metadata.google.internal/",
+  ]) {
+    assertDenied(
+      await f.evaluate({ tool: "web_fetch", args: { Url }, audience: "Team" }),
+      "url_not_allowed",
+      Url,
+    );
+  }
+  assert.equal(
+    (await f.evaluate({ tool: "web_fetch", args: { Url: "https://example.com/" }, audience: "Team" }))
+      .outcome,
+    "allowed",
+  );
+  assert.equal(
+    (await f.evaluate({ tool: "web_fetch", args: { Url: "http://192.168.1.1/" } })).outcome,
+    "allowed",
+    "Personal may",
+  );
+});

@@ -1,5 +1,4 @@
 import { homedir } from "node:os";
-import { dirname } from "node:path";
 import type { HomePaths } from "../../../config/home.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
 import { findRepositoryRoot, type GrantStore } from "../../../config/tool-approvals.ts";
@@ -17,7 +16,9 @@ import {
   unattendedMessage,
 } from "./decisions.ts";
 import { createHardDeny } from "./hard-deny.ts";
-import { createPathGuard, isWithin, resolvePath } from "./protected-paths.ts";
+import { internalHostReason } from "./network-policy.ts";
+import { checkFileCall, withinRoots } from "./path-policy.ts";
+import { createPathGuard } from "./protected-paths.ts";
 import { checkShellCall } from "./shell-policy.ts";
 
 export type ToolCallInput = {
@@ -54,13 +55,6 @@ export type ToolPolicyOptions = {
   /** The audit trail: every decision, with its reason. */
   audit?: (entry: AuditEntry) => void;
 };
-
-const CONTROL_PLANE_DIRS = (home: HomePaths) => [
-  home.identityDir,
-  `${home.root}/skills`,
-  `${home.root}/agents`,
-  home.schedulesDir,
-];
 
 /**
  * The tool policy of one daemon: posture, audiences, approval modes, hard deny, protected paths
@@ -138,32 +132,25 @@ export function createToolPolicy(options: ToolPolicyOptions) {
       ({ directory, unsafe, forcePrompt } = shell);
       verbs.push(...shell.verbs);
     } else {
-      for (const access of tool.paths?.(input.args as never) ?? []) {
-        const resolved = await resolvePath(input.workingDirectory, expandTilde(access.path, userHome));
-        const kind = access.access === "write" ? "write" : "read";
-        const label = await guard.check(resolved, kind);
-        if (label)
+      const files = await checkFileCall({
+        tool,
+        args: input.args,
+        workingDirectory: input.workingDirectory,
+        profile,
+        guard,
+        home,
+        userHome,
+      });
+      if (!files.ok) return files.decision;
+      if (files.directory) directory = files.directory;
+      if (files.controlPlane) toolKey = `${tool.name}:control-plane`;
+      if (tool.name === "web_fetch" && audience !== "Personal") {
+        const internal = internalHostReason(String(input.args.Url));
+        if (internal)
           return denied(
-            "protected_path",
-            `Tool access denied: ${tool.name} cannot ${kind} ${label}, a protected path.`,
+            "url_not_allowed",
+            `Tool access denied: web_fetch cannot reach ${internal} for the ${audience} audience.`,
           );
-        const roots =
-          access.access === "write"
-            ? profile.write
-            : access.access === "attach"
-              ? profile.attach
-              : profile.read;
-        if (!withinRoots(resolved.real, roots) || !withinRoots(resolved.lexical, roots)) {
-          return denied(
-            "path_outside_allowed_roots",
-            `Tool access denied: ${resolved.lexical} is outside the directories the ${audience} audience may ${kind === "write" ? "write" : "read"}.`,
-          );
-        }
-        if (access.access === "write") {
-          directory = dirname(resolved.real);
-          if (CONTROL_PLANE_DIRS(home).some((dir) => isWithin(resolved.real, dir)))
-            toolKey = `${tool.name}:control-plane`;
-        }
       }
       verbs.push(toolKey);
     }
@@ -293,11 +280,3 @@ export function createToolPolicy(options: ToolPolicyOptions) {
 }
 
 export type ToolPolicy = ReturnType<typeof createToolPolicy>;
-
-function withinRoots(path: string, roots: FileRoots): boolean {
-  return roots === "all" || roots.some((root) => isWithin(path, root));
-}
-
-function expandTilde(path: string, userHome: string): string {
-  return path === "~" ? userHome : path.startsWith("~/") ? `${userHome}${path.slice(1)}` : path;
-}
