@@ -86,7 +86,7 @@ test("a fork that outlives its parent is killed when the command returns", async
   const result = await runTool({
     tool: shell,
     rawArgs: {
-      Command: `(trap '' TERM; sleep 60) > /dev/null 2>&1 & echo $! > ${pidFile}; set -m; (sleep 61 &) ; echo done`,
+      Command: `(trap '' TERM; sleep 60) > /dev/null 2>&1 & echo $! > ${pidFile}; set -m; (sleep 61.4242 &) ; echo done`,
     },
     ctx: testContext({ sessionDir, timeoutMs: 10_000 }),
   });
@@ -96,7 +96,7 @@ test("a fork that outlives its parent is killed when the command returns", async
   assert.equal(alive(pid), false);
   const { execFileSync } = await import("node:child_process");
   const leftovers = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n");
-  assert.equal(leftovers.filter((line) => line.trim() === "sleep 61").length, 0);
+  assert.equal(leftovers.filter((line) => line.trim() === "sleep 61.4242").length, 0);
 });
 
 test("cancellation kills the tree", async (t) => {
