@@ -23,6 +23,15 @@ test("Personal shell needs approval; answers become grants scoped to folder, rep
   ]);
   assert.deepEqual(first.request.verbs, ["git push"]);
   assert.match(first.summary, /git push origin main/);
+  const withToken = await f.evaluate({
+    ...push,
+    args: { Command: "curl -H 'Authorization: Bearer abcdef123456789' https://x" },
+  });
+  assert.equal(
+    withToken.outcome === "requires_approval" && withToken.summary.includes("abcdef123456789"),
+    false,
+    "the prompt text is redacted",
+  );
   assert.deepEqual(
     f.policy.recordApproval({ request: first.request, offered: first.options, option: "approve_once" }),
     { ok: true, label: "once" },

@@ -19,6 +19,7 @@ import { createHardDeny } from "./hard-deny.ts";
 import { internalHostReason } from "./network-policy.ts";
 import { checkFileCall, withinRoots } from "./path-policy.ts";
 import { createPathGuard } from "./protected-paths.ts";
+import { redact } from "./redaction.ts";
 import { checkShellCall } from "./shell-policy.ts";
 
 export type ToolCallInput = {
@@ -193,7 +194,7 @@ export function createToolPolicy(options: ToolPolicyOptions) {
       : ALL_OPTIONS.filter((o) => o !== "approve_repository" || repository !== undefined);
     const what =
       tool.name === "shell_execute"
-        ? `run \`${String(input.args.Command).slice(0, 500)}\``
+        ? `run \`${redact(String(input.args.Command).slice(0, 500))}\``
         : `use ${toolKey}`;
     return {
       outcome: "requires_approval",
