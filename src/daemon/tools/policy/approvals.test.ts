@@ -27,11 +27,9 @@ test("Personal shell needs approval; answers become grants scoped to folder, rep
     ...push,
     args: { Command: "curl -H 'Authorization: Bearer abcdef123456789' https://x" },
   });
-  assert.equal(
-    withToken.outcome === "requires_approval" && withToken.summary.includes("abcdef123456789"),
-    false,
-    "the prompt text is redacted",
-  );
+  assert.equal(withToken.outcome, "requires_approval");
+  if (withToken.outcome === "requires_approval")
+    assert.match(withToken.summary, /Bearer \*\*\*REDACTED\*\*\*/);
   assert.deepEqual(
     f.policy.recordApproval({ request: first.request, offered: first.options, option: "approve_once" }),
     { ok: true, label: "once" },
