@@ -5,7 +5,7 @@ import { findRepositoryRoot, type GrantStore } from "../../../config/tool-approv
 import type { ApprovalOption } from "../../../protocol/events.ts";
 import type { Tool } from "../tool.ts";
 import { approvalModeFor } from "./approval-mode.ts";
-import { type Audience, type FileRoots, profileAllows, resolvePosture, resolveProfile } from "./audience.ts";
+import { type Audience, profileAllows, resolvePosture, resolveProfile } from "./audience.ts";
 import {
   ALL_OPTIONS,
   APPROVAL_LABELS,
