@@ -1,0 +1,351 @@
+import { NetclawError } from "../../protocol/errors.ts";
+import type { Reminder, ReminderProblem, ReminderState, RunRecord } from "../../protocol/reminders.ts";
+import { advance, compactTime, firstFireTime } from "./fire-times.ts";
+import type { ReminderStore } from "./reminder-store.ts";
+import { createRunQueue, type QueuedRun } from "./run-queue.ts";
+import {
+  type Clock,
+  DEFAULT_LIMITS,
+  type RunLauncher,
+  type SchedulerLimits,
+  type SchedulerLogger,
+  type Timers,
+} from "./types.ts";
+
+export type SchedulerOptions = {
+  store: ReminderStore;
+  launch: RunLauncher;
+  clock: Clock;
+  timers: Timers;
+  logger: SchedulerLogger;
+  limits?: Partial<SchedulerLimits>;
+};
+
+type Entry = { reminder: Reminder; state: ReminderState };
+
+/** setTimeout's ceiling; longer waits re-arm on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export type Scheduler = ReturnType<typeof createScheduler>;
+
+/**
+ * Keeps every enabled reminder's next fire time (persisted in its state file), fires due ones
+ * through the injected launcher, and records each run. Fire times that passed while the daemon
+ * was down (or the machine slept) are recorded as `missed` and then skipped or caught up, per the
+ * reminder's misfire policy. All definition writes go through `save`/`remove` so the schedule
+ * and the files never disagree.
+ */
+export function createScheduler(options: SchedulerOptions) {
+  const { store, clock, timers, logger } = options;
+  const limits: SchedulerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const entries = new Map<string, Entry>();
+  let problems: ReminderProblem[] = [];
+  let timer: unknown;
+  let started = false;
+  const iso = (time: number) => new Date(time).toISOString();
+
+  const queue = createRunQueue({
+    launch: options.launch,
+    timers,
+    clock,
+    logger,
+    maxConcurrent: () => limits.maxConcurrentRuns,
+    runTimeoutMs: () => limits.runTimeoutMs,
+    onStart: (run) => {
+      const entry = entries.get(run.reminderId);
+      if (!entry) return;
+      entry.state.running = { runId: run.runId, dueAt: run.dueAt, startedAt: iso(clock.now()) };
+      store.writeState(run.reminderId, entry.state);
+    },
+    onFinish: (record) => finish(record),
+  });
+
+  function record(run: RunRecord): void {
+    store.appendHistory(run);
+  }
+
+  function persist(entry: Entry): void {
+    store.writeState(entry.reminder.id, entry.state);
+  }
+
+  function disable(entry: Entry, reason: string): void {
+    entry.reminder = {
+      ...entry.reminder,
+      enabled: false,
+      disabledReason: reason,
+      updatedAt: iso(clock.now()),
+    };
+    entry.state.nextRunAt = null;
+    store.save(entry.reminder);
+    persist(entry);
+    logger.info({ reminderId: entry.reminder.id, reason }, "reminder disabled");
+  }
+
+  function finish(run: RunRecord): void {
+    record(run);
+    const entry = entries.get(run.reminderId);
+    if (!entry) return;
+    entry.state.running = null;
+    if (run.startedAt !== null) entry.state.lastRunAt = run.startedAt;
+    entry.state.lastStatus = run.status;
+    if (run.status === "cancelled") {
+      // Daemon shutdown: a `once` reminder gets its time back, so the next start applies the misfire policy.
+      if (entry.reminder.schedule.type === "once" && entry.reminder.enabled)
+        entry.state.nextRunAt = run.dueAt;
+      persist(entry);
+      return;
+    }
+    if (run.status === "succeeded") entry.state.consecutiveFailures = 0;
+    else entry.state.consecutiveFailures++;
+    if (entry.state.consecutiveFailures >= limits.maxConsecutiveFailures && entry.reminder.enabled) {
+      disable(
+        entry,
+        `auto-disabled after ${entry.state.consecutiveFailures} consecutive failures; last error: ${run.error ?? "unknown"}`,
+      );
+    } else if (entry.reminder.schedule.type === "once" && entry.reminder.enabled) {
+      disable(
+        entry,
+        run.status === "succeeded" ? "completed" : `ran once and failed: ${run.error ?? "unknown"}`,
+      );
+    } else {
+      persist(entry);
+    }
+    arm();
+  }
+
+  function enqueue(entry: Entry, dueAt: number, trigger: QueuedRun["trigger"]): void {
+    const { reminder } = entry;
+    const runId = `${reminder.id}/${compactTime(dueAt)}`;
+    if (queue.busy(reminder.id)) {
+      const now = iso(clock.now());
+      record({
+        runId,
+        reminderId: reminder.id,
+        status: "skipped",
+        trigger,
+        dueAt: iso(dueAt),
+        sessionKey: null,
+        startedAt: null,
+        finishedAt: now,
+        error: "the previous run of this reminder is still running",
+      });
+      return;
+    }
+    const fresh = reminder.delivery.kind !== "current_session";
+    queue.push({
+      runId,
+      reminderId: reminder.id,
+      title: reminder.title,
+      sessionKey:
+        reminder.delivery.kind === "current_session"
+          ? reminder.delivery.sessionId
+          : `schedule/${reminder.id}/${compactTime(dueAt)}`,
+      freshSession: fresh,
+      prompt: reminder.instructions,
+      audience: reminder.audience,
+      unattended: true,
+      trigger,
+      dueAt: iso(dueAt),
+    });
+  }
+
+  /** Handles one reminder whose fire time has come: fire, or record a misfire and apply its policy. */
+  function handleDue(entry: Entry, now: number): void {
+    const dueAt = Date.parse(entry.state.nextRunAt!);
+    const { passed, latest, next } = advance({ reminder: entry.reminder, dueAt, now });
+    entry.state.nextRunAt = next === undefined ? null : iso(next);
+    persist(entry);
+    if (now - latest <= limits.lateToleranceMs && passed === 1) {
+      enqueue(entry, latest, "schedule");
+    } else {
+      const misfire = entry.reminder.misfire;
+      const catchUp = misfire.policy === "catch-up" && now - latest <= misfire.graceSeconds * 1000;
+      record({
+        runId: `${entry.reminder.id}/${compactTime(dueAt)}`,
+        reminderId: entry.reminder.id,
+        status: "missed",
+        trigger: "schedule",
+        dueAt: iso(dueAt),
+        sessionKey: null,
+        startedAt: null,
+        finishedAt: iso(now),
+        error: catchUp
+          ? `missed while the daemon was not running; catching up (within the ${misfire.policy === "catch-up" ? misfire.graceSeconds : 0} s grace window)`
+          : misfire.policy === "skip"
+            ? "missed while the daemon was not running; skipped (misfire policy skip)"
+            : "missed while the daemon was not running; skipped (outside the catch-up grace window)",
+        missedCount: passed,
+      });
+      logger.warn(
+        { reminderId: entry.reminder.id, dueAt: iso(dueAt), missed: passed, catchUp },
+        "reminder missed",
+      );
+      if (catchUp) enqueue(entry, latest, "catch-up");
+      else if (entry.reminder.schedule.type === "once")
+        disable(entry, `missed at ${iso(dueAt)} and not caught up`);
+    }
+    if (next === undefined && entry.reminder.enabled && entry.reminder.schedule.type !== "once") {
+      disable(entry, `expired at ${entry.reminder.expiresAt ?? iso(now)}`);
+    }
+  }
+
+  function tick(): void {
+    timer = undefined;
+    if (!started) return;
+    const now = clock.now();
+    for (const entry of entries.values()) {
+      if (!entry.reminder.enabled || entry.state.nextRunAt === null) continue;
+      if (Date.parse(entry.state.nextRunAt) <= now) handleDue(entry, now);
+    }
+    arm();
+  }
+
+  function arm(): void {
+    if (!started) return;
+    if (timer !== undefined) timers.clearTimeout(timer);
+    timer = undefined;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const { reminder, state } of entries.values()) {
+      if (reminder.enabled && state.nextRunAt !== null)
+        earliest = Math.min(earliest, Date.parse(state.nextRunAt));
+    }
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    timer = timers.setTimeout(tick, Math.min(MAX_TIMER_MS, Math.max(0, earliest - clock.now())));
+  }
+
+  /** A fresh schedule for a new or changed definition. */
+  function reschedule(entry: Entry): void {
+    const first = entry.reminder.enabled ? firstFireTime(entry.reminder) : undefined;
+    entry.state.nextRunAt = first === undefined ? null : iso(first);
+    if (first === undefined && entry.reminder.enabled)
+      disable(entry, `expired at ${entry.reminder.expiresAt}`);
+    else persist(entry);
+  }
+
+  /** Brings memory in line with the files: new, changed (by updatedAt) and deleted reminders. */
+  function reload(): void {
+    const loaded = store.load();
+    problems = loaded.problems;
+    for (const problem of problems) logger.warn(problem, "reminder file skipped");
+    const seen = new Set<string>();
+    for (const reminder of loaded.reminders) {
+      seen.add(reminder.id);
+      const known = entries.get(reminder.id);
+      if (known && known.reminder.updatedAt === reminder.updatedAt) {
+        known.reminder = reminder;
+        continue;
+      }
+      const entry: Entry = { reminder, state: known?.state ?? store.readState(reminder.id) };
+      entries.set(reminder.id, entry);
+      if (
+        known ||
+        (entry.state.nextRunAt === null && entry.state.lastRunAt === null && entry.state.running === null)
+      ) {
+        reschedule(entry);
+      } else if (!reminder.enabled && entry.state.nextRunAt !== null) {
+        entry.state.nextRunAt = null;
+        persist(entry);
+      }
+    }
+    for (const id of [...entries.keys()]) if (!seen.has(id)) entries.delete(id);
+  }
+
+  return {
+    /** Loads the files, records runs the previous process left unfinished, handles misses, arms the timer. */
+    start(): void {
+      reload();
+      for (const entry of entries.values()) {
+        const running = entry.state.running;
+        if (!running) continue;
+        record({
+          runId: running.runId,
+          reminderId: entry.reminder.id,
+          status: "interrupted",
+          trigger: "schedule",
+          dueAt: running.dueAt,
+          sessionKey: null,
+          startedAt: running.startedAt,
+          finishedAt: null,
+          error: "the daemon stopped during this run",
+        });
+        entry.state.running = null;
+        if (entry.reminder.schedule.type === "once" && entry.reminder.enabled)
+          entry.state.nextRunAt = running.dueAt;
+        persist(entry);
+      }
+      started = true;
+      tick();
+    },
+
+    /** Stops firing, aborts running runs (recorded `cancelled`) and waits for them to settle. */
+    async stop(): Promise<void> {
+      started = false;
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      await queue.shutdown("the daemon is shutting down");
+    },
+
+    /** Writes a definition (new or changed) and schedules it from now. */
+    save(reminder: Reminder): void {
+      store.save(reminder);
+      const entry: Entry = entries.get(reminder.id) ?? { reminder, state: store.readState(reminder.id) };
+      entry.reminder = reminder;
+      if (reminder.enabled) entry.state.consecutiveFailures = 0;
+      entries.set(reminder.id, entry);
+      reschedule(entry);
+      arm();
+    },
+
+    /** Deletes the definition, state and history; a running run finishes but is not rescheduled. */
+    remove(id: string): boolean {
+      entries.delete(id);
+      const existed = store.remove(id);
+      arm();
+      return existed;
+    },
+
+    /** Starts a run now, outside the schedule; refused while one of this reminder runs. */
+    runNow(id: string): { runId: string } {
+      reload();
+      const entry = entries.get(id);
+      if (!entry) throw new NetclawError("reminder_not_found", `No reminder '${id}'.`, { status: 404 });
+      if (queue.busy(id)) {
+        throw new NetclawError(
+          "reminder_running",
+          `Reminder '${id}' is already running; wait for it to finish.`,
+          {
+            status: 409,
+          },
+        );
+      }
+      const now = clock.now();
+      enqueue(entry, now, "manual");
+      return { runId: `${id}/${compactTime(now)}` };
+    },
+
+    /** Every reminder with its state, re-read from disk, and the files that could not be used. */
+    list(): { entries: Array<Entry & { active: boolean }>; problems: ReminderProblem[] } {
+      reload();
+      arm();
+      return {
+        entries: [...entries.values()].map((entry) => ({ ...entry, active: queue.busy(entry.reminder.id) })),
+        problems,
+      };
+    },
+
+    get(id: string): (Entry & { active: boolean }) | undefined {
+      reload();
+      const entry = entries.get(id);
+      return entry && { ...entry, active: queue.busy(id) };
+    },
+
+    history(id: string, last?: number): RunRecord[] {
+      return store.readHistory(id, last);
+    },
+
+    /** Runs in flight and waiting (for status lines). */
+    activity(): { running: number; queued: number } {
+      return queue.counts();
+    },
+  };
+}
