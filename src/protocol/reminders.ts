@@ -163,6 +163,8 @@ export const reminderStateSchema = z.object({
   consecutiveFailures: z.number().int().min(0).default(0),
   lastRunAt: isoTime.nullable().default(null),
   lastStatus: runStatusSchema.nullable().default(null),
+  /** Fingerprint of the definition `nextRunAt` was computed from; a changed file is rescheduled. */
+  definition: z.string().nullable().default(null),
   /** Set while a run is in flight: found at start, it means the daemon died mid-run. */
   running: z.object({ runId: z.string(), dueAt: isoTime, startedAt: isoTime }).nullable().default(null),
 });
@@ -187,4 +189,45 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
     .join("; ");
+}
+
+/**
+ * Checks one reminder document (from an import file) the way the daemon will: schema, schedule,
+ * and a `once` time that must still be ahead of `now` when the reminder is enabled. Shared by the
+ * daemon and `netclaw reminder validate`, which works without a daemon.
+ */
+export function checkReminderDocument(
+  raw: unknown,
+  now: Date,
+): { ok: true; reminder: Reminder } | { ok: false; id: string | null; problem: string } {
+  const id =
+    typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string"
+      ? (raw as { id: string }).id
+      : null;
+  // Timestamps may be left out of a hand-written document.
+  const stamp = now.toISOString();
+  const withStamps =
+    typeof raw === "object" && raw !== null && !Array.isArray(raw)
+      ? { createdAt: stamp, updatedAt: stamp, ...raw }
+      : raw;
+  const parsed = reminderSchema.safeParse(withStamps);
+  if (!parsed.success) return { ok: false, id, problem: describeIssues(parsed.error) };
+  const reminder = parsed.data;
+  if (
+    reminder.enabled &&
+    reminder.schedule.type === "once" &&
+    Date.parse(reminder.schedule.fireAt) <= now.getTime()
+  ) {
+    return { ok: false, id, problem: `schedule.fireAt: ${reminder.schedule.fireAt} is in the past` };
+  }
+  return { ok: true, reminder };
+}
+
+/** An import file holds one reminder, an array of them, or `{ "reminders": [...] }`. */
+export function reminderDocuments(raw: unknown): unknown[] {
+  if (Array.isArray(raw)) return raw;
+  if (typeof raw === "object" && raw !== null && Array.isArray((raw as { reminders?: unknown }).reminders)) {
+    return (raw as { reminders: unknown[] }).reminders;
+  }
+  return [raw];
 }

@@ -23,6 +23,12 @@ export type SchedulerOptions = {
 
 type Entry = { reminder: Reminder; state: ReminderState };
 
+/** What the fire times depend on; any change to it means a fresh schedule. */
+function fingerprint(reminder: Reminder): string {
+  const { schedule, enabled, expiresAt, updatedAt } = reminder;
+  return JSON.stringify({ schedule, enabled, expiresAt, updatedAt });
+}
+
 /** setTimeout's ceiling; longer waits re-arm on the way. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -40,6 +46,7 @@ export function createScheduler(options: SchedulerOptions) {
   const limits: SchedulerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const entries = new Map<string, Entry>();
   let problems: ReminderProblem[] = [];
+  const reported = new Set<string>();
   let timer: unknown;
   let started = false;
   const iso = (time: number) => new Date(time).toISOString();
@@ -76,6 +83,7 @@ export function createScheduler(options: SchedulerOptions) {
       updatedAt: iso(clock.now()),
     };
     entry.state.nextRunAt = null;
+    entry.state.definition = fingerprint(entry.reminder);
     store.save(entry.reminder);
     persist(entry);
     logger.info({ reminderId: entry.reminder.id, reason }, "reminder disabled");
@@ -217,37 +225,42 @@ export function createScheduler(options: SchedulerOptions) {
   function reschedule(entry: Entry): void {
     const first = entry.reminder.enabled ? firstFireTime(entry.reminder) : undefined;
     entry.state.nextRunAt = first === undefined ? null : iso(first);
+    entry.state.definition = fingerprint(entry.reminder);
     if (first === undefined && entry.reminder.enabled)
       disable(entry, `expired at ${entry.reminder.expiresAt}`);
     else persist(entry);
   }
 
-  /** Brings memory in line with the files: new, changed (by updatedAt) and deleted reminders. */
+  /** Takes a definition read from disk into memory, rescheduling it if it changed. */
+  function adopt(reminder: Reminder): void {
+    const known = entries.get(reminder.id);
+    const entry: Entry = { reminder, state: known?.state ?? store.readState(reminder.id) };
+    entries.set(reminder.id, entry);
+    if (entry.state.definition !== fingerprint(reminder)) reschedule(entry);
+  }
+
+  /** Brings memory in line with the files: new, changed and deleted reminders. */
   function reload(): void {
     const loaded = store.load();
+    for (const problem of loaded.problems) {
+      const key = `${problem.file}\n${problem.problem}`;
+      if (!reported.has(key)) logger.warn(problem, "reminder file skipped");
+      reported.add(key);
+    }
     problems = loaded.problems;
-    for (const problem of problems) logger.warn(problem, "reminder file skipped");
     const seen = new Set<string>();
     for (const reminder of loaded.reminders) {
       seen.add(reminder.id);
-      const known = entries.get(reminder.id);
-      if (known && known.reminder.updatedAt === reminder.updatedAt) {
-        known.reminder = reminder;
-        continue;
-      }
-      const entry: Entry = { reminder, state: known?.state ?? store.readState(reminder.id) };
-      entries.set(reminder.id, entry);
-      if (
-        known ||
-        (entry.state.nextRunAt === null && entry.state.lastRunAt === null && entry.state.running === null)
-      ) {
-        reschedule(entry);
-      } else if (!reminder.enabled && entry.state.nextRunAt !== null) {
-        entry.state.nextRunAt = null;
-        persist(entry);
-      }
+      adopt(reminder);
     }
     for (const id of [...entries.keys()]) if (!seen.has(id)) entries.delete(id);
+  }
+
+  /** Re-reads one definition (cheaper than `reload` for single-reminder requests). */
+  function reloadOne(id: string): void {
+    const result = store.read(id);
+    if ("reminder" in result) adopt(result.reminder);
+    else if ("missing" in result) entries.delete(id);
   }
 
   return {
@@ -306,7 +319,7 @@ export function createScheduler(options: SchedulerOptions) {
 
     /** Starts a run now, outside the schedule; refused while one of this reminder runs. */
     runNow(id: string): { runId: string } {
-      reload();
+      reloadOne(id);
       const entry = entries.get(id);
       if (!entry) throw new NetclawError("reminder_not_found", `No reminder '${id}'.`, { status: 404 });
       if (queue.busy(id)) {
@@ -334,7 +347,7 @@ export function createScheduler(options: SchedulerOptions) {
     },
 
     get(id: string): (Entry & { active: boolean }) | undefined {
-      reload();
+      reloadOne(id);
       const entry = entries.get(id);
       return entry && { ...entry, active: queue.busy(id) };
     },
