@@ -110,7 +110,11 @@ export function createScheduler(options: SchedulerOptions) {
         entry,
         `auto-disabled after ${entry.state.consecutiveFailures} consecutive failures; last error: ${run.error ?? "unknown"}`,
       );
-    } else if (entry.reminder.schedule.type === "once" && entry.reminder.enabled) {
+    } else if (
+      entry.reminder.schedule.type === "once" &&
+      entry.reminder.enabled &&
+      run.trigger !== "manual"
+    ) {
       disable(
         entry,
         run.status === "succeeded" ? "completed" : `ran once and failed: ${run.error ?? "unknown"}`,
