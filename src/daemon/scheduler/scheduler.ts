@@ -3,6 +3,7 @@ import type { Reminder, ReminderProblem, ReminderState, RunRecord } from "../../
 import { advance, compactTime, firstFireTime } from "./fire-times.ts";
 import type { ReminderStore } from "./reminder-store.ts";
 import { createRunQueue, type QueuedRun } from "./run-queue.ts";
+import { disableReasonAfter, missedMessage, runRecord } from "./run-records.ts";
 import {
   type Clock,
   DEFAULT_LIMITS,
@@ -105,23 +106,14 @@ export function createScheduler(options: SchedulerOptions) {
     }
     if (run.status === "succeeded") entry.state.consecutiveFailures = 0;
     else entry.state.consecutiveFailures++;
-    if (entry.state.consecutiveFailures >= limits.maxConsecutiveFailures && entry.reminder.enabled) {
-      disable(
-        entry,
-        `auto-disabled after ${entry.state.consecutiveFailures} consecutive failures; last error: ${run.error ?? "unknown"}`,
-      );
-    } else if (
-      entry.reminder.schedule.type === "once" &&
-      entry.reminder.enabled &&
-      run.trigger !== "manual"
-    ) {
-      disable(
-        entry,
-        run.status === "succeeded" ? "completed" : `ran once and failed: ${run.error ?? "unknown"}`,
-      );
-    } else {
-      persist(entry);
-    }
+    const reason = disableReasonAfter({
+      reminder: entry.reminder,
+      state: entry.state,
+      run,
+      maxConsecutiveFailures: limits.maxConsecutiveFailures,
+    });
+    if (reason) disable(entry, reason);
+    else persist(entry);
     arm();
   }
 
@@ -129,18 +121,17 @@ export function createScheduler(options: SchedulerOptions) {
     const { reminder } = entry;
     const runId = `${reminder.id}/${compactTime(dueAt)}`;
     if (queue.busy(reminder.id)) {
-      const now = iso(clock.now());
-      record({
-        runId,
-        reminderId: reminder.id,
-        status: "skipped",
-        trigger,
-        dueAt: iso(dueAt),
-        sessionKey: null,
-        startedAt: null,
-        finishedAt: now,
-        error: "the previous run of this reminder is still running",
-      });
+      record(
+        runRecord({
+          runId,
+          reminderId: reminder.id,
+          status: "skipped",
+          trigger,
+          dueAt: iso(dueAt),
+          finishedAt: iso(clock.now()),
+          error: "the previous run of this reminder is still running",
+        }),
+      );
       return;
     }
     const fresh = reminder.delivery.kind !== "current_session";
@@ -172,22 +163,18 @@ export function createScheduler(options: SchedulerOptions) {
     } else {
       const misfire = entry.reminder.misfire;
       const catchUp = misfire.policy === "catch-up" && now - latest <= misfire.graceSeconds * 1000;
-      record({
-        runId: `${entry.reminder.id}/${compactTime(dueAt)}`,
-        reminderId: entry.reminder.id,
-        status: "missed",
-        trigger: "schedule",
-        dueAt: iso(dueAt),
-        sessionKey: null,
-        startedAt: null,
-        finishedAt: iso(now),
-        error: catchUp
-          ? `missed while the daemon was not running; catching up (within the ${misfire.policy === "catch-up" ? misfire.graceSeconds : 0} s grace window)`
-          : misfire.policy === "skip"
-            ? "missed while the daemon was not running; skipped (misfire policy skip)"
-            : "missed while the daemon was not running; skipped (outside the catch-up grace window)",
-        missedCount: passed,
-      });
+      record(
+        runRecord({
+          runId: `${entry.reminder.id}/${compactTime(dueAt)}`,
+          reminderId: entry.reminder.id,
+          status: "missed",
+          trigger: "schedule",
+          dueAt: iso(dueAt),
+          finishedAt: iso(now),
+          error: missedMessage(misfire, catchUp),
+          missedCount: passed,
+        }),
+      );
       logger.warn(
         { reminderId: entry.reminder.id, dueAt: iso(dueAt), missed: passed, catchUp },
         "reminder missed",
@@ -274,17 +261,17 @@ export function createScheduler(options: SchedulerOptions) {
       for (const entry of entries.values()) {
         const running = entry.state.running;
         if (!running) continue;
-        record({
-          runId: running.runId,
-          reminderId: entry.reminder.id,
-          status: "interrupted",
-          trigger: "schedule",
-          dueAt: running.dueAt,
-          sessionKey: null,
-          startedAt: running.startedAt,
-          finishedAt: null,
-          error: "the daemon stopped during this run",
-        });
+        record(
+          runRecord({
+            runId: running.runId,
+            reminderId: entry.reminder.id,
+            status: "interrupted",
+            trigger: "schedule",
+            dueAt: running.dueAt,
+            startedAt: running.startedAt,
+            error: "the daemon stopped during this run",
+          }),
+        );
         entry.state.running = null;
         if (entry.reminder.schedule.type === "once" && entry.reminder.enabled)
           entry.state.nextRunAt = running.dueAt;
