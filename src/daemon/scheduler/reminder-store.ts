@@ -133,7 +133,8 @@ export function createReminderStore(options: { dir: string }) {
     /** Oldest first; `last` limits to the newest N. */
     readHistory(id: string, last?: number): RunRecord[] {
       const runs = readHistoryLines(fileOf(id, ".history.jsonl"));
-      return last === undefined ? runs : runs.slice(-last);
+      if (last === undefined) return runs;
+      return last > 0 ? runs.slice(-last) : [];
     },
   };
 }

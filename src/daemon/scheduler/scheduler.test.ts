@@ -183,7 +183,14 @@ test("at most three runs at once; the rest queue and start as slots free up", as
   }
   await h.time.advance(5 * MIN);
   assert.equal(h.launcher.runs.length, 3);
-  assert.deepEqual(scheduler.activity(), { running: 3, queued: 2 });
+  assert.deepEqual(scheduler.summary(), {
+    total: 5,
+    enabled: 5,
+    running: 3,
+    queued: 2,
+    problems: 0,
+    nextRunAt: null,
+  });
   h.launcher.runs[1]!.finish({ ok: true });
   await h.time.settle();
   assert.equal(h.launcher.runs.length, 4);

@@ -347,9 +347,27 @@ export function createScheduler(options: SchedulerOptions) {
       return store.readHistory(id, last);
     },
 
-    /** Runs in flight and waiting (for status lines). */
-    activity(): { running: number; queued: number } {
-      return queue.counts();
+    /** Counts for status lines, from memory (no disk reads). */
+    summary(): {
+      total: number;
+      enabled: number;
+      running: number;
+      queued: number;
+      problems: number;
+      nextRunAt: string | null;
+    } {
+      const live = [...entries.values()].filter((entry) => entry.reminder.enabled);
+      const next = live
+        .map((entry) => entry.state.nextRunAt)
+        .filter((time): time is string => time !== null)
+        .sort()[0];
+      return {
+        total: entries.size,
+        enabled: live.length,
+        ...queue.counts(),
+        problems: problems.length,
+        nextRunAt: next ?? null,
+      };
     },
   };
 }
