@@ -330,3 +330,19 @@ test("stop cancels running runs; expiry stops a recurring reminder", async (t) =
     ["succeeded", "cancelled"],
   );
 });
+
+test("a reminder file added by hand is picked up within the rescan interval", async (t) => {
+  const h = createHarness(t, { start: T0 });
+  const scheduler = h.build();
+  scheduler.start();
+  const file = reminder({ id: "by-hand", schedule: { type: "interval", every: "5m" } }, t0 + 30_000);
+  writeFileSync(join(h.dir, "by-hand.json"), JSON.stringify(file));
+  await h.time.advance(MIN);
+  assert.equal(h.store.readState("by-hand").nextRunAt, "2026-03-02T10:05:30.000Z");
+  await h.time.advance(5 * MIN);
+  assert.deepEqual(
+    h.launcher.runs.map((r) => r.sessionKey),
+    ["schedule/by-hand/20260302T100530Z"],
+  );
+  await scheduler.stop();
+});

@@ -191,6 +191,7 @@ export function createScheduler(options: SchedulerOptions) {
   function tick(): void {
     timer = undefined;
     if (!started) return;
+    reload();
     const now = clock.now();
     for (const entry of entries.values()) {
       if (!entry.reminder.enabled || entry.state.nextRunAt === null) continue;
@@ -203,12 +204,12 @@ export function createScheduler(options: SchedulerOptions) {
     if (!started) return;
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
-    let earliest = Number.POSITIVE_INFINITY;
+    // Wake at the next fire time, and at least every rescan interval to see hand-edited files.
+    let earliest = clock.now() + limits.rescanIntervalMs;
     for (const { reminder, state } of entries.values()) {
       if (reminder.enabled && state.nextRunAt !== null)
         earliest = Math.min(earliest, Date.parse(state.nextRunAt));
     }
-    if (earliest === Number.POSITIVE_INFINITY) return;
     timer = timers.setTimeout(tick, Math.min(MAX_TIMER_MS, Math.max(0, earliest - clock.now())));
   }
 

@@ -55,6 +55,8 @@ export type SchedulerLimits = {
   maxConsecutiveFailures: number;
   /** A fire time that passed more than this long ago is a misfire, not a late run. Default 60 s. */
   lateToleranceMs: number;
+  /** How often the directory is re-read, so files added or edited by hand take effect. Default 60 s. */
+  rescanIntervalMs: number;
 };
 
 export const DEFAULT_LIMITS: SchedulerLimits = {
@@ -62,6 +64,7 @@ export const DEFAULT_LIMITS: SchedulerLimits = {
   runTimeoutMs: 300_000,
   maxConsecutiveFailures: 5,
   lateToleranceMs: 60_000,
+  rescanIntervalMs: 60_000,
 };
 
 export const systemTimers: Timers = {
