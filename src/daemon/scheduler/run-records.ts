@@ -1,4 +1,6 @@
 import type { Misfire, Reminder, ReminderState, RunRecord } from "../../protocol/reminders.ts";
+import { compactTime } from "./fire-times.ts";
+import type { QueuedRun } from "./run-queue.ts";
 
 type RecordFields = Pick<RunRecord, "runId" | "reminderId" | "status" | "trigger" | "dueAt"> &
   Partial<RunRecord>;
@@ -38,4 +40,30 @@ export function disableReasonAfter(options: {
     return run.status === "succeeded" ? "completed" : `ran once and failed: ${run.error ?? "unknown"}`;
   }
   return undefined;
+}
+
+/**
+ * The run of `reminder` due at `dueAt`: a fresh `schedule/<id>/<runTs>` session, or re-entry into
+ * the origin session for `current_session` delivery; always the stored audience, always unattended.
+ */
+export function queuedRun(options: {
+  reminder: Reminder;
+  dueAt: number;
+  trigger: RunRecord["trigger"];
+}): QueuedRun {
+  const { reminder, dueAt } = options;
+  const runTs = compactTime(dueAt);
+  const origin = reminder.delivery.kind === "current_session" ? reminder.delivery.sessionId : undefined;
+  return {
+    runId: `${reminder.id}/${runTs}`,
+    reminderId: reminder.id,
+    title: reminder.title,
+    sessionKey: origin ?? `schedule/${reminder.id}/${runTs}`,
+    freshSession: origin === undefined,
+    prompt: reminder.instructions,
+    audience: reminder.audience,
+    unattended: true,
+    trigger: options.trigger,
+    dueAt: new Date(dueAt).toISOString(),
+  };
 }

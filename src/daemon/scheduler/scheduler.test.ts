@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createHarness, reminder } from "./test-kit.ts";
@@ -344,5 +344,19 @@ test("a reminder file added by hand is picked up within the rescan interval", as
     h.launcher.runs.map((r) => r.sessionKey),
     ["schedule/by-hand/20260302T100530Z"],
   );
+  await scheduler.stop();
+});
+
+test("deleting a reminder while it runs leaves no files behind when the run ends", async (t) => {
+  const h = createHarness(t, { start: T0 });
+  const scheduler = h.build();
+  scheduler.start();
+  scheduler.save(reminder({ id: "doomed", schedule: { type: "interval", every: "1m" } }, t0));
+  await h.time.advance(MIN);
+  assert.equal(scheduler.remove("doomed"), true);
+  h.launcher.runs[0]!.finish({ ok: true });
+  await h.time.advance(5 * MIN);
+  assert.deepEqual(readdirSync(h.dir), []);
+  assert.equal(h.launcher.runs.length, 1);
   await scheduler.stop();
 });

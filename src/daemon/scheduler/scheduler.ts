@@ -3,7 +3,7 @@ import type { Reminder, ReminderProblem, ReminderState, RunRecord } from "../../
 import { advance, compactTime, firstFireTime } from "./fire-times.ts";
 import type { ReminderStore } from "./reminder-store.ts";
 import { createRunQueue, type QueuedRun } from "./run-queue.ts";
-import { disableReasonAfter, missedMessage, runRecord } from "./run-records.ts";
+import { disableReasonAfter, missedMessage, queuedRun, runRecord } from "./run-records.ts";
 import {
   type Clock,
   DEFAULT_LIMITS,
@@ -91,9 +91,9 @@ export function createScheduler(options: SchedulerOptions) {
   }
 
   function finish(run: RunRecord): void {
-    record(run);
     const entry = entries.get(run.reminderId);
-    if (!entry) return;
+    if (!entry) return; // deleted while it ran: leave no files behind
+    record(run);
     entry.state.running = null;
     if (run.startedAt !== null) entry.state.lastRunAt = run.startedAt;
     entry.state.lastStatus = run.status;
@@ -134,22 +134,7 @@ export function createScheduler(options: SchedulerOptions) {
       );
       return;
     }
-    const fresh = reminder.delivery.kind !== "current_session";
-    queue.push({
-      runId,
-      reminderId: reminder.id,
-      title: reminder.title,
-      sessionKey:
-        reminder.delivery.kind === "current_session"
-          ? reminder.delivery.sessionId
-          : `schedule/${reminder.id}/${compactTime(dueAt)}`,
-      freshSession: fresh,
-      prompt: reminder.instructions,
-      audience: reminder.audience,
-      unattended: true,
-      trigger,
-      dueAt: iso(dueAt),
-    });
+    queue.push(queuedRun({ reminder, dueAt, trigger }));
   }
 
   /** Handles one reminder whose fire time has come: fire, or record a misfire and apply its policy. */
