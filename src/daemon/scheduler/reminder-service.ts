@@ -109,6 +109,16 @@ export function createReminderService(options: { scheduler: Scheduler; clock: Cl
     return new Date(clock.now() + ms).toISOString();
   }
 
+  function validate(documents: unknown[]): ValidateResponse {
+    const results = documents.map((raw, index) => {
+      const checked = checkReminderDocument(raw, now());
+      return checked.ok
+        ? { index, id: checked.reminder.id, ok: true }
+        : { index, id: checked.id, ok: false, problem: checked.problem };
+    });
+    return { valid: results.every((result) => result.ok), results };
+  }
+
   return {
     /** Creates or updates from a person's or the agent's input; `upsert` unless told otherwise. */
     set(input: ReminderInput, options: { caller: ReminderCaller; writeMode?: WriteMode }) {
@@ -186,22 +196,14 @@ export function createReminderService(options: { scheduler: Scheduler; clock: Cl
       return scheduler.history(id, options.last);
     },
 
-    validate(documents: unknown[]): ValidateResponse {
-      const results = documents.map((raw, index) => {
-        const checked = checkReminderDocument(raw, now());
-        return checked.ok
-          ? { index, id: checked.reminder.id, ok: true }
-          : { index, id: checked.id, ok: false, problem: checked.problem };
-      });
-      return { valid: results.every((result) => result.ok), results };
-    },
+    validate,
 
     /**
      * Imports reminder documents all-or-nothing: every one is checked (schema, audience, write
      * mode) before any is written. Each is scheduled from now.
      */
     import(documents: unknown[], options: { caller: ReminderCaller; writeMode: WriteMode }) {
-      const checked = this.validate(documents);
+      const checked = validate(documents);
       if (!checked.valid) {
         const problems = checked.results
           .filter((r) => !r.ok)
