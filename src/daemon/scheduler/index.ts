@@ -1,7 +1,13 @@
 /**
  * Reminders: files under `schedules/reminders/`, the scheduler that fires them through a
  * `RunLauncher`, the rules shared by the API and the agent (`ReminderService`), and the agent's
- * tools. main.ts wires these; nothing here reaches into sessions or tools.
+ * tools. main.ts wires these; nothing here reaches into sessions or tools:
+ *
+ *   const store = createReminderStore({ dir: join(paths.schedulesDir, "reminders") });
+ *   const scheduler = createScheduler({ store, launch, clock: systemClock, timers: systemTimers, logger });
+ *   const reminders = createReminderService({ scheduler, clock: systemClock });
+ *   // routes: reminderRoutes({ service: reminders }); per session: createReminderTools({ service: reminders, caller })
+ *   // after listen: scheduler.start(); on drain: await scheduler.stop();
  */
 export type { ReminderCaller, ReminderService } from "./reminder-service.ts";
 export { createReminderService } from "./reminder-service.ts";
