@@ -72,7 +72,12 @@ export async function openEventStream(options: { url: string; lastEventId?: numb
         }
         if (ended) throw new Error(`stream ended; saw ${events.map((e) => e.type).join(", ")}`);
         if (Date.now() > deadline)
-          throw new Error(`timed out; saw ${events.map((e) => `${e.id}:${e.type}`).join(", ")}`);
+          throw new Error(
+            `timed out; last events: ${events
+              .slice(-12)
+              .map((e) => `${e.id}:${e.type}`)
+              .join(", ")}`,
+          );
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 100);
