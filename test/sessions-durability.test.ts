@@ -136,6 +136,34 @@ describe("sessions survive restarts and crashes", () => {
     }
   });
 
+  test("SIGTERM drains: a turn that outlives Daemon.ShutdownDrainSeconds is stored as interrupted, partial text kept", async () => {
+    const home = homes.home();
+    const env = fakeModelEnv({ home, upstream, extra: { NETCLAW_Daemon__ShutdownDrainSeconds: "1" } });
+    const first = await startDaemon({ env });
+    const api1 = apiClient(first.url);
+    const id = await api1.createSession();
+    const stream = await openEventStream({ url: `${first.url}/api/sessions/${id}/events` });
+    scripted.set("never ending", { text: "Going", tokens: 5000, chunkDelayMs: 20 });
+    await api1.send(id, "never ending");
+    await stream.until((e) => e.type === "text_delta");
+    const exit = await first.stop();
+    assert.equal(exit.code, 0);
+    const seen = await stream.until(turnCompleted(1));
+    await stream.close();
+    const done = seen.at(-1)!;
+    assert.ok(done.type === "turn_completed" && done.status === "interrupted");
+
+    const second = await startDaemon({ env });
+    try {
+      const stored = await apiClient(second.url).transcript(id);
+      const text = stored.find((e) => e.type === "text");
+      assert.ok(text?.type === "text" && text.partial === "interrupted" && text.text.startsWith("Going"));
+      assert.equal(stored.at(-1)!.type, "turn_completed");
+    } finally {
+      await second.stop();
+    }
+  });
+
   test("a malformed vendor response becomes an error event and the daemon keeps serving", async () => {
     const daemon = await startDaemon({ env: fakeModelEnv({ home: homes.home(), upstream }) });
     try {
