@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { configJsonSchema } from "../src/config/loader.ts";
+import { generateConfigJsonSchema } from "../src/config/loader.ts";
 import { gitHead } from "../src/protocol/build-info.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -20,12 +20,15 @@ execFileSync(
   },
 );
 
-const migrations = join(root, "src", "daemon", "store", "migrations");
-if (existsSync(migrations)) {
-  cpSync(migrations, join(dist, "daemon", "store", "migrations"), {
-    recursive: true,
-    filter: (p) => !p.endsWith(".ts"),
-  });
+// SQL migrations are read at runtime: the main store's and the memory database's.
+for (const module of ["store", "memory"]) {
+  const migrations = join(root, "src", "daemon", module, "migrations");
+  if (existsSync(migrations)) {
+    cpSync(migrations, join(dist, "daemon", module, "migrations"), {
+      recursive: true,
+      filter: (p) => !p.endsWith(".ts"),
+    });
+  }
 }
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
@@ -43,7 +46,7 @@ process.stdout.write(
 
 function schemaDocument() {
   return {
-    ...configJsonSchema(),
+    ...generateConfigJsonSchema(),
     $id: "https://netclaw.dev/schemas/netclaw-config.v1.schema.json",
     title: "netclaw configuration (config/netclaw.json, configVersion 1)",
   };

@@ -74,7 +74,7 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
     const turn = upstream.requests.filter((r) => r.protocol && callKind(r) === "turn").at(-1)!;
     const messages = turn.body!["messages"] as { role: string; content: string }[];
     assert.equal(messages[0]!.role, "system");
-    assert.match(messages[0]!.content, /# Soul/);
+    assert.match(messages[0]!.content, /# SOUL/);
     assert.match(messages.at(-1)!.content, /^\[current time\]/);
   });
 

@@ -1,6 +1,8 @@
 import { type ClientConfig, endpointFromBind, readClientConfig } from "../config/client-config.ts";
+import { readDaemonBind } from "../config/daemon-bind.ts";
+import { isExposureProblem, isLoopbackHost, parseExposureMode } from "../config/exposure.ts";
 import type { HomePaths } from "../config/home.ts";
-import { loadConfig } from "../config/loader.ts";
+import { loadHomeConfig } from "../config/home-config.ts";
 import { NetclawError } from "../protocol/errors.ts";
 
 export type Endpoint = {
@@ -27,16 +29,56 @@ export function resolveEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePa
 
 /** The daemon's own bind address as a loopback URL (pairing always uses this one). */
 export function daemonEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
+  const bind = readDaemonBind({
+    configFile: options.paths.configFile,
+    secretsFile: options.paths.secretsFile,
+    env: options.env,
+  });
+  const url = endpointFromBind(bind.host, bind.port);
+  return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
+}
+
+/**
+ * The token the CLI sends (reference/security.md §2.5): the host's `DeviceToken` (secrets.json,
+ * decrypted, or the environment), unless the endpoint is loopback AND the configured exposure
+ * mode is local — then the daemon trusts the loopback caller and no token is needed. `undefined`
+ * when there is none or the configuration does not load (the daemon then answers 401).
+ */
+export function deviceTokenFor(options: {
+  env: NodeJS.ProcessEnv;
+  paths: HomePaths;
+  endpoint: string;
+}): string | undefined {
+  // Fast path without loading (and validating) the whole configuration: a loopback endpoint of a
+  // local-mode daemon needs no token, which is every plain `netclaw status` on the daemon host.
+  const bind = readDaemonBind({
+    configFile: options.paths.configFile,
+    secretsFile: options.paths.secretsFile,
+    env: options.env,
+  });
+  const lightMode = parseExposureMode(bind.exposureMode);
+  if (!isExposureProblem(lightMode) && lightMode === "local" && isLoopbackEndpoint(options.endpoint))
+    return undefined;
+  let token: string | undefined;
+  let local = true;
   try {
-    const { config } = loadConfig({
-      configFile: options.paths.configFile,
-      secretsFile: options.paths.secretsFile,
-      env: options.env,
-    });
-    const url = endpointFromBind(config.Daemon.Host, config.Daemon.Port);
-    return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
+    const { config } = loadHomeConfig(options);
+    token = config.DeviceToken?.trim() || undefined;
+    const mode = parseExposureMode(config.Daemon.ExposureMode);
+    local = !isExposureProblem(mode) && mode === "local";
   } catch {
-    return { url: "http://127.0.0.1:5199", source: "default" };
+    return undefined;
+  }
+  if (local && isLoopbackEndpoint(options.endpoint)) return undefined;
+  return token;
+}
+
+/** Whether the URL's host is loopback (`localhost`, 127.0.0.0/8, ::1). */
+export function isLoopbackEndpoint(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
   }
 }
 
@@ -103,6 +145,7 @@ export function createDaemonClient(options: DaemonClientOptions) {
     request,
     get: <T>(path: string) => json<T>("GET", path),
     post: <T>(path: string, body?: unknown) => json<T>("POST", path, body),
+    delete: <T>(path: string) => json<T>("DELETE", path),
   };
 }
 

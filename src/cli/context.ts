@@ -1,5 +1,12 @@
 import { type HomePaths, homePaths, resolveHome } from "../config/home.ts";
-import { createDaemonClient, type DaemonClient, type Endpoint, resolveEndpoint } from "./client.ts";
+import {
+  createDaemonClient,
+  type DaemonClient,
+  DaemonResponseError,
+  deviceTokenFor,
+  type Endpoint,
+  resolveEndpoint,
+} from "./client.ts";
 
 /** What every command gets: environment, home paths, and a lazily built daemon client. */
 export type CliContext = {
@@ -21,7 +28,11 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
     env,
     paths,
     endpoint: resolved,
-    client: (options) => createDaemonClient({ endpoint: resolved().url, timeoutMs: options?.timeoutMs }),
+    client: (options) => {
+      const url = resolved().url;
+      const token = deviceTokenFor({ env, paths, endpoint: url });
+      return createDaemonClient({ endpoint: url, token, timeoutMs: options?.timeoutMs });
+    },
     inContainer: Boolean(env.NETCLAW_CONTAINER_SUPERVISOR?.trim()),
   };
 }
@@ -34,4 +45,12 @@ export function unreachableFix(context: CliContext): string {
   const source = context.endpoint().source;
   const hint = source === "default" || source === "daemon config" ? "" : ` (endpoint from ${source})`;
   return `run \`netclaw daemon start\`, or check that netclawd is running${hint}`;
+}
+
+/** The `fix:` text for a daemon answer: a 401 means this CLI must pair (again). */
+export function responseFix(context: CliContext, error: unknown): string | undefined {
+  if (error instanceof DaemonResponseError && error.status === 401) {
+    return `pair this device again: run \`netclaw daemon pair\` on the daemon host, then \`netclaw pair ${context.endpoint().url}\` here`;
+  }
+  return undefined;
 }

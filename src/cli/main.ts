@@ -1,12 +1,25 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
-import { daemonStart, daemonStatus, daemonStop } from "./commands/daemon.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { statusCommand } from "./commands/status.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
+import { registerSettingsCommands } from "./settings-commands.ts";
+import { registerWebhooksCommands } from "./webhooks-commands.ts";
 
 type Action = (context: CliContext) => Promise<number>;
+
+// Command modules load on use, so `--version` and `status` pay only for what they run.
+const commands = {
+  status: () => import("./commands/status.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  daemon: () => import("./commands/daemon.ts"),
+  update: () => import("./commands/update.ts"),
+  backup: () => import("./commands/backup.ts"),
+  service: () => import("./commands/service.ts"),
+  daemonPair: () => import("./commands/daemon-pair.ts"),
+  devices: () => import("./commands/devices.ts"),
+  pair: () => import("./commands/pair.ts"),
+  secrets: () => import("./commands/secrets.ts"),
+};
 
 /** Builds the command tree; each action resolves to the process exit code. */
 function buildProgram(run: (action: Action) => void): Command {
@@ -26,7 +39,9 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
     .action((options: { json?: boolean; format?: string }) =>
-      run((context) => statusCommand(context, { json: options.json || options.format === "json" })),
+      run(async (context) =>
+        (await commands.status()).statusCommand(context, { json: options.json || options.format === "json" }),
+      ),
     );
 
   program
@@ -34,25 +49,110 @@ function buildProgram(run: (action: Action) => void): Command {
     .description("check configuration, files, exposure and the daemon (exit 0 pass, 2 warnings, 1 failures)")
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
-    .action((options: { json?: boolean; format?: string }) =>
-      run((context) => doctorCommand(context, { json: options.json || options.format === "json" })),
+    .option("--fix", "repair what is safely fixable (backs up every file first)")
+    .option("--dry-run", "with --fix: only show what would change")
+    .option("-y, --yes", "with --fix: do not ask")
+    .action((options: { json?: boolean; format?: string; fix?: boolean; dryRun?: boolean; yes?: boolean }) =>
+      run(async (context) =>
+        (await commands.doctor()).doctorCommand(context, {
+          ...options,
+          json: options.json || options.format === "json",
+        }),
+      ),
+    );
+
+  program
+    .command("update")
+    .description("check for a newer netclaw release and upgrade the npm package")
+    .option("--check", "only check; change nothing")
+    .option("--channel <channel>", "stable or beta (saved to Daemon.UpdateChannel)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--force", "same as --yes")
+    .action((options: { check?: boolean; channel?: string; yes?: boolean; force?: boolean }) =>
+      run(async (context) =>
+        (await commands.update()).updateCommand(context, { ...options, yes: options.yes || options.force }),
+      ),
+    );
+
+  registerSettingsCommands(program, run);
+  registerWebhooksCommands(program, run);
+
+  const backup = program
+    .command("backup")
+    .description("back up and restore config, identity, keys, schedules and the database");
+  backup
+    .command("create [path]")
+    .description("write one archive (works while the daemon runs)")
+    .action((path?: string) => run(async (context) => (await commands.backup()).backupCreate(context, path)));
+  backup
+    .command("restore <archive>")
+    .description("put a backup back (daemon stopped); what it replaces is saved first")
+    .action((archive: string) =>
+      run(async (context) => (await commands.backup()).backupRestore(context, archive)),
     );
 
   const daemon = program.command("daemon").description("start, stop and inspect netclawd");
   daemon
     .command("start")
     .description("start netclawd in the background and wait until it is ready")
-    .action(() => run(daemonStart));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStart(context)));
   daemon
     .command("stop")
     .description("stop netclawd (API, then SIGTERM, then SIGKILL)")
-    .action(() => run(daemonStop));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStop(context)));
   daemon
     .command("status")
     .description("is netclawd running? (from its pid file)")
-    .action(() => run(daemonStatus));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStatus(context)));
+  daemon
+    .command("install")
+    .description("install netclawd as a systemd user service (Linux), enabled at boot")
+    .action(() => run(async (context) => (await commands.service()).serviceInstall(context)));
+  daemon
+    .command("uninstall")
+    .description("stop, disable and remove the systemd user service")
+    .action(() => run(async (context) => (await commands.service()).serviceUninstall(context)));
+  daemon
+    .command("pair")
+    .description("issue a one-time pairing code for a remote device (run on the daemon host)")
+    .action(() => run(async (context) => (await commands.daemonPair()).daemonPairCommand(context)));
+  const devices = daemon
+    .command("devices")
+    .description("list paired devices; `devices revoke <name>` unpairs one")
+    .action(() => run(async (context) => (await commands.devices()).devicesListCommand(context)));
+  devices
+    .command("revoke <name>")
+    .description("revoke a paired device: its token is refused from then on")
+    .action((name: string) =>
+      run(async (context) => (await commands.devices()).devicesRevokeCommand(context, name)),
+    );
   daemon.action(() => {
     throw new UsageError("netclaw daemon: missing subcommand. See 'netclaw daemon --help'.");
+  });
+
+  program
+    .command("pair <endpoint>")
+    .description("pair this machine with a remote netclawd (asks for the code from `netclaw daemon pair`)")
+    .option("--code <code>", "the pairing code (instead of the prompt)")
+    .option("--name <name>", "this device's name (instead of the prompt)")
+    .action((endpoint: string, options: { code?: string; name?: string }) =>
+      run(async (context) => (await commands.pair()).pairCommand(context, { endpoint, ...options })),
+    );
+
+  const secrets = program
+    .command("secrets")
+    .description("store credentials encrypted in config/secrets.json");
+  secrets
+    .command("set <key> [value]")
+    .description("encrypt and store a value (from the argument, --from-env VAR, or stdin)")
+    .option("--from-env <var>", "read the value from this environment variable")
+    .action((key: string, value: string | undefined, options: { fromEnv?: string }) =>
+      run(async (context) =>
+        (await commands.secrets()).secretsSetCommand(context, { key, value, fromEnv: options.fromEnv }),
+      ),
+    );
+  secrets.action(() => {
+    throw new UsageError("netclaw secrets: missing subcommand. See 'netclaw secrets --help'.");
   });
   return program;
 }

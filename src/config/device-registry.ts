@@ -79,9 +79,10 @@ export type DeviceRegistry = {
   /**
    * The name of the device `token` belongs to, or `null`. Never throws on a hostile token; hashes it
    * against every device and compares in constant time without stopping at a match. Updates
-   * LastUsedAt, persisting it at most once a minute per device.
+   * LastUsedAt, persisting it at most once a minute per device — unless `touch: false` (doctor's
+   * read-only check).
    */
-  verify(token: unknown): string | null;
+  verify(token: unknown, options?: { touch?: boolean }): string | null;
   /** Removes the device with this name (trimmed, case-insensitive); false when there is none. */
   revoke(name: string): boolean;
   count(): number;
@@ -173,7 +174,7 @@ export function createDeviceRegistry(options: {
       save([...devices, record]);
       return toInfo(record);
     },
-    verify(token) {
+    verify(token, verifyOptions) {
       const devices = load();
       const tokenBytes = decodeToken(token);
       if (tokenBytes === undefined) return null;
@@ -185,7 +186,7 @@ export function createDeviceRegistry(options: {
         if (timingSafeEqual(actual, expected) && match === undefined) match = device;
       }
       if (match === undefined) return null;
-      touch(devices, match);
+      if (verifyOptions?.touch !== false) touch(devices, match);
       return match.Name;
     },
     revoke(name) {

@@ -14,6 +14,10 @@ export type StartupCheckOptions = {
   pairedDevices: () => number;
   /** Whether a process with this exact name runs on the host. */
   isProcessRunning?: (name: string) => boolean;
+  /** Step 4, bootstrap seeding (non-local modes only); runs before paired devices are counted. */
+  seedBootstrap?: (mode: ExposureMode) => void;
+  /** Whether the device-bearer scheme is wired (step 6); the daemon always wires it. */
+  deviceBearerRegistered?: boolean;
 };
 
 const TUNNEL_PROCESS: Partial<Record<ExposureMode, string>> = {
@@ -24,8 +28,8 @@ const TUNNEL_PROCESS: Partial<Record<ExposureMode, string>> = {
 
 /**
  * The daemon's exposure checks, in the order of reference/security.md §1: mode, trusted proxies,
- * local topology (local stops there), tunnel process probe, remote-auth availability,
- * reverse-proxy topology. Returns the mode, or the first problem.
+ * local topology (local stops there), tunnel process probe, bootstrap seeding (`seedBootstrap`,
+ * which may throw), device-bearer wiring, remote-auth availability, reverse-proxy topology. Returns the mode, or the first problem.
  */
 export function runExposureStartupChecks(
   options: StartupCheckOptions,
@@ -44,6 +48,14 @@ export function runExposureStartupChecks(
         remediation: `Start '${processName}' locally, or set Daemon.SkipTunnelProcessCheck=true only when the tunnel is intentionally managed outside the Netclaw process namespace.`,
       };
     }
+  }
+  options.seedBootstrap?.(mode);
+  if (mode !== "reverse-proxy" && options.deviceBearerRegistered === false) {
+    return {
+      code: "device_bearer_missing",
+      message: "Tunnel exposure mode requires the device-bearer authentication scheme to be registered.",
+      remediation: "This is a netclaw defect: report it, and use ExposureMode 'local' until it is fixed.",
+    };
   }
   if (options.pairedDevices() === 0) {
     return {

@@ -120,3 +120,19 @@ export function reverseProxyTopologyProblem(settings: ExposureSettings): Exposur
   }
   return undefined;
 }
+
+/** What a mode exposes and who is trusted, for `status` and `doctor`. */
+export function describeExposure(mode: ExposureMode): string {
+  switch (mode) {
+    case "local":
+      return "loopback only (this host); local callers are trusted without a token";
+    case "reverse-proxy":
+      return "remote access through a reverse proxy; every caller needs a paired-device token, forwarded headers only from Daemon.TrustedProxies";
+    case "tailscale-serve":
+      return "remote access within your tailnet (tailscale serve); every caller needs a paired-device token";
+    case "tailscale-funnel":
+      return "PUBLIC internet access through Tailscale Funnel (high risk); every caller needs a paired-device token";
+    case "cloudflare-tunnel":
+      return "PUBLIC internet access through a Cloudflare tunnel (high risk, pair with Cloudflare Access); every caller needs a paired-device token";
+  }
+}

@@ -1,32 +1,45 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { hasCompletedBootstrap, markBootstrapCompleted } from "../config/bootstrap-state.ts";
+import { createDeviceRegistry } from "../config/device-registry.ts";
 import { ConfigError } from "../config/errors.ts";
-import { isExposureProblem } from "../config/exposure.ts";
+import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
 import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/home.ts";
-import { loadConfig } from "../config/loader.ts";
+import { loadHomeConfig } from "../config/home-config.ts";
+import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
+import { setSecret } from "../config/secrets-file.ts";
+import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
 import { createToolDispatcher } from "./agent/tool-dispatcher.ts";
+import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import { createHostGuard } from "./http/host-guard.ts";
+import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
+import { localControlRoutes } from "./http/routes/local-control.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
+import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
+import { createNonceCache } from "./pairing/nonce-cache.ts";
+import { createPairingCodes } from "./pairing/pairing-codes.ts";
+import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
 import { createSessionRegistry } from "./sessions/session-registry.ts";
 import { createStatusProvider } from "./status.ts";
 import { createSessionEventRepository } from "./store/session-event-repository.ts";
 import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
+import { createUpdateChecker } from "./updates/update-checker.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -73,9 +86,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
 
-  let loaded: ReturnType<typeof loadConfig>;
+  let loaded: ReturnType<typeof loadHomeConfig>;
+  let localControlKey: Buffer;
   try {
-    loaded = loadConfig({ configFile: paths.configFile, secretsFile: paths.secretsFile, env });
+    loaded = loadHomeConfig({ paths, env });
+    localControlKey = loadOrCreateLocalControlKey({ keyPath: paths.localControlKey, create: true });
   } catch (error) {
     if (error instanceof ConfigError)
       abort({ message: error.message, remediation: error.remediation, error });
@@ -90,12 +105,47 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   for (const warning of loaded.warnings)
     logger.warn({ key: warning.key, source: warning.source }, warning.message);
 
-  const exposure = runExposureStartupChecks({
-    settings: config.Daemon,
-    pairedDevices: () => countDevices(paths.devicesFile),
+  const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
+  if (typeof channel === "object") abort(channel);
+
+  const registry = createDeviceRegistry({
+    devicesPath: paths.devicesFile,
+    now: Date.now,
+    onLastUsedWriteError: (error) => logger?.warn({ err: error }, "could not record a device's last use"),
   });
+  const bootstrapCompleted = hasCompletedBootstrap(paths.bootstrapStateFile);
+  let exposure: ReturnType<typeof runExposureStartupChecks>;
+  try {
+    exposure = runExposureStartupChecks({
+      settings: config.Daemon,
+      pairedDevices: () => registry.count(),
+      deviceBearerRegistered: true,
+      seedBootstrap: (mode) =>
+        seedBootstrapDevice({
+          mode,
+          registry,
+          completed: bootstrapCompleted,
+          hasDeviceToken: Boolean(config.DeviceToken?.trim()),
+          hostname: hostname(),
+          storeDeviceToken: (token) =>
+            setSecret({
+              secretsPath: paths.secretsFile,
+              keyPath: paths.secretsKey,
+              dottedKey: "DeviceToken",
+              value: token,
+            }),
+          log: (message) => lifecycleLog.info(message),
+        }),
+    });
+  } catch (error) {
+    exposure = {
+      code: "bootstrap_failed",
+      message: `Cannot check or seed paired devices: ${(error as Error).message}`,
+      remediation: `Check ${paths.devicesFile} and ${paths.secretsFile} (\`netclaw doctor\`), then start again.`,
+    };
+  }
   if (isExposureProblem(exposure)) abort(exposure);
-  const mode = (exposure as { mode: "local" }).mode;
+  const mode = (exposure as { mode: ExposureMode }).mode;
 
   const models = resolveModels(config);
   if (models.state === "invalid") abort({ message: models.message, remediation: models.remediation });
@@ -117,7 +167,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   seedIdentityFiles(paths.identityDir);
   const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
   const sessionsLog = logger.child({ component: "sessions" });
-  const registry = createSessionRegistry({
+  const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
       events: createSessionEventRepository(store.db),
@@ -136,10 +186,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       logger: sessionsLog,
     },
   });
-  const interrupted = registry.recover();
+  const interrupted = sessionRegistry.recover();
   if (interrupted > 0)
     sessionsLog.warn({ sessions: interrupted }, "marked turns interrupted by the last stop");
-  setInterval(() => registry.evictIdle(), 60_000).unref();
+  setInterval(() => sessionRegistry.evictIdle(), 60_000).unref();
 
   let ready = false;
   let stopping = false;
@@ -152,16 +202,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     startedAt,
     databasePath: paths.database,
     schemaVersion: () => store.schemaVersion(),
-    sessions: () => ({ count: registry.count(), activeTurns: registry.activeTurns }),
-    update: () => ({
-      state: "unknown",
-      currentVersion: build.version,
-      latestVersion: null,
-      channel: config.Daemon.UpdateChannel,
-      selfUpdateDisabled: config.Daemon.DisableSelfUpdate,
-      checkedAt: null,
-      message: "The update check has not run yet.",
-    }),
+    sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
+    update: () => updates.state(),
+  });
+  const updates = createUpdateChecker({
+    feedUrl: config.Daemon.UpdateFeedUrl,
+    channel: channel as "stable" | "beta",
+    currentVersion: build.version,
+    selfUpdateDisabled: config.Daemon.DisableSelfUpdate,
+    intervalMs: config.Daemon.UpdateCheckIntervalHours * 3_600_000,
+    logger,
   });
 
   const shutdown = async (reason: string) => {
@@ -178,7 +228,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, drainMs + 5000);
     drain.unref();
     try {
-      await registry.drain({ timeoutMs: drainMs });
+      await sessionRegistry.drain({ timeoutMs: drainMs });
     } catch (error) {
       lifecycleLog.error({ err: error }, "error while draining sessions");
     }
@@ -190,6 +240,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     finish(0);
   };
   const finish = (code: number) => {
+    updates.stop();
     try {
       store.close();
     } catch (error) {
@@ -203,6 +254,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.exit(code);
   };
 
+  const pairingCodes = createPairingCodes({ now: Date.now });
+  const pairingLog = logger.child({ component: "pairing" }, { level: "info" });
   const app = createApp({
     logger,
     hostGuard: createHostGuard({
@@ -210,12 +263,35 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       allowedHosts: config.Daemon.AllowedHosts,
       enforceHost: mode === "local",
     }),
-    authenticate: createAuthenticator({ trustLoopback: mode === "local" }),
-    trustProxy: false,
+    authenticate: createAuthenticator({
+      trustLoopback: mode === "local",
+      verifyDeviceToken: (token) => {
+        const name = registry.verify(token);
+        if (name === null) return undefined;
+        const device = registry.list().find((d) => d.name === name);
+        return { deviceName: name, bootstrap: device?.isBootstrapDevice ?? false };
+      },
+    }),
+    trustProxy: mode === "reverse-proxy" ? createProxyTrust(config.Daemon.TrustedProxies) : false,
     routes: [
       healthRoutes({ isReady: () => ready, status }),
       lifecycleRoutes({ requestShutdown: (reason) => void shutdown(reason) }),
-      sessionRoutes({ registry, heartbeatMs: 15_000 }),
+      localControlRoutes({
+        key: localControlKey,
+        nonces: createNonceCache({ now: Date.now }),
+        limiter: createFixedWindowLimiter({ limit: 10, windowMs: 1000, now: Date.now }),
+        codes: pairingCodes,
+        now: Date.now,
+        onIssued: (expiresAt) =>
+          pairingLog.info({ expiresAt: expiresAt.toISOString() }, "pairing code issued"),
+      }),
+      pairingRoutes({
+        codes: pairingCodes,
+        registry,
+        limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
+        lockout: createFailureLockout({ now: Date.now }),
+      }),
+      sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000 }),
       openApiRoutes({ version: build.version }),
     ],
   });
@@ -243,11 +319,19 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.Daemon.Port;
   writePidFile(paths.pidFile, { pid: process.pid, startedAt: startedAt.toISOString() });
+  if (mode !== "local" && !bootstrapCompleted) {
+    try {
+      markBootstrapCompleted({ path: paths.bootstrapStateFile, now: new Date() });
+    } catch (error) {
+      lifecycleLog.error({ err: error }, `could not write ${paths.bootstrapStateFile}`);
+    }
+  }
   ready = true;
   const line = `netclawd ${build.version} listening on http://${config.Daemon.Host.includes(":") ? `[${config.Daemon.Host}]` : config.Daemon.Host}:${port} (exposure ${mode}, home ${paths.root}, pid ${process.pid})`;
   lifecycleLog.info({ port, mode, readyMs: Date.now() - startedAt.getTime() }, line);
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
+  updates.start(); // after ready: the check never delays serving
 
   let signals = 0;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -276,14 +360,4 @@ function installCrashHandlers(options: {
   };
   process.on("uncaughtException", crash("uncaught exception"));
   process.on("unhandledRejection", crash("unhandled rejection"));
-}
-
-/** Paired devices in devices.json; an unreadable file counts as none (fail closed). */
-function countDevices(path: string): number {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return Array.isArray(parsed) ? parsed.length : 0;
-  } catch {
-    return 0;
-  }
 }

@@ -1,4 +1,4 @@
-import type { ExposureMode } from "../config/exposure.ts";
+import { describeExposure, type ExposureMode } from "../config/exposure.ts";
 import type { ModelResolution } from "../config/models.ts";
 import type { NetclawConfig } from "../config/schema.ts";
 import type { BuildInfo } from "../protocol/build-info.ts";
@@ -26,8 +26,7 @@ export function createStatusProvider(sources: StatusSources): () => HealthStatus
   const now = sources.now ?? Date.now;
   const { Host, Port } = sources.config.Daemon;
   const model = describeModel(sources.models);
-  const exposes =
-    sources.mode === "local" ? "loopback only (this host)" : `remote access through ${sources.mode}`;
+  const exposes = describeExposure(sources.mode);
   return () => {
     const problems: string[] = [];
     if (model.degraded && model.message) problems.push(model.message);

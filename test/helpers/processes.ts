@@ -42,9 +42,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Only what a test passes, plus PATH and HOME: no developer NETCLAW_* leaks in. */
+/**
+ * Only what a test passes, plus PATH and HOME: no developer NETCLAW_* leaks in. The update feed
+ * points at a closed loopback port so no test ever talks to the real registry (override it to
+ * use a fake registry).
+ */
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: "C.UTF-8",
+    NETCLAW_Daemon__UpdateFeedUrl: "http://127.0.0.1:9",
+  };
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;
 }
@@ -112,10 +121,17 @@ export async function startDaemon(options: {
   env: NodeJS.ProcessEnv;
   port?: number;
   timeoutMs?: number;
+  /** A command that runs node in another context, e.g. `["unshare", "-rpf", "--mount-proc", "--kill-child=SIGTERM"]`. */
+  prefix?: string[];
+  /** Signal `stop` sends; a wrapper that ignores SIGTERM (unshare -f) gets SIGKILL and passes SIGTERM on. */
+  stopSignal?: NodeJS.Signals;
+  /** The base URL for a daemon not bound to 127.0.0.1. */
+  readyUrl?: (port: number) => string;
 }): Promise<RunningDaemon> {
   const port = options.port ?? (await freePort());
   const env = { ...options.env, NETCLAW_Daemon__Port: String(port) };
-  const child = spawn(process.execPath, [NETCLAWD], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath, NETCLAWD];
+  const child = spawn(command!, [...prefixArgs], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (chunk) => {
     stderr += chunk;
@@ -124,7 +140,7 @@ export async function startDaemon(options: {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.readyUrl?.(port) ?? `http://127.0.0.1:${port}`;
   let done = false;
   void exited.then(() => {
     done = true;
@@ -148,7 +164,7 @@ export async function startDaemon(options: {
     stderr: () => stderr,
     exited,
     stop: async () => {
-      if (!done) child.kill("SIGTERM");
+      if (!done) child.kill(options.stopSignal ?? "SIGTERM");
       return exited;
     },
   };

@@ -1,53 +1,105 @@
+import { createInterface } from "node:readline/promises";
 import type { CliContext } from "../context.ts";
 import {
   chatClientCheck,
   configSchemaCheck,
   crashLogCheck,
   daemonCheck,
-  exposureCheck,
+  fetchStatus,
   homePermissionChecks,
   loadForDoctor,
   nodeVersionCheck,
-  secretsFileCheck,
   unknownKeyChecks,
+  updateCheck,
 } from "../doctor/checks.ts";
-import { type CheckLine, formatCheck, print } from "../output.ts";
+import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
+import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
+import { type CheckLine, formatCheck, print, printError } from "../output.ts";
 
-/** `netclaw doctor`: exit 0 all pass, 2 warnings only, 1 any failure. */
-export async function doctorCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
+export type DoctorOptions = { json?: boolean; fix?: boolean; dryRun?: boolean; yes?: boolean };
+
+async function runChecks(context: CliContext): Promise<CheckLine[]> {
   const state = loadForDoctor(context);
-  const checks: CheckLine[] = [
+  const status = await fetchStatus(context);
+  return [
     configSchemaCheck(context, state),
     ...unknownKeyChecks(state),
     secretsFileCheck(context),
-    exposureCheck(state),
+    ...exposureChecks(context, state),
     chatClientCheck(state),
     ...homePermissionChecks(context),
     crashLogCheck(context),
     nodeVersionCheck(),
-    await daemonCheck(context),
+    await updateCheck(state, status),
+    await daemonCheck(context, status),
   ];
+}
+
+/**
+ * `netclaw doctor [--fix [--dry-run] [--yes]]`: exit 0 all pass, 2 warnings only, 1 any failure.
+ * `--fix` shows what it will change, asks, backs up every file it touches, repairs, re-checks.
+ */
+export async function doctorCommand(context: CliContext, options: DoctorOptions): Promise<number> {
+  const fixRequested = Boolean(options.fix || options.dryRun);
+  let fixes: Fix[] = [];
+  let applied = false;
+  let backup: string | undefined;
+  if (fixRequested) {
+    fixes = planFixes(context.paths);
+    if (!options.json) {
+      if (fixes.length === 0) print("Nothing to fix.");
+      else {
+        print("Planned fixes:");
+        for (const fix of fixes) print(`  - ${fix.path}: ${fix.description}`);
+      }
+    }
+    if (fixes.length > 0 && !options.dryRun) {
+      if (!options.yes) {
+        if (!process.stdin.isTTY) {
+          printError(
+            "doctor --fix asks before changing files; re-run with --yes to apply them, or --dry-run to only show them.",
+          );
+          return 1;
+        }
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = (await rl.question("Apply these fixes? [y/N]: ")).trim().toLowerCase();
+        rl.close();
+        if (answer !== "y" && answer !== "yes") {
+          print("No changes made.");
+          return 1;
+        }
+      }
+      backup = backupBeforeFixes(context.paths, fixes);
+      for (const fix of fixes) fix.apply();
+      applied = true;
+      if (!options.json)
+        print(`Applied ${fixes.length} fix(es)${backup ? `; the previous files are in ${backup}` : ""}.`);
+    }
+  }
+  const checks = await runChecks(context);
   const exitCode = checks.some((c) => c.severity === "fail")
     ? 1
     : checks.some((c) => c.severity === "warn")
       ? 2
       : 0;
   if (options.json) {
-    print(
-      JSON.stringify(
-        {
-          exitCode,
-          checks: checks.map((c) => ({
-            name: c.name,
-            severity: c.severity,
-            message: c.message,
-            remediation: c.remediation ?? null,
-          })),
-        },
-        null,
-        2,
-      ),
-    );
+    const report = {
+      exitCode,
+      checks: checks.map((c) => ({
+        name: c.name,
+        severity: c.severity,
+        message: c.message,
+        remediation: c.remediation ?? null,
+      })),
+      fix: {
+        requested: fixRequested,
+        dryRun: Boolean(options.dryRun),
+        changedFiles: applied,
+        backup: backup ?? null,
+        files: fixes.map((f) => ({ path: f.path, description: f.description })),
+      },
+    };
+    print(JSON.stringify(report, null, 2));
   } else {
     for (const check of checks) print(formatCheck(check));
     print(`doctor exit code: ${exitCode}`);

@@ -1,6 +1,6 @@
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
-import { type CliContext, unreachableFix } from "../context.ts";
+import { type CliContext, responseFix, unreachableFix } from "../context.ts";
 import { formatCheck, formatDuration, print } from "../output.ts";
 
 /** `netclaw status`: exit 0 healthy, 2 degraded, 1 unreachable or refused. */
@@ -20,7 +20,9 @@ export async function statusCommand(context: CliContext, options: { json?: boole
           severity: "fail",
           message: `unable to reach daemon at ${endpoint.url}: ${reason}`,
           remediation:
-            error instanceof DaemonUnreachableError ? unreachableFix(context) : "see `netclaw doctor`",
+            error instanceof DaemonUnreachableError
+              ? unreachableFix(context)
+              : (responseFix(context, error) ?? "see `netclaw doctor`"),
         }),
       );
     }

@@ -1,10 +1,11 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../config/errors.ts";
-import { isExposureProblem } from "../../config/exposure.ts";
-import { isProcessRunning, runExposureStartupChecks } from "../../config/exposure-checks.ts";
-import { type LoadedConfig, loadConfig, readJsonObject } from "../../config/loader.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
+import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
+import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
+import { buildInfo } from "../../protocol/build-info.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
 import { type CliContext, unreachableFix } from "../context.ts";
@@ -13,13 +14,7 @@ import type { CheckLine } from "../output.ts";
 /** Loads the configuration once for all checks; a failure is itself the first check's result. */
 export function loadForDoctor(context: CliContext): { loaded?: LoadedConfig; error?: ConfigError } {
   try {
-    return {
-      loaded: loadConfig({
-        configFile: context.paths.configFile,
-        secretsFile: context.paths.secretsFile,
-        env: context.env,
-      }),
-    };
+    return { loaded: loadHomeConfig({ env: context.env, paths: context.paths }) };
   } catch (error) {
     if (error instanceof ConfigError) return { error };
     throw error;
@@ -64,36 +59,6 @@ export function unknownKeyChecks(state: ReturnType<typeof loadForDoctor>): Check
     message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
     remediation: "check its spelling against `netclaw config schema`, or remove it",
   }));
-}
-
-export function secretsFileCheck(context: CliContext): CheckLine {
-  const name = "Secrets File";
-  try {
-    readJsonObject(context.paths.secretsFile);
-    return { name, severity: "pass", message: `${context.paths.secretsFile} parses` };
-  } catch (error) {
-    const e = error as ConfigError;
-    return { name, severity: "fail", message: e.message, remediation: e.remediation };
-  }
-}
-
-export function exposureCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
-  const name = "Exposure Mode";
-  const config = state.loaded?.config;
-  if (!config) return { name, severity: "info", message: "skipped: the configuration does not load" };
-  const result = runExposureStartupChecks({
-    settings: config.Daemon,
-    pairedDevices: () => 0,
-    isProcessRunning,
-  });
-  if (isExposureProblem(result)) {
-    // Paired devices are counted by the daemon; offline we cannot tell, so that one step is a warning.
-    const severity = result.code === "remote_auth_unavailable" ? "warn" : "fail";
-    return { name, severity, message: result.message, remediation: result.remediation };
-  }
-  return result.mode === "local"
-    ? { name, severity: "pass", message: `ExposureMode: local (bound to ${config.Daemon.Host}).` }
-    : { name, severity: "pass", message: `ExposureMode: ${result.mode}.` };
 }
 
 export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
@@ -210,13 +175,62 @@ export function nodeVersionCheck(): CheckLine {
       };
 }
 
-export async function daemonCheck(context: CliContext): Promise<CheckLine> {
+/** Asks the daemon for its status once; doctor's daemon and update checks share the answer. */
+export async function fetchStatus(context: CliContext): Promise<HealthStatus | Error> {
+  try {
+    return healthStatusSchema.parse(await context.client({ timeoutMs: 3000 }).get("/api/health/status"));
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+export async function updateCheck(
+  state: ReturnType<typeof loadForDoctor>,
+  status: HealthStatus | Error,
+): Promise<CheckLine> {
+  const name = "Update";
+  const config = state.loaded?.config;
+  let update:
+    | { state: string; currentVersion: string; latestVersion: string | null; message?: string }
+    | undefined;
+  if (!(status instanceof Error) && status.update.state !== "unknown") update = status.update;
+  else if (config) {
+    const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
+    if (typeof channel === "object") {
+      return { name, severity: "fail", message: channel.message, remediation: channel.remediation };
+    }
+    update = await checkForUpdate({
+      feedUrl: config.Daemon.UpdateFeedUrl,
+      channel,
+      currentVersion: buildInfo().version,
+      timeoutMs: 5000,
+    });
+  }
+  if (update?.state === "update-available") {
+    const disabled = config?.Daemon.DisableSelfUpdate ?? false;
+    return {
+      name,
+      severity: "warn",
+      message: `Update available: v${update.currentVersion} → v${update.latestVersion}`,
+      remediation: disabled ? "Pull a newer container image to upgrade." : "Run `netclaw update` to upgrade.",
+    };
+  }
+  if (update?.state === "up-to-date")
+    return { name, severity: "pass", message: `up to date (v${update.currentVersion})` };
+  // A failed check never fails doctor: the daemon keeps working without it.
+  return {
+    name,
+    severity: "pass",
+    message: `could not check for updates: ${update?.message ?? "no configuration"}`,
+  };
+}
+
+export async function daemonCheck(context: CliContext, fetched: HealthStatus | Error): Promise<CheckLine> {
   const name = "Daemon";
   const endpoint = context.endpoint().url;
   try {
-    const status: HealthStatus = healthStatusSchema.parse(
-      await context.client({ timeoutMs: 3000 }).get("/api/health/status"),
-    );
+    if (fetched instanceof Error) throw fetched;
+    const status = fetched;
     if (status.overall === "healthy") {
       return {
         name,

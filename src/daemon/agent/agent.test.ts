@@ -23,13 +23,13 @@ test("identity files are seeded when missing and never overwritten; the prompt r
   const first = assemblePrompt({ identity, history: [{ role: "user", content: "hi" }], now });
   const system = first[0]!.content;
   assert.ok(system.indexOf("# My soul") < system.indexOf("# Operating core"));
-  assert.ok(system.indexOf("# Operating core") < system.indexOf("# Agents"));
-  assert.ok(system.indexOf("# Agents") < system.indexOf("# Tooling"));
+  assert.ok(system.indexOf("# Operating core") < system.indexOf("# AGENTS"));
+  assert.ok(system.indexOf("# AGENTS") < system.indexOf("# TOOLING"));
   assert.deepEqual(first.at(-1), {
     role: "system",
     content: "[current time]\n2026-01-01T00:00:00.000Z (UTC)",
   });
-  writeFileSync(join(dir, "TOOLING.md"), "# Tooling\nnew host facts");
+  writeFileSync(join(dir, "TOOLING.md"), "# TOOLING\nnew host facts");
   const second = assemblePrompt({ identity, history: [], now });
   assert.match(second[0]!.content, /new host facts/);
 });

@@ -1,35 +1,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_AGENTS, DEFAULT_SOUL, DEFAULT_TOOLING } from "../../config/identity.ts";
 
 export const IDENTITY_FILES = ["SOUL.md", "AGENTS.md", "TOOLING.md"] as const;
 export type IdentityFile = (typeof IDENTITY_FILES)[number];
 
-/** What a fresh home gets; users edit these files, netclaw never overwrites them. */
+/** What a fresh home gets (the same texts `netclaw init` starts from); never overwritten. */
 export const DEFAULT_IDENTITY: Record<IdentityFile, string> = {
-  "SOUL.md": `# Soul
-
-You are netclaw, a self-hosted operations agent running on your owner's own machine.
-Be direct, calm and precise. Prefer short answers; give detail when it is asked for or when a
-mistake would be costly. Say plainly when you do not know something or could not check it.
-`,
-  "AGENTS.md": `# Agents
-
-## Mission
-Help the owner run and understand their systems: answer questions, investigate problems, and carry
-out operational tasks safely.
-
-## Working rules
-- Explain what you are about to change before changing it; prefer reversible steps.
-- When a task is ambiguous, ask one focused question instead of guessing.
-- Report what you did and what you verified, and name anything left undone.
-
-This file is visible to every audience and inherited by sub-agents: never put secrets here.
-`,
-  "TOOLING.md": `# Tooling
-
-Describe this host's environment here: operating system, services, where logs live, which
-commands are safe to run. netclaw reads this file at the start of every turn.
-`,
+  "SOUL.md": DEFAULT_SOUL,
+  "AGENTS.md": DEFAULT_AGENTS,
+  "TOOLING.md": DEFAULT_TOOLING,
 };
 
 export type IdentitySource = {

@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import { errorBody, NetclawError } from "../../protocol/errors.ts";
 import type { createAuthenticator, Principal } from "./auth.ts";
@@ -32,7 +38,8 @@ export function principalOf(request: FastifyRequest): Principal {
 export function createApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request log lines would cost every request; errors are logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
@@ -57,33 +64,35 @@ export function createApp(options: AppOptions): FastifyInstance {
       .send(errorBody("not_found", `No route for ${request.method} ${request.url.split("?")[0]}.`));
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof NetclawError) {
-      if (error.status >= 500) request.log.error({ err: error }, "request failed");
-      if (error.status === 401) reply.header("WWW-Authenticate", 'Bearer realm="netclaw"');
-      reply.code(error.status).send(errorBody(error.code, error.message));
-      return;
-    }
-    const fastifyError = error as {
-      statusCode?: number;
-      code?: string;
-      message: string;
-      validation?: unknown;
-    };
-    const status = fastifyError.statusCode ?? 500;
-    if (status < 500) {
-      const code = fastifyError.validation
-        ? "invalid_request"
-        : (fastifyError.code ?? "bad_request").toLowerCase();
-      reply.code(status).send(errorBody(code, fastifyError.message));
-      return;
-    }
-    request.log.error({ err: error }, "unhandled error");
-    reply
-      .code(500)
-      .send(errorBody("internal_error", "The daemon hit an internal error; details are in its log."));
-  });
+  app.setErrorHandler(sendError);
 
   for (const register of options.routes) register(app);
   return app;
+}
+
+/**
+ * The one error renderer: NetclawError → its status and `{error:{code,message}}`; fastify's own
+ * 4xx (body too large, bad JSON, …) keep their status; anything else is a logged 500 with no
+ * details. Route-level error handlers translate first and then call this.
+ */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof NetclawError) {
+    if (error.status >= 500) request.log.error({ err: error }, "request failed");
+    if (error.status === 401) reply.header("WWW-Authenticate", 'Bearer realm="netclaw"');
+    reply.code(error.status).send(errorBody(error.code, error.message));
+    return;
+  }
+  const fastifyError = error as { statusCode?: number; code?: string; message: string; validation?: unknown };
+  const status = fastifyError.statusCode ?? 500;
+  if (status < 500) {
+    const code = fastifyError.validation
+      ? "invalid_request"
+      : (fastifyError.code ?? "bad_request").toLowerCase();
+    reply.code(status).send(errorBody(code, fastifyError.message));
+    return;
+  }
+  request.log.error({ err: error }, "unhandled error");
+  reply
+    .code(500)
+    .send(errorBody("internal_error", "The daemon hit an internal error; details are in its log."));
 }

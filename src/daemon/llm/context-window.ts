@@ -1,7 +1,13 @@
 import type { ResolvedModel } from "../../config/models.ts";
+import {
+  bearer,
+  entryContextWindow,
+  getJson,
+  modelListSchema,
+  ollamaShowSchema,
+} from "../../config/providers/vendor-http.ts";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { ProviderRegistry } from "./registry.ts";
-import { bearer, entryContextWindow, getJson, modelListSchema, ollamaShowSchema } from "./vendor-http.ts";
 
 export const DEFAULT_CONTEXT_WINDOW = 32_768;
 const DETECT_TIMEOUT_MS = 3000;

@@ -19,7 +19,7 @@ test("a turn stores the message first, coalesces deltas into one text, titles th
       assert.equal(request.messages[0]?.role, "system");
       assert.match(
         request.messages[0]!.content,
-        /# Soul[\s\S]*# Operating core[\s\S]*# Agents[\s\S]*# Tooling/,
+        /# SOUL[\s\S]*# Operating core[\s\S]*# AGENTS[\s\S]*# TOOLING/,
       );
       assert.match(request.messages.at(-1)!.content, /^\[current time\]/);
       return { text: ["Hel", "lo!"], usage: { inputTokens: 100, outputTokens: 5 } };

@@ -3,7 +3,11 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { backupDatabase, findPreMigrationBackups, preMigrationBackupPath } from "./backup.ts";
+import {
+  backupDatabase,
+  findPreMigrationBackups,
+  preMigrationBackupPath,
+} from "../../config/sqlite-backup.ts";
 import { APP_VERSION, ITEMS_MIGRATION, makeTempDir, migrationsDirWith } from "./fixtures/temp.ts";
 import { openStore } from "./sqlite.ts";
 

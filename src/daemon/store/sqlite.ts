@@ -1,7 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { backupDatabase, findPreMigrationBackups, preMigrationBackupPath } from "./backup.ts";
+import {
+  backupDatabase,
+  findPreMigrationBackups,
+  preMigrationBackupPath,
+} from "../../config/sqlite-backup.ts";
 import {
   type AppliedMigration,
   applyMigration,

@@ -1,13 +1,12 @@
+import { DEFAULT_ENDPOINTS, providerBaseUrl } from "../../../config/providers/endpoints.ts";
 import type { ProviderConfig } from "../../../config/schema.ts";
-import { type ProviderAdapter, withDefaultPath } from "./types.ts";
-
-const DEFAULT_ENDPOINT = "https://api.anthropic.com/v1";
+import type { ProviderAdapter } from "./types.ts";
 
 /** Anthropic Messages API; the SDK appends `/messages` to a base that ends in `/v1`. */
 export const anthropicProvider: ProviderAdapter = {
   type: "anthropic",
-  defaultEndpoint: DEFAULT_ENDPOINT,
-  baseUrl: (provider: ProviderConfig) => withDefaultPath(provider.Endpoint ?? DEFAULT_ENDPOINT, "/v1"),
+  defaultEndpoint: DEFAULT_ENDPOINTS.anthropic,
+  baseUrl: (provider: ProviderConfig) => providerBaseUrl("anthropic", provider),
   async createModel({ provider, modelId, fetch }) {
     const { createAnthropic } = await import("@ai-sdk/anthropic");
     return createAnthropic({

@@ -1,3 +1,4 @@
+import { DEFAULT_ENDPOINTS, providerBaseUrl } from "../../../config/providers/endpoints.ts";
 import type { ProviderConfig } from "../../../config/schema.ts";
 import { ndjsonGuardedFetch } from "./ndjson-guard.ts";
 import { type ProviderAdapter, reasoningLevel } from "./types.ts";
@@ -16,8 +17,6 @@ function withoutForcedThink(inner: typeof fetch): typeof fetch {
   };
 }
 
-const DEFAULT_ENDPOINT = "http://localhost:11434";
-
 /**
  * Ollama's native `/api/chat` (NDJSON). Users write the server's root (`http://host:11434`, as
  * Ollama documents it); ollama-ai-provider-v2 wants the `/api` base, so it is appended unless
@@ -26,11 +25,8 @@ const DEFAULT_ENDPOINT = "http://localhost:11434";
  */
 export const ollamaProvider: ProviderAdapter = {
   type: "ollama",
-  defaultEndpoint: DEFAULT_ENDPOINT,
-  baseUrl: (provider: ProviderConfig) => {
-    const root = (provider.Endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
-    return root.endsWith("/api") ? root : `${root}/api`;
-  },
+  defaultEndpoint: DEFAULT_ENDPOINTS.ollama,
+  baseUrl: (provider: ProviderConfig) => providerBaseUrl("ollama", provider),
   async createModel({ provider, modelId, fetch }) {
     const { createOllama } = await import("ollama-ai-provider-v2");
     return createOllama({

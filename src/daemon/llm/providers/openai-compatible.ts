@@ -1,7 +1,6 @@
+import { DEFAULT_ENDPOINTS, providerBaseUrl } from "../../../config/providers/endpoints.ts";
 import type { ProviderConfig } from "../../../config/schema.ts";
 import type { ProviderAdapter } from "./types.ts";
-
-const DEFAULT_ENDPOINT = "http://localhost:8000/v1";
 
 /**
  * Any server speaking OpenAI chat completions (vLLM, llama.cpp, LM Studio…). `Endpoint` is
@@ -10,8 +9,8 @@ const DEFAULT_ENDPOINT = "http://localhost:8000/v1";
  */
 export const openaiCompatibleProvider: ProviderAdapter = {
   type: "openai-compatible",
-  defaultEndpoint: DEFAULT_ENDPOINT,
-  baseUrl: (provider: ProviderConfig) => (provider.Endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, ""),
+  defaultEndpoint: DEFAULT_ENDPOINTS["openai-compatible"],
+  baseUrl: (provider: ProviderConfig) => providerBaseUrl("openai-compatible", provider),
   async createModel({ name, provider, modelId, fetch }) {
     const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
     return createOpenAICompatible({

@@ -1,7 +1,6 @@
+import { DEFAULT_ENDPOINTS, providerBaseUrl } from "../../../config/providers/endpoints.ts";
 import type { ProviderConfig } from "../../../config/schema.ts";
-import { type ProviderAdapter, reasoningLevel, withDefaultPath } from "./types.ts";
-
-const DEFAULT_ENDPOINT = "https://api.openai.com/v1";
+import { type ProviderAdapter, reasoningLevel } from "./types.ts";
 
 /**
  * OpenAI. Chat completions by default: it is the API every OpenAI-shaped server also speaks and
@@ -10,8 +9,8 @@ const DEFAULT_ENDPOINT = "https://api.openai.com/v1";
  */
 export const openaiProvider: ProviderAdapter = {
   type: "openai",
-  defaultEndpoint: DEFAULT_ENDPOINT,
-  baseUrl: (provider: ProviderConfig) => withDefaultPath(provider.Endpoint ?? DEFAULT_ENDPOINT, "/v1"),
+  defaultEndpoint: DEFAULT_ENDPOINTS.openai,
+  baseUrl: (provider: ProviderConfig) => providerBaseUrl("openai", provider),
   async createModel({ provider, modelId, fetch }) {
     const { createOpenAI } = await import("@ai-sdk/openai");
     const openai = createOpenAI({

@@ -1,7 +1,6 @@
+import { DEFAULT_ENDPOINTS, providerBaseUrl } from "../../../config/providers/endpoints.ts";
 import type { ProviderConfig } from "../../../config/schema.ts";
-import { type ProviderAdapter, reasoningLevel, withDefaultPath } from "./types.ts";
-
-const DEFAULT_ENDPOINT = "https://openrouter.ai/api/v1";
+import { type ProviderAdapter, reasoningLevel } from "./types.ts";
 
 /** OpenRouter's app attribution: who is calling, shown on openrouter.ai's rankings. */
 export const NETCLAW_APP = { name: "netclaw", url: "https://netclaw.dev" } as const;
@@ -12,8 +11,8 @@ export const NETCLAW_APP = { name: "netclaw", url: "https://netclaw.dev" } as co
  */
 export const openrouterProvider: ProviderAdapter = {
   type: "openrouter",
-  defaultEndpoint: DEFAULT_ENDPOINT,
-  baseUrl: (provider: ProviderConfig) => withDefaultPath(provider.Endpoint ?? DEFAULT_ENDPOINT, "/api/v1"),
+  defaultEndpoint: DEFAULT_ENDPOINTS.openrouter,
+  baseUrl: (provider: ProviderConfig) => providerBaseUrl("openrouter", provider),
   async createModel({ provider, modelId, fetch }) {
     const { createOpenRouter } = await import("@openrouter/ai-sdk-provider");
     return createOpenRouter({

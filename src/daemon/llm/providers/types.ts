@@ -42,11 +42,4 @@ export type ProviderAdapter = {
   callOptions?(provider: ProviderConfig): CallProviderOptions | undefined;
 };
 
-/**
- * Appends `suffix` to an endpoint that names only a host (`https://api.openai.com` →
- * `https://api.openai.com/v1`); an endpoint with a path is taken as the user wrote it.
- */
-export function withDefaultPath(endpoint: string, suffix: string): string {
-  const trimmed = endpoint.replace(/\/+$/, "");
-  return new URL(trimmed).pathname === "/" ? `${trimmed}${suffix}` : trimmed;
-}
+export { withDefaultPath } from "../../../config/providers/endpoints.ts";

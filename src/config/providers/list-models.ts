@@ -1,6 +1,6 @@
-import type { ProviderConfig } from "../../config/schema.ts";
 import { NetclawError } from "../../protocol/errors.ts";
-import { createProviderRegistry, type ProviderRegistry } from "./registry.ts";
+import type { ProviderConfig } from "../schema.ts";
+import { providerBaseUrl } from "./endpoints.ts";
 import {
   bearer,
   entryContextWindow,
@@ -24,7 +24,6 @@ export type ListModelsOptions = {
   provider: ProviderConfig;
   fetch?: typeof fetch;
   signal?: AbortSignal;
-  registry?: ProviderRegistry;
 };
 
 const ANTHROPIC_VERSION = "2023-06-01";
@@ -40,8 +39,7 @@ export async function listModels(options: ListModelsOptions): Promise<ListedMode
   const type = provider.Type;
   if (type === undefined)
     throw new ModelListError(`Provider '${name}' has no Type (Providers.${name}.Type).`);
-  const registry = options.registry ?? createProviderRegistry();
-  const base = registry.get(type).baseUrl(provider);
+  const base = providerBaseUrl(type, provider);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const signal = options.signal ?? AbortSignal.timeout(10_000);
   const get = (url: string, headers: Record<string, string>) =>

@@ -2,7 +2,17 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { backup, DatabaseSync } from "node:sqlite";
-import { StoreError, sqliteMessage } from "./store-error.ts";
+import { NetclawError } from "../protocol/errors.ts";
+
+/**
+ * A failed database copy (code `store_backup_failed`). Shared by the daemon's pre-migration copy
+ * and `netclaw backup create`, which runs in the CLI while the daemon keeps writing.
+ */
+export class BackupError extends NetclawError {}
+
+function sqliteMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 export type BackupDatabaseOptions = { destinationPath: string } & (
   | { /** An open connection, e.g. the daemon's own store. */ db: DatabaseSync; sourcePath?: undefined }
@@ -27,12 +37,12 @@ function removeQuietly(path: string): void {
  * Saves a consistent copy of a live SQLite database with SQLite's online backup API. The copy is
  * written to a temporary file next to `destinationPath` and renamed into place when complete, so a
  * file at `destinationPath` is always a whole database; it gets the source file's permissions.
- * Refuses to overwrite an existing file. Throws `StoreError` (`store_backup_failed`).
+ * Refuses to overwrite an existing file. Throws `BackupError` (`store_backup_failed`).
  */
 export async function backupDatabase(options: BackupDatabaseOptions): Promise<BackupResult> {
   const { destinationPath } = options;
   const fail = (reason: string, cause?: unknown) =>
-    new StoreError("store_backup_failed", `Cannot back up the database to ${destinationPath}: ${reason}`, {
+    new BackupError("store_backup_failed", `Cannot back up the database to ${destinationPath}: ${reason}`, {
       cause,
     });
   if (existsSync(destinationPath)) {

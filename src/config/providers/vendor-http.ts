@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ProviderConfig } from "../../config/schema.ts";
+import type { ProviderConfig } from "../schema.ts";
 
 // The few vendor calls made outside the AI SDK (model lists, Ollama's /api/show). Schemas check
 // only the fields read, tolerantly, so a vendor adding fields breaks nothing.

@@ -1,0 +1,94 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../../config/atomic-write.ts";
+import { ensureHome, type HomePaths } from "../../config/home.ts";
+import { DEFAULT_AGENTS, renderSoul, renderTooling } from "../../config/identity.ts";
+import { readJsonObject } from "../../config/loader.ts";
+import type { providerType } from "../../config/schema.ts";
+import { setSecret } from "../../config/secrets-file.ts";
+import { setPath, type Tree } from "../../config/tree.ts";
+
+export type ProviderType = (typeof providerType.options)[number];
+export const POSTURES = ["Personal", "Team", "Public"] as const;
+export type Posture = (typeof POSTURES)[number];
+export const FEATURES = ["Memory", "Search", "Scheduling", "SubAgents", "Webhooks"] as const;
+export type Feature = (typeof FEATURES)[number];
+
+/** Everything `netclaw init` asks; nothing is written until all of it is known. */
+export type InitAnswers = {
+  provider: { name: string; type: ProviderType; endpoint?: string; apiKey?: string };
+  modelId: string;
+  userName: string;
+  timezone: string;
+  workspacesDir: string;
+  posture: Posture;
+  /** Features switched on (Team/Public ask; Personal gets all). */
+  features: Feature[];
+  exposure: { mode: string; host?: string; trustedProxies?: string[] };
+};
+
+export const POSTURE_HELP: Record<Posture, string> = {
+  Personal: "just you: every tool, host shell behind an approval prompt",
+  Team: "trusted colleagues: files, web and reminders in a sandboxed session folder; no shell",
+  Public: "anyone: read-only file tools in the session folder; no shell, memory or webhooks",
+};
+
+/**
+ * Writes the answers: netclaw.json (merged over what is there, atomically), the API key
+ * encrypted into secrets.json, identity/SOUL.md and TOOLING.md, and AGENTS.md only if absent.
+ * Returns the files written.
+ */
+export function applyAnswers(paths: HomePaths, answers: InitAnswers): string[] {
+  ensureHome(paths);
+  const file: Tree = structuredClone(readJsonObject(paths.configFile).tree ?? {});
+  const set = (path: string[], value: unknown) => setPath(file, path, value);
+  set(["configVersion"], 1);
+  set(["Providers", answers.provider.name, "Type"], answers.provider.type);
+  if (answers.provider.endpoint)
+    set(["Providers", answers.provider.name, "Endpoint"], answers.provider.endpoint);
+  set(["Models", "Main"], { Provider: answers.provider.name, ModelId: answers.modelId });
+  set(["Security", "DeploymentPosture"], answers.posture);
+  set(["Security", "StrictDefaults"], true);
+  set(["Tools", "ShellMode"], answers.posture === "Personal" ? "HostAllowed" : "Off");
+  if (answers.posture === "Personal") {
+    set(
+      ["Tools", "AudienceProfiles", "Personal", "ApprovalPolicy", "ToolOverrides", "shell_execute"],
+      "Approval",
+    );
+  }
+  for (const feature of ["Memory", "Search", "Scheduling", "SubAgents", "Webhooks"] as const) {
+    const on =
+      answers.posture === "Personal"
+        ? feature !== "Webhooks" || answers.features.includes("Webhooks")
+        : answers.features.includes(feature);
+    set([feature, "Enabled"], on);
+  }
+  set(["Workspaces", "Directory"], answers.workspacesDir);
+  if (answers.exposure.mode !== "local") {
+    set(["Daemon", "ExposureMode"], answers.exposure.mode);
+    if (answers.exposure.host) set(["Daemon", "Host"], answers.exposure.host);
+    if (answers.exposure.trustedProxies) set(["Daemon", "TrustedProxies"], answers.exposure.trustedProxies);
+  }
+  const written: string[] = [];
+  writeJsonAtomic(paths.configFile, file, { mode: 0o600 });
+  written.push(paths.configFile);
+  if (answers.provider.apiKey) {
+    setSecret({
+      secretsPath: paths.secretsFile,
+      keyPath: paths.secretsKey,
+      dottedKey: `Providers.${answers.provider.name}.ApiKey`,
+      value: answers.provider.apiKey,
+    });
+    written.push(paths.secretsFile);
+  }
+  writeFileAtomic(join(paths.identityDir, "SOUL.md"), renderSoul(answers));
+  writeFileAtomic(join(paths.identityDir, "TOOLING.md"), renderTooling(answers));
+  written.push(join(paths.identityDir, "SOUL.md"), join(paths.identityDir, "TOOLING.md"));
+  const agents = join(paths.identityDir, "AGENTS.md");
+  if (!existsSync(agents)) {
+    writeFileAtomic(agents, DEFAULT_AGENTS);
+    written.push(agents);
+  }
+  mkdirSync(answers.workspacesDir.replace(/^~(?=\/|$)/, process.env.HOME ?? "~"), { recursive: true });
+  return written;
+}

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
+import { cleanEnv, freePort, runCli, tempHomes } from "./helpers/processes.ts";
+
+const homes = tempHomes();
+let fake: FakeUpstream;
+before(async () => {
+  fake = await createFakeUpstream({ apiKey: { openrouter: "sk-or-v1-good" } });
+});
+after(async () => {
+  homes.cleanup();
+  await fake.close();
+});
+
+const flags = (extra: string[] = []) => [
+  "init",
+  "--non-interactive",
+  "--provider",
+  "openrouter",
+  "--endpoint",
+  fake.openrouterBaseUrl,
+  "--api-key-env",
+  "OR_KEY",
+  "--model",
+  "anthropic/claude-sonnet-4",
+  "--name",
+  "Ada",
+  "--timezone",
+  "Europe/Berlin",
+  ...extra,
+];
+
+test("scripted init tests the provider, writes config, encrypted key and identity, starts the daemon", async () => {
+  const home = homes.home();
+  const port = await freePort();
+  const env = cleanEnv({ NETCLAW_HOME: home, OR_KEY: "sk-or-v1-good", NETCLAW_Daemon__Port: String(port) });
+  const result = await runCli(flags(), env);
+  try {
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^\[PASS\] provider check: openrouter answers \(\d+ model\(s\)\)\.$/m);
+    assert.match(result.stdout, /^Daemon started \(PID \d+\)\.$/m);
+    assert.match(result.stdout, /Run `netclaw chat` to talk to your agent/);
+    const config = JSON.parse(readFileSync(join(home, "config", "netclaw.json"), "utf8"));
+    assert.equal(config.configVersion, 1);
+    assert.deepEqual(config.Providers.openrouter, { Type: "openrouter", Endpoint: fake.openrouterBaseUrl });
+    assert.deepEqual(config.Models.Main, { Provider: "openrouter", ModelId: "anthropic/claude-sonnet-4" });
+    assert.equal(config.Security.DeploymentPosture, "Personal");
+    assert.equal(config.Tools.ShellMode, "HostAllowed");
+    assert.equal(
+      config.Tools.AudienceProfiles.Personal.ApprovalPolicy.ToolOverrides.shell_execute,
+      "Approval",
+    );
+    const secrets = readFileSync(join(home, "config", "secrets.json"), "utf8");
+    assert.ok(!secrets.includes("sk-or-v1-good"));
+    assert.match(secrets, /ENC:v1:/);
+    assert.equal(statSync(join(home, "config", "secrets.json")).mode & 0o777, 0o600);
+    const soul = readFileSync(join(home, "identity", "SOUL.md"), "utf8");
+    assert.match(soul, /Ada/);
+    assert.match(soul, /Europe\/Berlin/);
+    assert.ok(existsSync(join(home, "identity", "AGENTS.md")));
+    const status = await runCli(["status", "--json"], env);
+    assert.equal(status.code, 0, status.stdout);
+    assert.equal(JSON.parse(status.stdout).model.modelId, "anthropic/claude-sonnet-4");
+    for (const file of readdirSync(join(home, "logs"))) {
+      assert.ok(
+        !readFileSync(join(home, "logs", file), "utf8").includes("sk-or-v1-good"),
+        `${file} has no key`,
+      );
+    }
+  } finally {
+    await runCli(["daemon", "stop"], env);
+  }
+});
+
+test("a rejected key fails the check with a clear verdict and writes nothing", async () => {
+  const home = homes.home();
+  const result = await runCli(
+    flags(["--no-start"]),
+    cleanEnv({ NETCLAW_HOME: home, OR_KEY: "sk-or-v1-wrong" }),
+  );
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^\[FAIL\] provider check: openrouter \(openrouter\): .*refused the API key .*\(HTTP 401\)/m,
+  );
+  assert.match(result.stderr, /Nothing was written\./);
+  assert.ok(!existsSync(join(home, "config", "netclaw.json")));
+});
+
+test("missing or bad flags are usage errors (exit 2) that name the flag; a non-terminal needs --non-interactive", async () => {
+  const env = cleanEnv({ NETCLAW_HOME: homes.home() });
+  const cases: [string[], RegExp][] = [
+    [["init", "--non-interactive"], /missing --provider <type> and --model <id>/],
+    [["init", "--non-interactive", "--provider", "openrouter", "--model", "m"], /needs --api-key-env <VAR>/],
+    [
+      ["init", "--non-interactive", "--provider", "watson", "--model", "m"],
+      /--provider 'watson' is not one of/,
+    ],
+    [
+      ["init", "--non-interactive", "--provider", "ollama", "--model", "m", "--timezone", "Mars/Base"],
+      /--timezone 'Mars\/Base' is not an IANA time zone/,
+    ],
+    [
+      ["init", "--non-interactive", "--provider", "ollama", "--model", "m", "--exposure", "public"],
+      /Unknown ExposureMode value: 'public'/,
+    ],
+    [["init"], /netclaw init is interactive and needs a terminal/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(args, env);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, message, args.join(" "));
+  }
+});
+
+test("model discover lists a configured provider's models", async () => {
+  const home = homes.home();
+  const env = cleanEnv({ NETCLAW_HOME: home, OR_KEY: "sk-or-v1-good" });
+  assert.equal((await runCli(flags(["--no-start"]), env)).code, 0);
+  const listed = await runCli(["model", "discover", "openrouter", "--json"], env);
+  assert.equal(listed.code, 0, listed.stdout);
+  const models = JSON.parse(listed.stdout) as { id: string }[];
+  assert.ok(models.length > 0);
+  const unknown = await runCli(["model", "discover", "nope"], env);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /Provider 'nope' is not configured/);
+});

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { after, describe, test } from "node:test";
+import { markBootstrapCompleted } from "../src/config/bootstrap-state.ts";
+import { createDeviceRegistry, generateDeviceToken } from "../src/config/device-registry.ts";
+import { homePaths } from "../src/config/home.ts";
+import { cleanEnv, NETCLAW, runDaemonToExit, runNode, tempHomes } from "./helpers/processes.ts";
+
+const homes = tempHomes();
+after(() => homes.cleanup());
+
+const KEY = "Providers.openrouter.ApiKey";
+const VALUE = "sk-or-v1-0123456789abcdef";
+const provider = {
+  NETCLAW_Providers__openrouter__Type: "openrouter",
+  NETCLAW_Models__Main__Provider: "openrouter",
+  NETCLAW_Models__Main__ModelId: "anthropic/claude-sonnet-4",
+};
+
+describe("netclaw secrets set and encrypted secrets.json", () => {
+  test("the value comes from the argument, --from-env or stdin; it is stored encrypted and never printed", async () => {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home, MY_SECRET: `${VALUE}-env` });
+    const set = (args: string[], input?: string) =>
+      runNode(NETCLAW, ["secrets", "set", ...args], { env, input });
+
+    const fromArg = await set([KEY, VALUE]);
+    assert.equal(fromArg.code, 0, fromArg.stderr);
+    assert.equal(fromArg.stdout, `Set ${KEY} (encrypted).\n`);
+    const fromEnv = await set(["Channels.slack.BotToken", "--from-env", "MY_SECRET"]);
+    assert.equal(fromEnv.stdout, "Set Channels.slack.BotToken (encrypted).\n");
+    const fromStdin = await set(["DeviceToken"], `${VALUE}-stdin\n`);
+    assert.equal(fromStdin.stdout, "Set DeviceToken (encrypted).\n");
+
+    const paths = homePaths(home);
+    const text = readFileSync(paths.secretsFile, "utf8");
+    assert.ok(!text.includes(VALUE), "no plaintext in secrets.json");
+    const tree = JSON.parse(text);
+    assert.match(tree.Providers.openrouter.ApiKey, /^ENC:v1:/);
+    assert.match(tree.Channels.slack.BotToken, /^ENC:v1:/);
+    assert.match(tree.DeviceToken, /^ENC:v1:/);
+    assert.equal(statSync(paths.secretsFile).mode & 0o777, 0o600);
+    assert.equal(statSync(paths.secretsKey).mode & 0o777, 0o600);
+    assert.equal(statSync(paths.keysDir).mode & 0o777, 0o700);
+
+    const both = await set([KEY, "x", "--from-env", "MY_SECRET"]);
+    assert.equal(both.code, 2);
+    const missing = await set([KEY, "--from-env", "NOPE"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /environment variable NOPE is not set/);
+
+    // The configuration sees the decrypted key: the model resolves (an empty key would fail).
+    const doctor = await runNode(NETCLAW, ["doctor", "--json"], { env: { ...env, ...provider } });
+    const checks = JSON.parse(doctor.stdout).checks as { name: string; severity: string; message: string }[];
+    assert.equal(checks.find((c) => c.name === "Chat Client")?.severity, "pass", doctor.stdout);
+    assert.equal(checks.find((c) => c.name === "Secrets File")?.severity, "pass");
+    assert.ok(!doctor.stdout.includes(VALUE) && !doctor.stderr.includes(VALUE));
+  });
+
+  test("a value the key cannot decrypt stops CLI and daemon with the key name and the re-entry command", async () => {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home, ...provider });
+    assert.equal((await runNode(NETCLAW, ["secrets", "set", KEY, VALUE], { env })).code, 0);
+    writeFileSync(homePaths(home).secretsKey, randomBytes(32), { mode: 0o600 }); // a lost key, replaced
+
+    const doctor = await runNode(NETCLAW, ["doctor"], { env });
+    assert.equal(doctor.code, 1);
+    assert.match(
+      doctor.stdout,
+      /\[FAIL\] Config Schema: Cannot decrypt secret 'Providers\.openrouter\.ApiKey'/,
+    );
+    assert.match(doctor.stdout, /netclaw secrets set Providers\.openrouter\.ApiKey <value>/);
+
+    const daemon = await runDaemonToExit(env);
+    assert.equal(daemon.code, 78);
+    assert.match(
+      daemon.stderr,
+      /Daemon startup aborted: Cannot decrypt secret 'Providers\.openrouter\.ApiKey'.*Remediation: .*`netclaw secrets set Providers\.openrouter\.ApiKey <value>`/,
+    );
+  });
+
+  test("doctor warns about plaintext values without printing them", async () => {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home });
+    assert.equal((await runNode(NETCLAW, ["secrets", "set", "DeviceToken", "abc"], { env })).code, 0);
+    const tree = JSON.parse(readFileSync(homePaths(home).secretsFile, "utf8"));
+    tree.Providers = { openrouter: { ApiKey: VALUE } };
+    writeFileSync(homePaths(home).secretsFile, JSON.stringify(tree), { mode: 0o600 });
+    const doctor = await runNode(NETCLAW, ["doctor"], { env });
+    assert.match(
+      doctor.stdout,
+      /\[WARN\] Secrets File: .* holds 1 plaintext value\(s\): Providers\.openrouter\.ApiKey/,
+    );
+    assert.ok(!doctor.stdout.includes(VALUE));
+  });
+});
+
+describe("doctor: exposure and the bootstrap pairing state", () => {
+  const remoteEnv = (home: string) =>
+    cleanEnv({
+      NETCLAW_HOME: home,
+      NETCLAW_Daemon__ExposureMode: "tailscale-serve",
+      NETCLAW_Daemon__SkipTunnelProcessCheck: "true",
+    });
+  const line = async (home: string, name: string) => {
+    const result = await runNode(NETCLAW, ["doctor"], { env: remoteEnv(home) });
+    return result.stdout.split("\n").filter((l) => l.startsWith("[") && l.includes(`] ${name}:`));
+  };
+  const pairOffline = (home: string, name: string) => {
+    const paths = homePaths(home);
+    mkdirSync(paths.configDir, { recursive: true });
+    const registry = createDeviceRegistry({ devicesPath: paths.devicesFile, now: Date.now });
+    const token = generateDeviceToken();
+    registry.add({ name, isBootstrap: false, token });
+    return token;
+  };
+
+  test("before the first start: no device yet is fine (the daemon will seed one)", async () => {
+    const home = homes.home();
+    assert.deepEqual(await line(home, "Exposure Mode"), [
+      "[INFO] Exposure Mode: ExposureMode: tailscale-serve. No device is paired yet; the first start seeds a bootstrap device for this host's CLI.",
+    ]);
+  });
+
+  test("devices but no matching DeviceToken: an error before bootstrap completed, a warning after", async () => {
+    const home = homes.home();
+    pairOffline(home, "phone");
+    assert.equal(
+      (
+        await runNode(NETCLAW, ["secrets", "set", "DeviceToken", generateDeviceToken()], {
+          env: remoteEnv(home),
+        })
+      ).code,
+      0,
+    );
+    assert.deepEqual(await line(home, "Exposure Mode"), [
+      "[PASS] Exposure Mode: ExposureMode: tailscale-serve.",
+    ]);
+    assert.deepEqual(await line(home, "Bootstrap Pairing"), [
+      "[FAIL] Bootstrap Pairing: Bootstrap pairing state is incomplete: devices.json exists but the local DeviceToken does not match any registered device.",
+    ]);
+    markBootstrapCompleted({ path: homePaths(home).bootstrapStateFile, now: new Date() });
+    assert.deepEqual(await line(home, "Bootstrap Pairing"), [
+      "[WARN] Bootstrap Pairing: Local control-plane access is misconfigured: devices.json contains paired devices but the local DeviceToken does not match any registered device.",
+    ]);
+    const exposure = await line(home, "Exposure");
+    assert.match(
+      exposure[0] ?? "",
+      /^\[INFO\] Exposure: remote access within your tailnet .*; 1 paired device\(s\)$/,
+    );
+  });
+
+  test("a matching DeviceToken clears the mismatch; after bootstrap, zero devices is a failure", async () => {
+    const home = homes.home();
+    const token = pairOffline(home, "this-host");
+    assert.equal(
+      (await runNode(NETCLAW, ["secrets", "set", "DeviceToken", token], { env: remoteEnv(home) })).code,
+      0,
+    );
+    assert.deepEqual(await line(home, "Bootstrap Pairing"), []);
+    const devices = JSON.parse(readFileSync(homePaths(home).devicesFile, "utf8"));
+    assert.equal(devices[0].LastUsedAt, null, "doctor's check does not touch LastUsedAt");
+
+    writeFileSync(homePaths(home).devicesFile, "[]\n", { mode: 0o600 });
+    markBootstrapCompleted({ path: homePaths(home).bootstrapStateFile, now: new Date() });
+    const [exposure] = await line(home, "Exposure Mode");
+    assert.match(
+      exposure ?? "",
+      /^\[FAIL\] Exposure Mode: No remote authentication available: ExposureMode='tailscale-serve'/,
+    );
+  });
+});
