@@ -40,6 +40,7 @@ import { createSessionEventRepository } from "./store/session-event-repository.t
 import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
+import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -241,6 +242,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   };
   const finish = (code: number) => {
     updates.stop();
+    webhookRoutes.close();
     try {
       store.close();
     } catch (error) {
@@ -254,6 +256,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.exit(code);
   };
 
+  const webhookRoutes = createRouteRegistry({
+    dir: paths.webhooksDir,
+    logger: logger.child({ component: "webhooks" }, { level: "info" }),
+  });
   const pairingCodes = createPairingCodes({ now: Date.now });
   const pairingLog = logger.child({ component: "pairing" }, { level: "info" });
   const app = createApp({
@@ -292,6 +298,21 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         lockout: createFailureLockout({ now: Date.now }),
       }),
       sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000 }),
+      createWebhookRoutes({
+        enabled: () => config.Webhooks.Enabled,
+        registry: webhookRoutes,
+        startSession: async (request) =>
+          sessionRegistry.startUnattended({
+            name: request.sessionKey,
+            channel: request.channel,
+            text: request.prompt,
+            timeoutMs: request.timeoutMs,
+          }),
+        now: Date.now,
+        newId: randomUUID,
+        logger: logger.child({ component: "webhooks" }, { level: "info" }),
+        executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
+      }),
       openApiRoutes({ version: build.version }),
     ],
   });

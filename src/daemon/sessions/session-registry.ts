@@ -58,6 +58,25 @@ export function createSessionRegistry(options: { deps: SessionDeps; idleEvictMs?
       });
     },
 
+    /**
+     * An unattended run (webhooks, reminders): the session named `name` (created when new) gets
+     * `text` as a message — idempotently, so a retried delivery does not run twice — and its turn
+     * is cancelled if it is still running after `timeoutMs`. Returns once the message is stored.
+     */
+    startUnattended(request: { name: string; channel: Channel; text: string; timeoutMs: number }): {
+      sessionId: string;
+    } {
+      const { session } = this.create({ name: request.name, channel: request.channel });
+      const engine = load(session.sessionId)!;
+      const sent = engine.send({ text: request.text, idempotencyKey: `unattended:${request.name}` });
+      if (!sent.duplicate) {
+        const timer = setTimeout(() => engine.cancel(), request.timeoutMs);
+        timer.unref();
+        void engine.idle().then(() => clearTimeout(timer));
+      }
+      return { sessionId: session.sessionId };
+    },
+
     /** The engine of a stored session, loading it if needed; undefined for an unknown id. */
     get: load,
 
