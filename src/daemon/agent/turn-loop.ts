@@ -35,6 +35,11 @@ export type RunTurnOptions = {
   maxToolCalls: number;
   contextWindow: number;
   newId: () => string;
+  /**
+   * Called when the model refused the prompt as too long (`context_overflow`) before any output:
+   * compacts the history; true means the request is worth retrying (once per turn).
+   */
+  compact?: () => Promise<boolean>;
 };
 
 export type TurnOutcome = { status: TurnStatus; inputTokens?: number };
@@ -66,8 +71,20 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   }
   let toolCalls = 0;
   let inputTokens: number | undefined;
+  let compacted = false;
   for (;;) {
     const response = await streamResponse(options);
+    if (
+      response.error?.code === "context_overflow" &&
+      !compacted &&
+      !signal.aborted &&
+      !response.text &&
+      response.calls.length === 0 &&
+      options.compact
+    ) {
+      compacted = true;
+      if (await options.compact()) continue;
+    }
     if (response.usage) inputTokens = response.usage.inputTokens;
     const failed = response.error !== undefined && !signal.aborted;
     const partial = signal.aborted

@@ -278,3 +278,34 @@ test("compaction drops the oldest messages behind a Compaction-model summary whe
   assert.ok(after[1]!.startsWith(SUMMARY_HEADER));
   assert.ok(!after.some((m) => m.includes("first question")));
 });
+
+test("a context overflow before any output compacts the history and retries the request once", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel({ contextWindow: 4096 });
+  const big = "y".repeat(2000);
+  model.push(
+    { text: [`one ${big}`] },
+    { text: ["Title"] },
+    { text: [`two ${big}`] },
+    { error: { code: "context_overflow", message: "maximum context length exceeded" } },
+    (request) => {
+      assert.equal(request.role, "Compaction");
+      return { text: ["- earlier: one and two"] };
+    },
+    (request) => {
+      assert.ok(request.messages.some((m) => m.content.startsWith(SUMMARY_HEADER)));
+      return { text: ["three done"] };
+    },
+  );
+  const { registry } = await h.registry({ model });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  for (const text of ["first", "second", "third"]) {
+    engine.send({ text });
+    await engine.idle();
+  }
+  const events = engine.transcript({ after: 0, limit: 100 });
+  const lastTurn = events.slice(events.findLastIndex((e) => e.type === "turn_started"));
+  assert.deepEqual(types(lastTurn), ["turn_started", "compaction", "text", "turn_completed"]);
+  const done = lastTurn.at(-1)!;
+  assert.ok(done.type === "turn_completed" && done.status === "completed");
+});

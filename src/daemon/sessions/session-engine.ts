@@ -9,7 +9,7 @@ import { createHistory } from "./history.ts";
 import type { SessionDeps } from "./session-deps.ts";
 import { createSessionEventLog } from "./session-event-log.ts";
 import { scanEvents } from "./session-scan.ts";
-import { runSidecars } from "./session-sidecars.ts";
+import { compactHistory, runSidecars } from "./session-sidecars.ts";
 
 export type SendResult = { messageId: string; eventId: number; queued: boolean; duplicate: boolean };
 
@@ -101,6 +101,15 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
         maxToolCalls: deps.settings.maxToolCallsPerTurn,
         contextWindow,
         newId: deps.newId,
+        compact: () =>
+          compactHistory({
+            deps,
+            history,
+            inputTokens: contextWindow,
+            contextWindow,
+            signal: controller.signal,
+            append,
+          }),
       });
     } catch (error) {
       deps.logger.error({ err: error, sessionId }, "turn failed with an internal error");

@@ -52,6 +52,30 @@ export async function runSidecars(options: {
   }
 
   if (options.inputTokens === undefined || options.signal.aborted) return;
+  await compactHistory({
+    ...options,
+    inputTokens: options.inputTokens,
+    onCompacting: () => options.setStatus("compacting"),
+  });
+}
+
+/**
+ * Compacts the history when `inputTokens` passed the threshold (a turn's context overflow passes
+ * the window itself): plans, asks the Compaction model for a summary of what is dropped, and
+ * stores the `compaction` event (which the history applies). True when something was compacted.
+ */
+export async function compactHistory(options: {
+  deps: SessionDeps;
+  history: History;
+  inputTokens: number;
+  contextWindow: number;
+  signal: AbortSignal;
+  append: (draft: EventDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
+  /** Called once a compaction is decided, before the summary call. */
+  onCompacting?: () => void;
+}): Promise<boolean> {
+  const { deps, history } = options;
+  const timeoutMs = deps.settings.sidecarTimeoutMs;
   const plan = planCompaction({
     entries: history.entries(),
     inputTokens: options.inputTokens,
@@ -59,8 +83,8 @@ export async function runSidecars(options: {
     threshold: deps.settings.compactionThreshold,
     keepRecentToolResults: deps.settings.keepRecentToolResults,
   });
-  if (!plan) return;
-  options.setStatus("compacting");
+  if (!plan) return false;
+  options.onCompacting?.();
   const summary =
     plan.dropped.length > 0
       ? await summarizeDropped({
@@ -70,7 +94,7 @@ export async function runSidecars(options: {
           signal: options.signal,
         })
       : undefined;
-  if (options.signal.aborted) return;
+  if (options.signal.aborted) return false;
   options.append({
     type: "compaction",
     messagesBefore: plan.messagesBefore,
@@ -83,4 +107,5 @@ export async function runSidecars(options: {
       ? { toolResultsClearedBeforeEventId: plan.toolResultsClearedBeforeEventId }
       : {}),
   });
+  return true;
 }
