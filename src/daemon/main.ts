@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { hasCompletedBootstrap, markBootstrapCompleted } from "../config/bootstrap-state.ts";
 import { createDeviceRegistry } from "../config/device-registry.ts";
@@ -13,6 +14,8 @@ import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
+import { createToolDispatcher } from "./agent/tool-dispatcher.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
@@ -21,16 +24,23 @@ import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
 import { localControlRoutes } from "./http/routes/local-control.ts";
+import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
+import { sessionRoutes } from "./http/routes/sessions.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
+import { createModelClient } from "./llm/index.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
 import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
+import { createSessionRegistry } from "./sessions/session-registry.ts";
 import { createStatusProvider } from "./status.ts";
+import { createSessionEventRepository } from "./store/session-event-repository.ts";
+import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
+import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -154,6 +164,34 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     return;
   }
 
+  // Sessions: identity files, the model client, the (still empty) tool set, the engine registry.
+  seedIdentityFiles(paths.identityDir);
+  const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
+  const sessionsLog = logger.child({ component: "sessions" });
+  const sessionRegistry = createSessionRegistry({
+    deps: {
+      sessions: createSessionRepository(store.db),
+      events: createSessionEventRepository(store.db),
+      transaction: (fn) => store.transaction(fn),
+      now: () => new Date(),
+      newId: randomUUID,
+      model,
+      dispatcher: createToolDispatcher({ tools: [] }),
+      identity: createIdentitySource(paths.identityDir),
+      settings: {
+        compactionThreshold: config.Session.CompactionThreshold,
+        keepRecentToolResults: config.Session.KeepRecentToolResults,
+        maxToolCallsPerTurn: config.Session.MaxToolCallsPerTurn,
+        sidecarTimeoutMs: config.Session.SidecarLlmTimeoutSeconds * 1000,
+      },
+      logger: sessionsLog,
+    },
+  });
+  const interrupted = sessionRegistry.recover();
+  if (interrupted > 0)
+    sessionsLog.warn({ sessions: interrupted }, "marked turns interrupted by the last stop");
+  setInterval(() => sessionRegistry.evictIdle(), 60_000).unref();
+
   let ready = false;
   let stopping = false;
   const status = createStatusProvider({
@@ -165,6 +203,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     startedAt,
     databasePath: paths.database,
     schemaVersion: () => store.schemaVersion(),
+    sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
     update: () => updates.state(),
   });
   const updates = createUpdateChecker({
@@ -181,11 +220,19 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     stopping = true;
     ready = false;
     lifecycleLog.info({ reason }, "shutting down");
+    // Running turns get ShutdownDrainSeconds to finish; then they are aborted and recorded as
+    // interrupted. The hard timer is the backstop if even that hangs.
+    const drainMs = config.Daemon.ShutdownDrainSeconds * 1000;
     const drain = setTimeout(() => {
       lifecycleLog.warn({ reason }, "drain timed out; exiting");
       finish(1);
-    }, config.Daemon.ShutdownDrainSeconds * 1000);
+    }, drainMs + 5000);
     drain.unref();
+    try {
+      await sessionRegistry.drain({ timeoutMs: drainMs });
+    } catch (error) {
+      lifecycleLog.error({ err: error }, "error while draining sessions");
+    }
     try {
       await app.close();
     } catch (error) {
@@ -195,6 +242,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   };
   const finish = (code: number) => {
     updates.stop();
+    webhookRoutes.close();
     try {
       store.close();
     } catch (error) {
@@ -208,6 +256,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.exit(code);
   };
 
+  const webhookRoutes = createRouteRegistry({
+    dir: paths.webhooksDir,
+    logger: logger.child({ component: "webhooks" }, { level: "info" }),
+  });
   const pairingCodes = createPairingCodes({ now: Date.now });
   const pairingLog = logger.child({ component: "pairing" }, { level: "info" });
   const app = createApp({
@@ -246,6 +298,23 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         lockout: createFailureLockout({ now: Date.now }),
         onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
+      sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000 }),
+      createWebhookRoutes({
+        enabled: () => config.Webhooks.Enabled,
+        registry: webhookRoutes,
+        startSession: async (request) =>
+          sessionRegistry.startUnattended({
+            name: request.sessionKey,
+            channel: request.channel,
+            text: request.prompt,
+            timeoutMs: request.timeoutMs,
+          }),
+        now: Date.now,
+        newId: randomUUID,
+        logger: logger.child({ component: "webhooks" }, { level: "info" }),
+        executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
+      }),
+      openApiRoutes({ version: build.version }),
     ],
   });
 
