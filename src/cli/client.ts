@@ -58,18 +58,25 @@ export class DaemonResponseError extends NetclawError {}
 
 export type DaemonClientOptions = { endpoint: string; token?: string; timeoutMs?: number };
 
+export type DaemonRequest = {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
+
 /** A small typed HTTP client for the daemon API: bearer token in the header only, 5 s timeout. */
 export function createDaemonClient(options: DaemonClientOptions) {
   const timeoutMs = options.timeoutMs ?? 5000;
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json" };
+  async function request(req: DaemonRequest): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (req.body !== undefined) headers["content-type"] = "application/json";
     try {
-      return await fetch(`${options.endpoint}${path}`, {
-        method,
+      return await fetch(`${options.endpoint}${req.path}`, {
+        method: req.method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
         redirect: "error",
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -77,8 +84,9 @@ export function createDaemonClient(options: DaemonClientOptions) {
       throw new DaemonUnreachableError(options.endpoint, describeFetchError(error));
     }
   }
-  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await request(method, path, body);
+  /** Sends a request and returns the parsed JSON body; a non-2xx answer throws `DaemonResponseError`. */
+  async function json<T>(req: DaemonRequest): Promise<T> {
+    const response = await request(req);
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -91,18 +99,18 @@ export function createDaemonClient(options: DaemonClientOptions) {
       throw new DaemonResponseError(
         error?.code ?? `http_${response.status}`,
         error?.message ?? `HTTP ${response.status}`,
-        {
-          status: response.status,
-        },
+        { status: response.status },
       );
     }
     return parsed as T;
   }
   return {
     endpoint: options.endpoint,
+    token: options.token,
     request,
-    get: <T>(path: string) => json<T>("GET", path),
-    post: <T>(path: string, body?: unknown) => json<T>("POST", path, body),
+    json,
+    get: <T>(path: string) => json<T>({ method: "GET", path }),
+    post: <T>(path: string, body?: unknown) => json<T>({ method: "POST", path, body }),
   };
 }
 

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
+import { chatCommand } from "./commands/chat.ts";
 import { daemonStart, daemonStatus, daemonStop } from "./commands/daemon.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { sessionsCommand } from "./commands/sessions.ts";
 import { statusCommand } from "./commands/status.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
@@ -19,6 +21,24 @@ function buildProgram(run: (action: Action) => void): Command {
     .showSuggestionAfterError(false)
     .exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command("chat")
+    .description("talk to the agent: interactive on a terminal, or one prompt with -p / on stdin")
+    .argument("[prompt]", "a first message (interactive) or the prompt (headless)")
+    .option("-p, --prompt <text>", "send one prompt, print the answer and exit (headless)")
+    .option("-r, --resume <id|name>", "continue a session by id, or by name (created when missing)")
+    .option("--json", "headless: print {sessionId, response, toolCalls, usage, ttftMs, totalMs}")
+    .action((positional: string | undefined, options: { prompt?: string; resume?: string; json?: boolean }) =>
+      run((context) => chatCommand(context, { ...options, positional })),
+    );
+
+  program
+    .command("sessions")
+    .description("list sessions, newest activity first")
+    .option("--json", "print JSON")
+    .option("--once", "print the list once (the default)")
+    .action((options: { json?: boolean }) => run((context) => sessionsCommand(context, options)));
 
   program
     .command("status")

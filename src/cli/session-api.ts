@@ -1,0 +1,77 @@
+import { randomUUID } from "node:crypto";
+import type { ApprovalOption } from "../protocol/events.ts";
+import {
+  type Channel,
+  cancelResponseSchema,
+  type SessionSummary,
+  sendMessageResponseSchema,
+  sessionListSchema,
+  sessionResponseSchema,
+  transcriptSchema,
+} from "../protocol/sessions.ts";
+import { type DaemonClient, DaemonResponseError, DaemonUnreachableError } from "./client.ts";
+
+export type SentMessage = { messageId: string; eventId: number; queued: boolean; duplicate: boolean };
+
+/**
+ * Typed calls for the sessions API (`src/protocol/sessions.ts`). Every answer is validated; HTTP
+ * errors throw `DaemonResponseError`, an unreachable daemon `DaemonUnreachableError`.
+ */
+export function createSessionApi(client: DaemonClient) {
+  const path = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
+  return {
+    /** Creates a session, or with `name` returns the one of that name (creating it if missing). */
+    async open(options: { name?: string; channel?: Channel }) {
+      return sessionResponseSchema.parse(await client.post("/api/sessions", options));
+    },
+    async list(): Promise<SessionSummary[]> {
+      return sessionListSchema.parse(await client.get("/api/sessions")).sessions;
+    },
+    /** The stored transcript; `undefined` when there is no such session. */
+    async transcript(id: string, options: { after?: number } = {}) {
+      const query = options.after === undefined ? "" : `?after=${options.after}`;
+      try {
+        return transcriptSchema.parse(await client.get(`${path(id)}${query}`));
+      } catch (error) {
+        if (error instanceof DaemonResponseError && error.status === 404) return undefined;
+        throw error;
+      }
+    },
+    /**
+     * Sends a message. The `Idempotency-Key` makes a retry after a lost answer safe: the daemon
+     * stores the message once. While the daemon is unreachable it retries up to `attempts` times.
+     */
+    async send(id: string, message: { text: string; key?: string; attempts?: number; signal?: AbortSignal }) {
+      const key = message.key ?? randomUUID();
+      const attempts = message.attempts ?? 1;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const body = await client.json({
+            method: "POST",
+            path: `${path(id)}/messages`,
+            body: { text: message.text },
+            headers: { "idempotency-key": key },
+          });
+          return sendMessageResponseSchema.parse(body) as SentMessage;
+        } catch (error) {
+          const retry =
+            error instanceof DaemonUnreachableError && attempt < attempts && !message.signal?.aborted;
+          if (!retry) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * attempt)));
+        }
+      }
+    },
+    async cancel(id: string): Promise<boolean> {
+      return cancelResponseSchema.parse(await client.post(`${path(id)}/cancel`)).cancelled;
+    },
+    /** Answers an `approval_requested` event (the route the tools issue serves). */
+    async approve(id: string, answer: { callId: string; decision: ApprovalOption }): Promise<void> {
+      await client.post(`${path(id)}/approvals/${encodeURIComponent(answer.callId)}`, {
+        decision: answer.decision,
+      });
+    },
+    eventsUrl: (id: string) => `${client.endpoint}${path(id)}/events`,
+  };
+}
+
+export type SessionApi = ReturnType<typeof createSessionApi>;
