@@ -1,0 +1,157 @@
+import { z } from "zod";
+import type { ReplyPlan } from "../reply.ts";
+import { contentFrame, controlFrame, endsWithToolResult, joined, lastUserText, parseWith } from "./common.ts";
+import { vendorErrorBody } from "./errors.ts";
+import type { ChatProtocol } from "./types.ts";
+import {
+  DEFAULT_CONTEXT_LENGTH,
+  type FakeModel,
+  type Frame,
+  type HttpReply,
+  type ReplyMeta,
+} from "./types.ts";
+
+/**
+ * Ollama's native API: `POST /api/chat` answers NDJSON (one JSON object a line, streaming unless
+ * `stream: false`), tool-call arguments are objects rather than JSON strings, and the last line
+ * has `done: true` with token counts and durations in nanoseconds.
+ */
+const chatBodySchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(z.looseObject({ role: z.string(), content: z.unknown().optional() })).default([]),
+  stream: z.boolean().nullish(),
+});
+
+const showBodySchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+});
+
+function createdAt(meta: ReplyMeta): string {
+  return new Date(meta.createdSeconds * 1000).toISOString();
+}
+
+function toolCalls(plan: ReplyPlan, meta: ReplyMeta) {
+  return plan.toolCalls.map((call) => ({
+    id: call.id ?? `call_fake${meta.seq}_${call.index}`,
+    function: { index: call.index, name: call.name, arguments: call.arguments },
+  }));
+}
+
+function doneFields(plan: ReplyPlan) {
+  return {
+    done: true,
+    done_reason: "stop",
+    total_duration: 1_000_000,
+    load_duration: 100_000,
+    prompt_eval_count: plan.usage.input,
+    prompt_eval_duration: 200_000,
+    eval_count: plan.usage.output,
+    eval_duration: 700_000,
+  };
+}
+
+function streamFrames(plan: ReplyPlan, meta: ReplyMeta): Frame[] {
+  const base = { model: meta.model, created_at: createdAt(meta) };
+  const line = (message: Record<string, unknown>) =>
+    contentFrame({ ...base, message: { role: "assistant", content: "", ...message }, done: false });
+  const frames: Frame[] = [];
+  for (const thinking of plan.thinking) frames.push(line({ thinking }));
+  for (const content of plan.text) frames.push(line({ content }));
+  for (const call of toolCalls(plan, meta)) frames.push(line({ tool_calls: [call] }));
+  frames.push(controlFrame({ ...base, message: { role: "assistant", content: "" }, ...doneFields(plan) }));
+  return frames;
+}
+
+function completion(plan: ReplyPlan, meta: ReplyMeta): unknown {
+  const message: Record<string, unknown> = { role: "assistant", content: joined(plan.text) };
+  if (plan.thinking.length > 0) message["thinking"] = joined(plan.thinking);
+  if (plan.toolCalls.length > 0) message["tool_calls"] = toolCalls(plan, meta);
+  return { model: meta.model, created_at: createdAt(meta), message, ...doneFields(plan) };
+}
+
+export const ollamaProtocol: ChatProtocol = {
+  id: "ollama",
+  vendor: "ollama",
+  encoding: "ndjson",
+  parseRequest: parseWith(chatBodySchema, (value) => ({
+    model: value.model,
+    stream: value.stream !== false,
+    includeUsage: true,
+    lastUserText: lastUserText(value.messages),
+    endsWithToolResult: endsWithToolResult(value.messages),
+  })),
+  streamFrames,
+  streamErrorFrame: (error) =>
+    controlFrame({ error: error.message ?? "an error was encountered while running the model" }),
+  completion,
+};
+
+/** Ollama names carry a tag; `llama3` and `llama3:latest` are the same model. */
+function tagged(id: string): string {
+  return id.includes(":") ? id : `${id}:latest`;
+}
+
+function details(model: FakeModel) {
+  const family = model.family ?? "llama";
+  return {
+    parent_model: "",
+    format: "gguf",
+    family,
+    families: [family],
+    parameter_size: "8.0B",
+    quantization_level: "Q4_K_M",
+  };
+}
+
+/** `GET /api/tags`. */
+export function ollamaTags(models: readonly FakeModel[]): unknown {
+  return {
+    models: models.map((model) => ({
+      name: tagged(model.id),
+      model: tagged(model.id),
+      modified_at: "2025-01-01T00:00:00Z",
+      size: 4_920_753_328,
+      digest: Buffer.from(model.id).toString("hex").padEnd(64, "0").slice(0, 64),
+      details: details(model),
+    })),
+  };
+}
+
+/** `POST /api/show`: `model_info` carries `<arch>.context_length`; unknown models are a 404. */
+export function ollamaShow(models: readonly FakeModel[], body: unknown): HttpReply {
+  const parsed = showBodySchema.safeParse(body);
+  const name = parsed.success ? (parsed.data.model ?? parsed.data.name) : undefined;
+  if (name === undefined) {
+    return {
+      status: 400,
+      body: vendorErrorBody({ vendor: "ollama", status: 400, message: "model is required" }),
+    };
+  }
+  const model = models.find((candidate) => tagged(candidate.id) === tagged(name));
+  if (model === undefined) {
+    return {
+      status: 404,
+      body: vendorErrorBody({ vendor: "ollama", status: 404, message: `model '${name}' not found` }),
+    };
+  }
+  const family = model.family ?? "llama";
+  return {
+    status: 200,
+    body: {
+      license: "",
+      modelfile: `# Modelfile generated by the netclaw fake\nFROM ${tagged(model.id)}\n`,
+      parameters: "",
+      template: "{{ .Prompt }}",
+      details: details(model),
+      model_info: {
+        "general.architecture": family,
+        "general.parameter_count": 8_030_261_248,
+        [`${family}.context_length`]: model.contextLength ?? DEFAULT_CONTEXT_LENGTH,
+        [`${family}.embedding_length`]: 4096,
+      },
+      capabilities: model.capabilities ?? ["completion", "tools"],
+      modified_at: "2025-01-01T00:00:00Z",
+    },
+  };
+}
