@@ -13,6 +13,8 @@ export function createComposer() {
   let text = "";
   let cursor = 0;
   let pasting = false;
+  /** The previous pasted key was CR: a following LF is the same line break (CRLF). */
+  let pastedCr = false;
   const history: string[] = [];
   let historyIndex = 0;
 
@@ -43,6 +45,9 @@ export function createComposer() {
       return "none";
     }
     if (pasting) {
+      const crlf = pastedCr && name === "enter";
+      pastedCr = name === "return";
+      if (crlf) return "none";
       const piece = name === "return" || name === "enter" ? "\n" : (chunk ?? key.sequence ?? "");
       if (piece === "") return "none";
       insert(piece.replace(/\r\n?/g, "\n"));

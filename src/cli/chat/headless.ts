@@ -1,4 +1,5 @@
 import type { SessionEvent } from "../../protocol/events.ts";
+import { healthStatusSchema } from "../../protocol/health.ts";
 import type { CliContext } from "../context.ts";
 import { createSessionApi } from "../session-api.ts";
 import { sessionEventStream } from "../sse-client.ts";
@@ -25,6 +26,11 @@ export async function runHeadless(context: CliContext, options: HeadlessOptions)
     return 1;
   };
 
+  // Without a model the daemon answers every turn with a notice; print it, but fail (exit 1).
+  const noModel = client
+    .get("/api/health/status")
+    .then((body) => healthStatusSchema.parse(body).model.state === "none")
+    .catch(() => false);
   let sessionId: string;
   let messageId: string;
   let after: number;
@@ -119,6 +125,7 @@ export async function runHeadless(context: CliContext, options: HeadlessOptions)
     process.stdout.write(`${JSON.stringify(result)}\n`);
     for (const message of errors) sink.error(`[error] ${message}`);
   }
+  if (await noModel) return 1;
   if (status !== "completed") {
     if (errors.length === 0) sink.error(`[error] the turn ended ${status ?? "without completing"}`);
     return 1;
