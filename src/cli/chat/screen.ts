@@ -25,10 +25,11 @@ export function createScreen(options: ScreenOptions) {
   let bottom: Bottom | undefined;
   let drawn = false;
 
+  /** Erases the input area and puts the cursor back where output continues. */
   function erase(): string {
     if (!drawn) return "";
     drawn = false;
-    return `${cursorRow > 0 ? `\x1b[${cursorRow}A` : ""}\r\x1b[J`;
+    return `${cursorRow > 0 ? `\x1b[${cursorRow}A` : ""}\r\x1b[J${resume()}`;
   }
 
   function draw(): string {
@@ -59,7 +60,7 @@ export function createScreen(options: ScreenOptions) {
     return seq;
   }
 
-  /** Moves back to where output continues, after `erase()`. */
+  /** From the first row of the erased input area, moves back to where output continues. */
   function resume(): string {
     return outCol > 0 ? `\x1b[1A\x1b[${outCol + 1}G` : "";
   }
@@ -81,8 +82,7 @@ export function createScreen(options: ScreenOptions) {
   /** Writes output text above the input area; it continues the current output line. */
   function text(data: string): void {
     if (data === "") return;
-    const wasDrawn = drawn;
-    let seq = erase() + (wasDrawn ? resume() : "");
+    let seq = erase();
     seq += data.replace(/\r?\n/g, "\r\n");
     seq += advance(data);
     write(seq + draw());
@@ -100,23 +100,18 @@ export function createScreen(options: ScreenOptions) {
     },
     /** Shows (or with `undefined` hides) the input area. */
     setBottom(next: Bottom | undefined): void {
-      const wasDrawn = drawn;
-      let seq = erase();
+      const seq = erase();
       bottom = next;
-      if (!next && wasDrawn) seq += resume();
       write(seq + draw());
     },
     /** Redraws the input area (after an edit or a resize). */
     refresh(): void {
-      const wasDrawn = drawn;
-      if (!wasDrawn && !bottom) return;
+      if (!drawn && !bottom) return;
       write(erase() + draw());
     },
     /** Leaves the cursor on a fresh line below everything, input area hidden. */
     close(): void {
-      const wasDrawn = drawn;
-      let seq = erase();
-      if (wasDrawn) seq += resume();
+      const seq = erase();
       bottom = undefined;
       write(`${seq}${outCol > 0 ? "\r\n" : ""}`);
       outCol = 0;
