@@ -27,9 +27,12 @@ export function createSessionApi(client: DaemonClient) {
     async list(): Promise<SessionSummary[]> {
       return sessionListSchema.parse(await client.get("/api/sessions")).sessions;
     },
-    /** The stored transcript; `undefined` when there is no such session. */
-    async transcript(id: string, options: { after?: number } = {}) {
-      const query = options.after === undefined ? "" : `?after=${options.after}`;
+    /** One page of the stored transcript; `undefined` when there is no such session. */
+    async transcript(id: string, options: { after?: number; limit?: number } = {}) {
+      const params = new URLSearchParams();
+      if (options.after !== undefined) params.set("after", String(options.after));
+      if (options.limit !== undefined) params.set("limit", String(options.limit));
+      const query = params.size > 0 ? `?${params}` : "";
       try {
         return transcriptSchema.parse(await client.get(`${path(id)}${query}`));
       } catch (error) {

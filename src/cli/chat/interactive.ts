@@ -27,7 +27,7 @@ export async function runInteractive(context: CliContext, options: InteractiveOp
   const api = createSessionApi(client);
   let opened: Awaited<ReturnType<typeof openSession>>;
   try {
-    opened = await openSession(api, { resume: options.resume, channel: "chat" });
+    opened = await openSession(api, { resume: options.resume, channel: "chat", history: true });
   } catch (error) {
     printError(`[FAIL] chat: ${describeFailure(context, error)}`);
     return 1;
@@ -39,7 +39,7 @@ export async function runInteractive(context: CliContext, options: InteractiveOp
   });
   const label = opened.session.name ?? opened.session.title ?? sessionId;
   screen.line(ANSI.dim(`netclaw chat · ${label} (${opened.created ? "new session" : "resumed"})`));
-  if (!opened.created) await replayHistory({ api, sessionId, screen });
+  replayHistory({ recent: opened.recent, turns: opened.session.turnCount, screen });
   screen.line(ANSI.dim(HINT));
 
   const chat = createChatLoop({
@@ -251,14 +251,10 @@ function createChatLoop(options: ChatLoopOptions) {
   return { done, submit };
 }
 
-async function replayHistory(options: { api: SessionApi; sessionId: string; screen: Screen }): Promise<void> {
-  const transcript = await options.api.transcript(options.sessionId).catch(() => undefined);
-  if (!transcript) return;
-  const shown = transcript.events.filter((event) => event.type === "user_message" || event.type === "text");
-  const recent = shown.slice(-20);
-  if (shown.length > recent.length)
-    options.screen.line(ANSI.dim(`(${shown.length - recent.length} earlier messages)`));
-  for (const event of recent) {
+function replayHistory(options: { recent: SessionEvent[]; turns: number; screen: Screen }): void {
+  if (options.recent.length === 0) return;
+  options.screen.line(ANSI.dim(`(${options.turns} earlier turns; the last messages:)`));
+  for (const event of options.recent) {
     if (event.type === "user_message") options.screen.line(ANSI.dim(`${PROMPT}${sanitize(event.text)}`));
     else if (event.type === "text") options.screen.line(sanitize(event.text));
   }

@@ -1,3 +1,4 @@
+import type { SessionEvent } from "../../protocol/events.ts";
 import type { Channel, SessionSummary } from "../../protocol/sessions.ts";
 import { DaemonResponseError, DaemonUnreachableError } from "../client.ts";
 import type { CliContext } from "../context.ts";
@@ -5,27 +6,53 @@ import { unreachableFix } from "../context.ts";
 import type { SessionApi } from "../session-api.ts";
 import { EventStreamError } from "../sse-client.ts";
 
+export type OpenedSession = {
+  session: SessionSummary;
+  created: boolean;
+  /** The newest stored event (0 for a new session): the event stream resumes after it. */
+  lastEventId: number;
+  /** With `history`, the last few user messages and answers, oldest first. */
+  recent: SessionEvent[];
+};
+
 /**
  * The session `--resume <id|name>` means: an existing session with that id, else the session of
- * that name (created when missing). Without a reference, a new session.
+ * that name (created when missing). Without a reference, a new session. With `history` it reads
+ * the whole stored transcript, page by page, to find where the stream continues.
  */
 export async function openSession(
   api: SessionApi,
-  options: { resume?: string; channel: Channel },
-): Promise<{ session: SessionSummary; created: boolean; lastEventId: number | undefined }> {
+  options: { resume?: string; channel: Channel; history?: boolean },
+): Promise<OpenedSession> {
+  let session: SessionSummary;
   if (options.resume) {
-    const existing = await api.transcript(options.resume);
-    if (existing) {
-      return { session: existing.session, created: false, lastEventId: existing.events.at(-1)?.id };
+    const existing = await api.transcript(options.resume, { limit: 1 });
+    if (existing) session = existing.session;
+    else {
+      const opened = await api.open({ name: options.resume, channel: options.channel });
+      if (opened.created) return { ...opened, lastEventId: 0, recent: [] };
+      session = opened.session;
     }
-    const opened = await api.open({ name: options.resume, channel: options.channel });
-    if (opened.created) return { ...opened, lastEventId: undefined };
-    const transcript = await api.transcript(opened.session.sessionId);
-    return { ...opened, lastEventId: transcript?.events.at(-1)?.id };
+  } else {
+    const opened = await api.open({ channel: options.channel });
+    return { ...opened, lastEventId: 0, recent: [] };
   }
-  const opened = await api.open({ channel: options.channel });
-  return { ...opened, lastEventId: undefined };
+  if (!options.history) return { session, created: false, lastEventId: 0, recent: [] };
+  let after = 0;
+  let recent: SessionEvent[] = [];
+  for (;;) {
+    const page = await api.transcript(session.sessionId, { after });
+    const events = page?.events ?? [];
+    if (events.length === 0) break;
+    after = events.at(-1)!.id;
+    recent = [...recent, ...events.filter((e) => e.type === "user_message" || e.type === "text")].slice(
+      -RECENT,
+    );
+  }
+  return { session, created: false, lastEventId: after, recent };
 }
+
+const RECENT = 20;
 
 /** A one-line explanation of a failed daemon call, with the fix where there is one. */
 export function describeFailure(context: CliContext, error: unknown): string {
