@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { configJsonSchema } from "../src/config/loader.ts";
+import { generateConfigJsonSchema } from "../src/config/loader.ts";
 import { gitHead } from "../src/protocol/build-info.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -43,7 +43,7 @@ process.stdout.write(
 
 function schemaDocument() {
   return {
-    ...configJsonSchema(),
+    ...generateConfigJsonSchema(),
     $id: "https://netclaw.dev/schemas/netclaw-config.v1.schema.json",
     title: "netclaw configuration (config/netclaw.json, configVersion 1)",
   };

@@ -1,6 +1,6 @@
 import { type ClientConfig, endpointFromBind, readClientConfig } from "../config/client-config.ts";
+import { readDaemonBind } from "../config/daemon-bind.ts";
 import type { HomePaths } from "../config/home.ts";
-import { loadConfig } from "../config/loader.ts";
 import { NetclawError } from "../protocol/errors.ts";
 
 export type Endpoint = {
@@ -27,17 +27,13 @@ export function resolveEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePa
 
 /** The daemon's own bind address as a loopback URL (pairing always uses this one). */
 export function daemonEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
-  try {
-    const { config } = loadConfig({
-      configFile: options.paths.configFile,
-      secretsFile: options.paths.secretsFile,
-      env: options.env,
-    });
-    const url = endpointFromBind(config.Daemon.Host, config.Daemon.Port);
-    return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
-  } catch {
-    return { url: "http://127.0.0.1:5199", source: "default" };
-  }
+  const bind = readDaemonBind({
+    configFile: options.paths.configFile,
+    secretsFile: options.paths.secretsFile,
+    env: options.env,
+  });
+  const url = endpointFromBind(bind.host, bind.port);
+  return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
 }
 
 function trimSlash(url: string): string {
@@ -68,7 +64,7 @@ export type DaemonRequest = {
 /** A small typed HTTP client for the daemon API: bearer token in the header only, 5 s timeout. */
 export function createDaemonClient(options: DaemonClientOptions) {
   const timeoutMs = options.timeoutMs ?? 5000;
-  async function request(req: DaemonRequest): Promise<Response> {
+  async function send(req: DaemonRequest): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (req.body !== undefined) headers["content-type"] = "application/json";
@@ -84,9 +80,12 @@ export function createDaemonClient(options: DaemonClientOptions) {
       throw new DaemonUnreachableError(options.endpoint, describeFetchError(error));
     }
   }
+  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+    return send({ method, path, body });
+  }
   /** Sends a request and returns the parsed JSON body; a non-2xx answer throws `DaemonResponseError`. */
-  async function json<T>(req: DaemonRequest): Promise<T> {
-    const response = await request(req);
+  async function jsonWith<T>(req: DaemonRequest): Promise<T> {
+    const response = await send(req);
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -99,18 +98,23 @@ export function createDaemonClient(options: DaemonClientOptions) {
       throw new DaemonResponseError(
         error?.code ?? `http_${response.status}`,
         error?.message ?? `HTTP ${response.status}`,
-        { status: response.status },
+        {
+          status: response.status,
+        },
       );
     }
     return parsed as T;
   }
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return jsonWith<T>({ method, path, body });
+  }
   return {
     endpoint: options.endpoint,
     token: options.token,
+    jsonWith,
     request,
-    json,
-    get: <T>(path: string) => json<T>({ method: "GET", path }),
-    post: <T>(path: string, body?: unknown) => json<T>({ method: "POST", path, body }),
+    get: <T>(path: string) => json<T>("GET", path),
+    post: <T>(path: string, body?: unknown) => json<T>("POST", path, body),
   };
 }
 

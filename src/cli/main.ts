@@ -1,14 +1,19 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
-import { chatCommand } from "./commands/chat.ts";
-import { daemonStart, daemonStatus, daemonStop } from "./commands/daemon.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { sessionsCommand } from "./commands/sessions.ts";
-import { statusCommand } from "./commands/status.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
 
 type Action = (context: CliContext) => Promise<number>;
+
+// Command modules load on use, so `--version` and `status` pay only for what they run.
+const commands = {
+  status: () => import("./commands/status.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  daemon: () => import("./commands/daemon.ts"),
+  update: () => import("./commands/update.ts"),
+  chat: () => import("./commands/chat.ts"),
+  sessions: () => import("./commands/sessions.ts"),
+};
 
 /** Builds the command tree; each action resolves to the process exit code. */
 function buildProgram(run: (action: Action) => void): Command {
@@ -30,7 +35,7 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("-r, --resume <id|name>", "continue a session by id, or by name (created when missing)")
     .option("--json", "headless: print {sessionId, response, toolCalls, usage, ttftMs, totalMs}")
     .action((positional: string | undefined, options: { prompt?: string; resume?: string; json?: boolean }) =>
-      run((context) => chatCommand(context, { ...options, positional })),
+      run(async (context) => (await commands.chat()).chatCommand(context, { ...options, positional })),
     );
 
   program
@@ -38,7 +43,9 @@ function buildProgram(run: (action: Action) => void): Command {
     .description("list sessions, newest activity first")
     .option("--json", "print JSON")
     .option("--once", "print the list once (the default)")
-    .action((options: { json?: boolean }) => run((context) => sessionsCommand(context, options)));
+    .action((options: { json?: boolean }) =>
+      run(async (context) => (await commands.sessions()).sessionsCommand(context, options)),
+    );
 
   program
     .command("status")
@@ -46,7 +53,9 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
     .action((options: { json?: boolean; format?: string }) =>
-      run((context) => statusCommand(context, { json: options.json || options.format === "json" })),
+      run(async (context) =>
+        (await commands.status()).statusCommand(context, { json: options.json || options.format === "json" }),
+      ),
     );
 
   program
@@ -55,22 +64,37 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("--json", "print JSON")
     .option("--format <format>", "text or json")
     .action((options: { json?: boolean; format?: string }) =>
-      run((context) => doctorCommand(context, { json: options.json || options.format === "json" })),
+      run(async (context) =>
+        (await commands.doctor()).doctorCommand(context, { json: options.json || options.format === "json" }),
+      ),
+    );
+
+  program
+    .command("update")
+    .description("check for a newer netclaw release and upgrade the npm package")
+    .option("--check", "only check; change nothing")
+    .option("--channel <channel>", "stable or beta (saved to Daemon.UpdateChannel)")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--force", "same as --yes")
+    .action((options: { check?: boolean; channel?: string; yes?: boolean; force?: boolean }) =>
+      run(async (context) =>
+        (await commands.update()).updateCommand(context, { ...options, yes: options.yes || options.force }),
+      ),
     );
 
   const daemon = program.command("daemon").description("start, stop and inspect netclawd");
   daemon
     .command("start")
     .description("start netclawd in the background and wait until it is ready")
-    .action(() => run(daemonStart));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStart(context)));
   daemon
     .command("stop")
     .description("stop netclawd (API, then SIGTERM, then SIGKILL)")
-    .action(() => run(daemonStop));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStop(context)));
   daemon
     .command("status")
     .description("is netclawd running? (from its pid file)")
-    .action(() => run(daemonStatus));
+    .action(() => run(async (context) => (await commands.daemon()).daemonStatus(context)));
   daemon.action(() => {
     throw new UsageError("netclaw daemon: missing subcommand. See 'netclaw daemon --help'.");
   });

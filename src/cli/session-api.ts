@@ -49,7 +49,7 @@ export function createSessionApi(client: DaemonClient) {
       const attempts = message.attempts ?? 1;
       for (let attempt = 1; ; attempt++) {
         try {
-          const body = await client.json({
+          const body = await client.jsonWith({
             method: "POST",
             path: `${path(id)}/messages`,
             body: { text: message.text },

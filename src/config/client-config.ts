@@ -1,11 +1,19 @@
+import { readFileSync } from "node:fs";
 import { writeJsonAtomic } from "./atomic-write.ts";
-import { readJsonObject } from "./loader.ts";
 
 /** `client/config.json`: where the CLI finds the daemon. */
 export type ClientConfig = { Endpoint?: string };
 
+/** The saved endpoint; a missing or unreadable file means none (the CLI falls back to defaults). */
 export function readClientConfig(path: string): ClientConfig {
-  const { tree } = readJsonObject(path);
+  let tree: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      tree = parsed as Record<string, unknown>;
+  } catch {
+    return {};
+  }
   const endpoint = tree?.Endpoint ?? tree?.endpoint;
   return typeof endpoint === "string" && endpoint.trim() !== "" ? { Endpoint: endpoint.trim() } : {};
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type ZodError, z } from "zod";
 import { configEntriesFromEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
@@ -29,11 +30,29 @@ export type LoadConfigOptions = {
 
 let jsonSchema: SchemaNode | undefined;
 
-/** The JSON Schema of netclaw.json (input side: what a user may write). */
+/** Generates the JSON Schema of netclaw.json from the zod schema (input side: what a user may write). */
+export function generateConfigJsonSchema(): SchemaNode & Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as SchemaNode &
+    Record<string, unknown>;
+}
+
+/**
+ * The JSON Schema the loader walks: the copy shipped beside the package
+ * (`netclaw-config.v1.schema.json`, kept equal to the zod schema by a test and by the build),
+ * read instead of regenerated so a start does not pay for the conversion.
+ */
 export function configJsonSchema(): SchemaNode & Record<string, unknown> {
-  jsonSchema ??= z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as SchemaNode;
+  if (!jsonSchema) {
+    try {
+      jsonSchema = JSON.parse(readFileSync(SHIPPED_SCHEMA, "utf8")) as SchemaNode;
+    } catch {
+      jsonSchema = generateConfigJsonSchema();
+    }
+  }
   return jsonSchema as SchemaNode & Record<string, unknown>;
 }
+
+const SHIPPED_SCHEMA = join(import.meta.dirname, "..", "..", "netclaw-config.v1.schema.json");
 
 /**
  * Builds the effective configuration from its layers, later wins: built-in defaults <

@@ -6,6 +6,7 @@ import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/ho
 import { loadConfig } from "../config/loader.ts";
 import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
+import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
 import { createApp } from "./http/app.ts";
@@ -18,6 +19,7 @@ import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecyc
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createStatusProvider } from "./status.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
+import { createUpdateChecker } from "./updates/update-checker.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -81,6 +83,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   for (const warning of loaded.warnings)
     logger.warn({ key: warning.key, source: warning.source }, warning.message);
 
+  const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
+  if (typeof channel === "object") abort(channel);
+
   const exposure = runExposureStartupChecks({
     settings: config.Daemon,
     pairedDevices: () => countDevices(paths.devicesFile),
@@ -115,15 +120,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     startedAt,
     databasePath: paths.database,
     schemaVersion: () => store.schemaVersion(),
-    update: () => ({
-      state: "unknown",
-      currentVersion: build.version,
-      latestVersion: null,
-      channel: config.Daemon.UpdateChannel,
-      selfUpdateDisabled: config.Daemon.DisableSelfUpdate,
-      checkedAt: null,
-      message: "The update check has not run yet.",
-    }),
+    update: () => updates.state(),
+  });
+  const updates = createUpdateChecker({
+    feedUrl: config.Daemon.UpdateFeedUrl,
+    channel: channel as "stable" | "beta",
+    currentVersion: build.version,
+    selfUpdateDisabled: config.Daemon.DisableSelfUpdate,
+    intervalMs: config.Daemon.UpdateCheckIntervalHours * 3_600_000,
+    logger,
   });
 
   const shutdown = async (reason: string) => {
@@ -144,6 +149,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     finish(0);
   };
   const finish = (code: number) => {
+    updates.stop();
     try {
       store.close();
     } catch (error) {
@@ -200,6 +206,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   lifecycleLog.info({ port, mode, readyMs: Date.now() - startedAt.getTime() }, line);
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
+  updates.start(); // after ready: the check never delays serving
 
   let signals = 0;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -42,9 +42,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Only what a test passes, plus PATH and HOME: no developer NETCLAW_* leaks in. */
+/**
+ * Only what a test passes, plus PATH and HOME: no developer NETCLAW_* leaks in. The update feed
+ * points at a closed loopback port so no test ever talks to the real registry (override it to
+ * use a fake registry).
+ */
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: "C.UTF-8",
+    NETCLAW_Daemon__UpdateFeedUrl: "http://127.0.0.1:9",
+  };
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;
 }

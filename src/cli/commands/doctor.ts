@@ -5,17 +5,20 @@ import {
   crashLogCheck,
   daemonCheck,
   exposureCheck,
+  fetchStatus,
   homePermissionChecks,
   loadForDoctor,
   nodeVersionCheck,
   secretsFileCheck,
   unknownKeyChecks,
+  updateCheck,
 } from "../doctor/checks.ts";
 import { type CheckLine, formatCheck, print } from "../output.ts";
 
 /** `netclaw doctor`: exit 0 all pass, 2 warnings only, 1 any failure. */
 export async function doctorCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
   const state = loadForDoctor(context);
+  const status = await fetchStatus(context);
   const checks: CheckLine[] = [
     configSchemaCheck(context, state),
     ...unknownKeyChecks(state),
@@ -25,7 +28,8 @@ export async function doctorCommand(context: CliContext, options: { json?: boole
     ...homePermissionChecks(context),
     crashLogCheck(context),
     nodeVersionCheck(),
-    await daemonCheck(context),
+    await updateCheck(state, status),
+    await daemonCheck(context, status),
   ];
   const exitCode = checks.some((c) => c.severity === "fail")
     ? 1

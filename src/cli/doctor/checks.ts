@@ -5,6 +5,8 @@ import { isExposureProblem } from "../../config/exposure.ts";
 import { isProcessRunning, runExposureStartupChecks } from "../../config/exposure-checks.ts";
 import { type LoadedConfig, loadConfig, readJsonObject } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
+import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
+import { buildInfo } from "../../protocol/build-info.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
 import { type CliContext, unreachableFix } from "../context.ts";
@@ -215,13 +217,62 @@ export function nodeVersionCheck(): CheckLine {
       };
 }
 
-export async function daemonCheck(context: CliContext): Promise<CheckLine> {
+/** Asks the daemon for its status once; doctor's daemon and update checks share the answer. */
+export async function fetchStatus(context: CliContext): Promise<HealthStatus | Error> {
+  try {
+    return healthStatusSchema.parse(await context.client({ timeoutMs: 3000 }).get("/api/health/status"));
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+export async function updateCheck(
+  state: ReturnType<typeof loadForDoctor>,
+  status: HealthStatus | Error,
+): Promise<CheckLine> {
+  const name = "Update";
+  const config = state.loaded?.config;
+  let update:
+    | { state: string; currentVersion: string; latestVersion: string | null; message?: string }
+    | undefined;
+  if (!(status instanceof Error) && status.update.state !== "unknown") update = status.update;
+  else if (config) {
+    const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
+    if (typeof channel === "object") {
+      return { name, severity: "fail", message: channel.message, remediation: channel.remediation };
+    }
+    update = await checkForUpdate({
+      feedUrl: config.Daemon.UpdateFeedUrl,
+      channel,
+      currentVersion: buildInfo().version,
+      timeoutMs: 5000,
+    });
+  }
+  if (update?.state === "update-available") {
+    const disabled = config?.Daemon.DisableSelfUpdate ?? false;
+    return {
+      name,
+      severity: "warn",
+      message: `Update available: v${update.currentVersion} → v${update.latestVersion}`,
+      remediation: disabled ? "Pull a newer container image to upgrade." : "Run `netclaw update` to upgrade.",
+    };
+  }
+  if (update?.state === "up-to-date")
+    return { name, severity: "pass", message: `up to date (v${update.currentVersion})` };
+  // A failed check never fails doctor: the daemon keeps working without it.
+  return {
+    name,
+    severity: "pass",
+    message: `could not check for updates: ${update?.message ?? "no configuration"}`,
+  };
+}
+
+export async function daemonCheck(context: CliContext, fetched: HealthStatus | Error): Promise<CheckLine> {
   const name = "Daemon";
   const endpoint = context.endpoint().url;
   try {
-    const status: HealthStatus = healthStatusSchema.parse(
-      await context.client({ timeoutMs: 3000 }).get("/api/health/status"),
-    );
+    if (fetched instanceof Error) throw fetched;
+    const status = fetched;
     if (status.overall === "healthy") {
       return {
         name,
