@@ -54,6 +54,18 @@ export async function runHeadless(context: CliContext, options: HeadlessOptions)
   let inTurn = false;
 
   const controller = new AbortController();
+  // Ctrl+C on a headless run cancels the turn on the daemon too, then exits 130 like a shell would.
+  const onSigint = () => {
+    void api
+      .cancel(sessionId)
+      .catch(() => false)
+      .finally(() => {
+        sink.finish();
+        sink.error("[error] cancelled");
+        process.exit(130);
+      });
+  };
+  process.once("SIGINT", onSigint);
   try {
     const stream = sessionEventStream({
       url: api.eventsUrl(sessionId),
@@ -108,6 +120,7 @@ export async function runHeadless(context: CliContext, options: HeadlessOptions)
     return fail(describeFailure(context, error));
   } finally {
     controller.abort();
+    process.off("SIGINT", onSigint);
   }
   sink.finish();
   const totalMs = Math.round(performance.now() - started);
