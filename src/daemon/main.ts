@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/errors.ts";
 import { isExposureProblem } from "../config/exposure.ts";
@@ -9,15 +10,23 @@ import { removePidFile, writePidFile } from "../config/pid-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
+import { createToolDispatcher } from "./agent/tool-dispatcher.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import { createHostGuard } from "./http/host-guard.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
+import { openApiRoutes } from "./http/routes/openapi.ts";
+import { sessionRoutes } from "./http/routes/sessions.ts";
 import { writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
+import { createModelClient } from "./llm/index.ts";
+import { createSessionRegistry } from "./sessions/session-registry.ts";
 import { createStatusProvider } from "./status.ts";
+import { createSessionEventRepository } from "./store/session-event-repository.ts";
+import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 
@@ -109,6 +118,34 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     return;
   }
 
+  // Sessions: identity files, the model client, the (still empty) tool set, the engine registry.
+  seedIdentityFiles(paths.identityDir);
+  const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
+  const sessionsLog = logger.child({ component: "sessions" });
+  const registry = createSessionRegistry({
+    deps: {
+      sessions: createSessionRepository(store.db),
+      events: createSessionEventRepository(store.db),
+      transaction: (fn) => store.transaction(fn),
+      now: () => new Date(),
+      newId: randomUUID,
+      model,
+      dispatcher: createToolDispatcher({ tools: [] }),
+      identity: createIdentitySource(paths.identityDir),
+      settings: {
+        compactionThreshold: config.Session.CompactionThreshold,
+        keepRecentToolResults: config.Session.KeepRecentToolResults,
+        maxToolCallsPerTurn: config.Session.MaxToolCallsPerTurn,
+        sidecarTimeoutMs: config.Session.SidecarLlmTimeoutSeconds * 1000,
+      },
+      logger: sessionsLog,
+    },
+  });
+  const interrupted = registry.recover();
+  if (interrupted > 0)
+    sessionsLog.warn({ sessions: interrupted }, "marked turns interrupted by the last stop");
+  setInterval(() => registry.evictIdle(), 60_000).unref();
+
   let ready = false;
   let stopping = false;
   const status = createStatusProvider({
@@ -120,6 +157,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     startedAt,
     databasePath: paths.database,
     schemaVersion: () => store.schemaVersion(),
+    sessions: () => ({ count: registry.count(), activeTurns: registry.activeTurns }),
     update: () => updates.state(),
   });
   const updates = createUpdateChecker({
@@ -136,11 +174,19 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     stopping = true;
     ready = false;
     lifecycleLog.info({ reason }, "shutting down");
+    // Running turns get ShutdownDrainSeconds to finish; then they are aborted and recorded as
+    // interrupted. The hard timer is the backstop if even that hangs.
+    const drainMs = config.Daemon.ShutdownDrainSeconds * 1000;
     const drain = setTimeout(() => {
       lifecycleLog.warn({ reason }, "drain timed out; exiting");
       finish(1);
-    }, config.Daemon.ShutdownDrainSeconds * 1000);
+    }, drainMs + 5000);
     drain.unref();
+    try {
+      await registry.drain({ timeoutMs: drainMs });
+    } catch (error) {
+      lifecycleLog.error({ err: error }, "error while draining sessions");
+    }
     try {
       await app.close();
     } catch (error) {
@@ -175,6 +221,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     routes: [
       healthRoutes({ isReady: () => ready, status }),
       lifecycleRoutes({ requestShutdown: (reason) => void shutdown(reason) }),
+      sessionRoutes({ registry, heartbeatMs: 15_000 }),
+      openApiRoutes({ version: build.version }),
     ],
   });
 

@@ -15,6 +15,8 @@ export type StatusSources = {
   startedAt: Date;
   databasePath: string;
   schemaVersion: () => number;
+  /** Session counts, once the session registry is wired. */
+  sessions?: () => { count: number; activeTurns: number };
   update: () => UpdateState;
   now?: () => number;
 };
@@ -57,6 +59,7 @@ export function createStatusProvider(sources: StatusSources): () => HealthStatus
         healthy: persistenceHealthy,
       },
       update: sources.update(),
+      ...sessionCounts(sources.sessions),
       home: sources.home,
     };
   };
@@ -76,4 +79,15 @@ function describeModel(models: ModelResolution): HealthStatus["model"] {
   }
   const message = models.state === "none" ? models.reason : models.message;
   return { state: "none", degraded: true, message: `No-Op chat client active: ${message}` };
+}
+
+function sessionCounts(source: StatusSources["sessions"]): {
+  sessions?: { count: number; activeTurns: number };
+} {
+  if (!source) return {};
+  try {
+    return { sessions: source() };
+  } catch {
+    return {}; // the persistence section already reports a store that does not answer
+  }
 }

@@ -98,6 +98,10 @@ export const sessionEventSchema = z.discriminatedUnion("type", [
     messagesAfter: z.number().int(),
     toolResultsCleared: z.number().int(),
     summary: z.string().optional(),
+    /** History before this event id was replaced by `summary` (the oldest kept message's event). */
+    keptFromEventId: z.number().int().optional(),
+    /** Tool results stored before this event id were replaced by a placeholder. */
+    toolResultsClearedBeforeEventId: z.number().int().optional(),
   }),
   z.object({
     ...base,

@@ -38,6 +38,8 @@ export const healthStatusSchema = z.object({
     message: z.string().optional(),
   }),
   home: z.string(),
+  /** Stored sessions and turns running now (absent from daemons before sessions existed). */
+  sessions: z.object({ count: z.number(), activeTurns: z.number() }).optional(),
 });
 
 export type HealthStatus = z.infer<typeof healthStatusSchema>;

@@ -37,6 +37,11 @@ export type ModelErrorInfo = {
 export type ModelInfo = { role: Role; provider: string; providerType: string; modelId: string };
 
 export type ModelEvent =
+  /**
+   * Once per stream, just before the first content event (or before `done` of an empty answer):
+   * the model that is answering — the Fallback's when failover happened. A stream that fails
+   * before any output has no `start`; its `error` names the model instead.
+   */
   | { type: "start"; model: ModelInfo }
   | { type: "text_delta"; text: string }
   | { type: "thinking_delta"; text: string }

@@ -12,7 +12,13 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { pino } from "pino";
-import { APP_VERSION, ITEMS_MIGRATION, makeTempDir, migrationsDirWith } from "./fixtures/temp.ts";
+import {
+  APP_VERSION,
+  ITEMS_MIGRATION,
+  initOnlyMigrationsDir,
+  makeTempDir,
+  migrationsDirWith,
+} from "./fixtures/temp.ts";
 import { openStore } from "./sqlite.ts";
 import { StoreError } from "./store-error.ts";
 
@@ -34,7 +40,7 @@ function readOnly(t: { after: (fn: () => void) => void }, path: string): Databas
 async function upgradedDatabase(t: Parameters<typeof makeTempDir>[0]) {
   const dir = makeTempDir(t);
   const path = join(dir, "netclaw.db");
-  const v1 = await openStore({ path, appVersion: APP_VERSION });
+  const v1 = await openStore({ path, migrationsDir: initOnlyMigrationsDir(), appVersion: APP_VERSION });
   v1.transaction((db) => db.prepare("INSERT INTO meta (key, value) VALUES ('probe', 'kept')").run());
   v1.close();
   const withItems = migrationsDirWith({ parent: dir, name: "with-items", extra: ITEMS_MIGRATION });
@@ -89,23 +95,34 @@ test("a failing migration rolls back completely and stops later migrations", asy
       "004_later.sql": "CREATE TABLE later (x INTEGER);\n",
     },
   });
-  await assert.rejects(openStore({ path, appVersion: APP_VERSION, migrationsDir: broken }), (error) => {
-    assert.ok(error instanceof StoreError);
-    assert.equal(error.code, "store_migration_failed");
-    assert.match(
-      error.message,
-      /^Migration .*broken\/003_broken\.sql failed: no such table: does_not_exist\./,
-    );
-    assert.match(error.message, /stays at schema version 2/);
-    return true;
-  });
+  await assert.rejects(
+    openStore({
+      path,
+      appVersion: APP_VERSION,
+      migrationsDir: broken,
+    }),
+    (error) => {
+      assert.ok(error instanceof StoreError);
+      assert.equal(error.code, "store_migration_failed");
+      assert.match(
+        error.message,
+        /^Migration .*broken\/003_broken\.sql failed: no such table: does_not_exist\./,
+      );
+      assert.match(error.message, /stays at schema version 2/);
+      return true;
+    },
+  );
   const db = readOnly(t, path);
   assert.equal(tableExists(db, "half_done"), false);
   assert.equal(tableExists(db, "later"), false);
   assert.equal(db.prepare("SELECT max(version) AS v FROM schema_version").get()?.["v"], 2);
   db.close();
 
-  const again = await openStore({ path, appVersion: APP_VERSION, migrationsDir: withItems });
+  const again = await openStore({
+    path,
+    appVersion: APP_VERSION,
+    migrationsDir: withItems,
+  });
   t.after(() => again.close());
   assert.equal(again.schemaVersion(), 2);
   assert.equal(again.db.prepare("SELECT label FROM items").get()?.["label"], "v2 data");
@@ -138,24 +155,27 @@ test("a database newer than this binary is refused, named, and left byte-for-byt
     files: readdirSync(dir).sort(),
   };
 
-  await assert.rejects(openStore({ path, appVersion: APP_VERSION }), (error) => {
-    assert.ok(error instanceof StoreError);
-    assert.equal(error.code, "store_newer_than_binary");
-    assert.equal(
-      error.message,
-      `Database ${path} is at schema version 2, but this netclawd (version ${APP_VERSION}) only knows up to 1. ` +
-        "It was upgraded by a newer netclaw. To roll back, restore the copy saved before the migration " +
-        `(${backupPath}) with the daemon stopped, or run the newer netclaw version.`,
-    );
-    return true;
-  });
+  await assert.rejects(
+    openStore({ path, migrationsDir: initOnlyMigrationsDir(), appVersion: APP_VERSION }),
+    (error) => {
+      assert.ok(error instanceof StoreError);
+      assert.equal(error.code, "store_newer_than_binary");
+      assert.equal(
+        error.message,
+        `Database ${path} is at schema version 2, but this netclawd (version ${APP_VERSION}) only knows up to 1. ` +
+          "It was upgraded by a newer netclaw. To roll back, restore the copy saved before the migration " +
+          `(${backupPath}) with the daemon stopped, or run the newer netclaw version.`,
+      );
+      return true;
+    },
+  );
   assert.ok(readFileSync(path).equals(before.bytes));
   assert.equal(statSync(path).mtimeMs, before.mtimeMs);
   assert.deepEqual(readdirSync(dir).sort(), before.files);
 
   // Following the advice works: the restored copy opens with this binary.
   copyFileSync(backupPath, path);
-  const restored = await openStore({ path, appVersion: APP_VERSION });
+  const restored = await openStore({ path, migrationsDir: initOnlyMigrationsDir(), appVersion: APP_VERSION });
   t.after(() => restored.close());
   assert.equal(restored.schemaVersion(), 1);
   assert.equal(restored.db.prepare("SELECT value FROM meta WHERE key = 'probe'").get()?.["value"], "kept");
@@ -166,7 +186,7 @@ test("the newer-than-binary message says so when no pre-migration copy exists", 
   const path = join(dir, "netclaw.db");
   const withItems = migrationsDirWith({ parent: dir, name: "with-items", extra: ITEMS_MIGRATION });
   (await openStore({ path, appVersion: "0.2.0", migrationsDir: withItems })).close();
-  await assert.rejects(openStore({ path, appVersion: APP_VERSION }), {
+  await assert.rejects(openStore({ path, migrationsDir: initOnlyMigrationsDir(), appVersion: APP_VERSION }), {
     code: "store_newer_than_binary",
     message: new RegExp(
       `restore a copy of ${path} taken before the upgrade .*no pre-migration copy was found`,

@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { pino } from "pino";
-import { APP_VERSION, ITEMS_MIGRATION, makeTempDir, migrationsDirWith } from "./fixtures/temp.ts";
+import {
+  APP_VERSION,
+  ITEMS_MIGRATION,
+  initOnlyMigrationsDir,
+  makeTempDir,
+  migrationsDirWith,
+} from "./fixtures/temp.ts";
 import { openStore } from "./sqlite.ts";
 import { StoreError } from "./store-error.ts";
 
@@ -13,7 +19,12 @@ const CREATED = new Date("2026-01-02T03:04:05.678Z");
 test("a fresh database gets schema version 1, meta and the connection settings", async (t) => {
   const dir = makeTempDir(t);
   const path = join(dir, "sessions", "netclaw.db");
-  const store = await openStore({ path, appVersion: APP_VERSION, now: () => CREATED });
+  const store = await openStore({
+    path,
+    migrationsDir: initOnlyMigrationsDir(),
+    appVersion: APP_VERSION,
+    now: () => CREATED,
+  });
   t.after(() => store.close());
 
   assert.equal(store.schemaVersion(), 1);
@@ -44,9 +55,21 @@ test("a fresh database gets schema version 1, meta and the connection settings",
 test("reopening is idempotent: nothing re-applied, meta unchanged, no backup made", async (t) => {
   const dir = makeTempDir(t);
   const path = join(dir, "netclaw.db");
-  (await openStore({ path, appVersion: APP_VERSION, now: () => CREATED })).close();
+  (
+    await openStore({
+      path,
+      migrationsDir: initOnlyMigrationsDir(),
+      appVersion: APP_VERSION,
+      now: () => CREATED,
+    })
+  ).close();
   const later = new Date("2027-05-06T07:08:09.000Z");
-  const store = await openStore({ path, appVersion: "9.9.9", now: () => later });
+  const store = await openStore({
+    path,
+    migrationsDir: initOnlyMigrationsDir(),
+    appVersion: "9.9.9",
+    now: () => later,
+  });
   t.after(() => store.close());
 
   assert.equal(store.schemaVersion(), 1);
@@ -67,7 +90,7 @@ test("reopening is idempotent: nothing re-applied, meta unchanged, no backup mad
 
 test("close checkpoints the WAL away and can be called twice; a closed store refuses work", async (t) => {
   const path = join(makeTempDir(t), "netclaw.db");
-  const store = await openStore({ path, appVersion: APP_VERSION });
+  const store = await openStore({ path, migrationsDir: initOnlyMigrationsDir(), appVersion: APP_VERSION });
   store.transaction((db) => db.prepare("INSERT INTO meta (key, value) VALUES ('k', 'v')").run());
   assert.ok(existsSync(`${path}-wal`));
   store.close();

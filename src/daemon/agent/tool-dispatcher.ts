@@ -1,0 +1,61 @@
+import type { ApprovalOption } from "../../protocol/events.ts";
+import type { ToolCallRequest, ToolDefinition } from "../llm/model-client.ts";
+
+export type ToolResult = { result: string; isError: boolean };
+
+/** A tool: data the model sees plus `execute`. Real tools arrive with the tools issue. */
+export type Tool = {
+  definition: ToolDefinition;
+  execute(args: unknown, context: { signal: AbortSignal; sessionId: string }): Promise<string>;
+};
+
+/** What a `beforeToolCall` hook may ask of the session (the approval flow plugs in here). */
+export type ToolCallContext = {
+  sessionId: string;
+  signal: AbortSignal;
+  /** Publishes `approval_requested` to the session's subscribers. */
+  requestApproval(request: { summary: string; options: ApprovalOption[] }): void;
+};
+
+/** Decides whether a call may run; `block` becomes the error result the model sees. */
+export type BeforeToolCall = (call: ToolCallRequest, context: ToolCallContext) => Promise<{ block?: string }>;
+
+/** The single path every tool call takes (ARCHITECTURE.md §3: exposure → policy → run). */
+export type ToolDispatcher = {
+  definitions(): ToolDefinition[];
+  /** Never throws: failures, blocks, unknown tools and aborts come back as `isError` results. */
+  dispatch(call: ToolCallRequest, context: ToolCallContext): Promise<ToolResult>;
+};
+
+export const CANCELLED_TOOL_RESULT = "Tool call cancelled before it finished.";
+
+export function createToolDispatcher(options: {
+  tools: Tool[];
+  beforeToolCall?: BeforeToolCall;
+}): ToolDispatcher {
+  const byName = new Map(options.tools.map((tool) => [tool.definition.name, tool]));
+  const definitions = options.tools.map((tool) => tool.definition);
+  return {
+    definitions: () => definitions,
+    async dispatch(call, context) {
+      const tool = byName.get(call.name);
+      if (!tool) {
+        const known = [...byName.keys()].join(", ") || "none";
+        return { result: `Unknown tool '${call.name}'. Available tools: ${known}.`, isError: true };
+      }
+      if (context.signal.aborted) return { result: CANCELLED_TOOL_RESULT, isError: true };
+      try {
+        const verdict = (await options.beforeToolCall?.(call, context)) ?? {};
+        if (verdict.block !== undefined) return { result: verdict.block, isError: true };
+        const result = await tool.execute(call.arguments, {
+          signal: context.signal,
+          sessionId: context.sessionId,
+        });
+        return { result, isError: false };
+      } catch (error) {
+        if (context.signal.aborted) return { result: CANCELLED_TOOL_RESULT, isError: true };
+        return { result: `Tool '${call.name}' failed: ${(error as Error).message}`, isError: true };
+      }
+    },
+  };
+}

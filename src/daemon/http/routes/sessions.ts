@@ -1,0 +1,133 @@
+import type { FastifyInstance } from "fastify";
+import type { z } from "zod";
+import { NetclawError } from "../../../protocol/errors.ts";
+import type { SessionEvent } from "../../../protocol/events.ts";
+import {
+  type cancelResponseSchema,
+  createSessionRequestSchema,
+  sendMessageRequestSchema,
+  type sendMessageResponseSchema,
+  type sessionListSchema,
+  type transcriptSchema,
+} from "../../../protocol/sessions.ts";
+import type { SessionRegistry } from "../../sessions/session-registry.ts";
+import { streamSse } from "../sse.ts";
+
+export type SessionRoutesOptions = {
+  registry: SessionRegistry;
+  /** Interval of `: heartbeat` comments on idle event streams. */
+  heartbeatMs: number;
+};
+
+const TRANSCRIPT_PAGE = 1000;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  throw new NetclawError("invalid_request", `Invalid request body: ${where}${issue?.message ?? "invalid"}.`, {
+    status: 400,
+  });
+}
+
+function eventIdParam(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,15}$/.test(value))
+    throw new NetclawError("invalid_event_id", `${name} must be a non-negative integer event id.`, {
+      status: 400,
+    });
+  return Number(value);
+}
+
+// Each event is serialised once, however many clients watch the session.
+const frames = new WeakMap<SessionEvent, string>();
+const dataOf = (event: SessionEvent): string => {
+  let data = frames.get(event);
+  if (data === undefined) {
+    data = JSON.stringify(event);
+    frames.set(event, data);
+  }
+  return data;
+};
+
+/** The sessions API (ARCHITECTURE.md §6); shapes in src/protocol/sessions.ts and events.ts. */
+export function sessionRoutes(options: SessionRoutesOptions) {
+  const { registry } = options;
+  const engineOf = (id: string) => {
+    const engine = registry.get(id);
+    if (!engine) throw new NetclawError("session_not_found", `No session with id '${id}'.`, { status: 404 });
+    return engine;
+  };
+
+  return (app: FastifyInstance) => {
+    app.post("/api/sessions", async (request, reply) => {
+      const body = parseBody(createSessionRequestSchema, request.body);
+      const result = registry.create({ name: body.name, channel: body.channel });
+      return reply.code(result.created ? 201 : 200).send(result);
+    });
+
+    app.get(
+      "/api/sessions",
+      async (): Promise<z.infer<typeof sessionListSchema>> => ({
+        sessions: registry.list(),
+      }),
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { after?: string; limit?: string } }>(
+      "/api/sessions/:id",
+      async (request): Promise<z.infer<typeof transcriptSchema>> => {
+        const engine = engineOf(request.params.id);
+        const after = eventIdParam(request.query.after, "after") ?? 0;
+        const limit = Math.min(
+          eventIdParam(request.query.limit, "limit") ?? TRANSCRIPT_PAGE,
+          TRANSCRIPT_PAGE,
+        );
+        return { session: engine.summary(), events: engine.transcript({ after, limit: Math.max(1, limit) }) };
+      },
+    );
+
+    app.post<{ Params: { id: string } }>("/api/sessions/:id/messages", async (request, reply) => {
+      const engine = engineOf(request.params.id);
+      const body = parseBody(sendMessageRequestSchema, request.body);
+      const header = request.headers["idempotency-key"];
+      const key = Array.isArray(header) ? header[0] : header;
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+        throw new NetclawError(
+          "invalid_idempotency_key",
+          "Idempotency-Key must be 1-200 visible ASCII characters.",
+          { status: 400 },
+        );
+      const result: z.infer<typeof sendMessageResponseSchema> = engine.send({
+        text: body.text,
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+      });
+      return reply.code(result.duplicate ? 200 : 202).send(result);
+    });
+
+    app.post<{ Params: { id: string } }>(
+      "/api/sessions/:id/cancel",
+      async (request): Promise<z.infer<typeof cancelResponseSchema>> => ({
+        cancelled: engineOf(request.params.id).cancel(),
+      }),
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
+      "/api/sessions/:id/events",
+      async (request, reply) => {
+        const engine = engineOf(request.params.id);
+        const header = request.headers["last-event-id"];
+        const after =
+          eventIdParam(Array.isArray(header) ? header[0] : header, "Last-Event-ID") ??
+          eventIdParam(request.query.after, "after");
+        await streamSse({
+          reply,
+          source: engine.subscribe(after),
+          toMessage: (event) => ({ id: event.id, event: event.type, data: dataOf(event) }),
+          heartbeatMs: options.heartbeatMs,
+        });
+      },
+    );
+  };
+}

@@ -1,0 +1,28 @@
+import type { IdentitySource } from "../agent/identity.ts";
+import type { ToolDispatcher } from "../agent/tool-dispatcher.ts";
+import type { ModelClient } from "../llm/model-client.ts";
+import type { SessionEventRepository } from "../store/session-event-repository.ts";
+import type { SessionRepository } from "../store/session-repository.ts";
+import type { StoreLogger } from "../store/store-logger.ts";
+
+export type SessionSettings = {
+  compactionThreshold: number;
+  keepRecentToolResults: number;
+  maxToolCallsPerTurn: number;
+  /** Budget of a title or compaction-summary call. */
+  sidecarTimeoutMs: number;
+};
+
+/** Everything a session engine needs, injected by the registry (and, above it, by main.ts). */
+export type SessionDeps = {
+  sessions: SessionRepository;
+  events: SessionEventRepository;
+  transaction: <T>(fn: () => T) => T;
+  now: () => Date;
+  newId: () => string;
+  model: ModelClient;
+  dispatcher: ToolDispatcher;
+  identity: IdentitySource;
+  settings: SessionSettings;
+  logger: StoreLogger;
+};

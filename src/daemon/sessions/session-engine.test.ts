@@ -1,0 +1,280 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { SessionEvent } from "../../protocol/events.ts";
+import { NO_MODEL_ANSWER } from "../agent/turn-loop.ts";
+import { engineHarness, reader } from "./fixtures/harness.ts";
+import { createScriptedModel, gate } from "./fixtures/scripted-model.ts";
+import { SUMMARY_HEADER } from "./history.ts";
+
+const types = (events: SessionEvent[]) => events.map((e) => e.type);
+const turnDone = (n: number) => (e: SessionEvent) => e.type === "turn_completed" && e.turnNumber === n;
+
+test("a turn stores the message first, coalesces deltas into one text, titles the session, and survives a reload", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  model.push(
+    (request) => {
+      // The user message is already stored when the model is called.
+      assert.equal(request.messages.at(-2)?.content, "hello there");
+      assert.equal(request.messages[0]?.role, "system");
+      assert.match(
+        request.messages[0]!.content,
+        /# Soul[\s\S]*# Operating core[\s\S]*# Agents[\s\S]*# Tooling/,
+      );
+      assert.match(request.messages.at(-1)!.content, /^\[current time\]/);
+      return { text: ["Hel", "lo!"], usage: { inputTokens: 100, outputTokens: 5 } };
+    },
+    { text: ['"Greeting the agent politely today, a long title indeed."'] },
+  );
+  const { registry, store } = await h.registry({ model });
+  const { session } = registry.create({ channel: "chat" });
+  const engine = registry.get(session.sessionId)!;
+  const stream = reader(engine.subscribe(0));
+  const sent = engine.send({ text: "hello there" });
+  assert.equal(sent.queued, false);
+  const seen = await stream.until((e) => e.type === "session_title");
+  assert.deepEqual(types(seen), [
+    "user_message",
+    "turn_started",
+    "text_delta",
+    "text_delta",
+    "text",
+    "usage",
+    "turn_completed",
+    "session_title",
+  ]);
+  const ids = seen.map((e) => e.id);
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => a - b),
+  );
+  const text = seen.find((e) => e.type === "text")!;
+  assert.equal(text.type === "text" && text.text, "Hello!");
+  const usage = seen.find((e) => e.type === "usage")!;
+  assert.equal(usage.type === "usage" && usage.usagePercent, Math.round((100 / 32768) * 1000) / 10);
+  const title = seen.at(-1)!;
+  assert.equal(
+    title.type === "session_title" && title.title,
+    "Greeting the agent politely today, a long title",
+  );
+  await engine.idle();
+
+  const stored = engine.transcript({ after: 0, limit: 100 });
+  assert.deepEqual(
+    types(stored),
+    types(seen).filter((type) => type !== "text_delta"),
+  );
+  assert.equal(engine.summary().turnCount, 1);
+  assert.equal(engine.summary().status, "idle");
+
+  const reopened = await h.registry({ model, store });
+  const again = reopened.registry.get(session.sessionId)!;
+  assert.deepEqual(again.transcript({ after: 0, limit: 100 }), stored);
+  assert.equal(again.summary().title, "Greeting the agent politely today, a long title");
+  again.send({ text: "second" });
+  await again.idle();
+  const history = model.requests.at(-1)!.messages.map((m) => `${m.role}:${m.content}`);
+  assert.deepEqual(history.slice(1, -1), ["user:hello there", "assistant:Hello!", "user:second"]);
+  // Ids keep increasing across the reload, above every id handed out before (deltas included).
+  const later = again.transcript({ after: ids.at(-1)!, limit: 100 });
+  assert.ok(later.length > 0 && later[0]!.id > Math.max(...ids));
+});
+
+test("messages sent during a turn are queued and merged, in order, into one follow-up turn", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  const hold = gate();
+  model.push({ text: ["first"], gate: hold.promise }, { text: ["title"] }, { text: ["merged"] });
+  const { registry } = await h.registry({ model });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  const stream = reader(engine.subscribe(0));
+  engine.send({ text: "one" });
+  const two = engine.send({ text: "two" });
+  const three = engine.send({ text: "three" });
+  assert.equal(two.queued, true);
+  assert.equal(three.queued, true);
+  hold.open();
+  const seen = await stream.until(turnDone(2));
+  const starts = seen.filter((e) => e.type === "turn_started");
+  assert.equal(starts.length, 2);
+  assert.deepEqual(starts[1]!.type === "turn_started" && starts[1]!.messageIds, [
+    two.messageId,
+    three.messageId,
+  ]);
+  const last = model.requests.at(-1)!.messages;
+  assert.equal(last.at(-2)!.content, "two\n\nthree");
+});
+
+test("cancel aborts the stream, keeps the partial text marked cancelled, and the session goes on", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  model.push({ text: ["partial ", "answer"], gate: new Promise(() => {}) });
+  const { registry } = await h.registry({ model });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  const stream = reader(engine.subscribe(0));
+  assert.equal(engine.cancel(), false);
+  engine.send({ text: "go" });
+  await stream.until((e) => e.type === "text_delta" && e.text === "answer");
+  assert.equal(engine.cancel(), true);
+  const rest = await stream.until(turnDone(1));
+  const text = rest.find((e) => e.type === "text");
+  assert.deepEqual(text?.type === "text" && [text.text, text.partial], ["partial answer", "cancelled"]);
+  assert.deepEqual(rest.at(-1), { ...rest.at(-1), status: "cancelled" });
+  await engine.idle();
+  engine.send({ text: "again" });
+  const next = await stream.until(turnDone(2));
+  assert.deepEqual(next.at(-1), { ...next.at(-1), status: "completed" });
+});
+
+test("an Idempotency-Key resend returns the original message and starts nothing", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  const { registry } = await h.registry({ model });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  const first = engine.send({ text: "hi", idempotencyKey: "k-1" });
+  const again = engine.send({ text: "hi", idempotencyKey: "k-1" });
+  assert.deepEqual(again, {
+    messageId: first.messageId,
+    eventId: first.eventId,
+    queued: false,
+    duplicate: true,
+  });
+  await engine.idle();
+  const stored = engine.transcript({ after: 0, limit: 100 });
+  assert.equal(stored.filter((e) => e.type === "user_message").length, 1);
+  assert.equal(stored.filter((e) => e.type === "turn_started").length, 1);
+});
+
+test("a turn in flight at a crash is closed as interrupted on load, with fresh ids above every used one", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  model.push({ text: ["never ", "finished"], gate: new Promise(() => {}) });
+  const first = await h.registry({ model });
+  const engine = first.registry.get(first.registry.create({ channel: "chat" }).session.sessionId)!;
+  const stream = reader(engine.subscribe(0));
+  engine.send({ text: "long job" });
+  const seen = await stream.until((e) => e.type === "text_delta" && e.text === "finished");
+  const highest = seen.at(-1)!.id;
+
+  // A second registry on the same database = the daemon after kill -9 (the first never cleans up).
+  const restarted = await h.registry({ model: createScriptedModel() });
+  assert.equal(restarted.registry.recover(), 1);
+  const recovered = restarted.registry.get(engine.id)!;
+  const events = recovered.transcript({ after: 0, limit: 100 });
+  assert.deepEqual(types(events), ["user_message", "turn_started", "error", "turn_completed"]);
+  const completed = events.at(-1)!;
+  assert.ok(completed.type === "turn_completed");
+  assert.equal(completed.status, "interrupted");
+  assert.ok(events[2]!.id > highest, "ids after the restart are above the lost deltas' ids");
+  assert.equal(recovered.summary().status, "idle");
+  recovered.send({ text: "still there?" });
+  await recovered.idle();
+  const after = recovered.transcript({ after: completed.id, limit: 100 });
+  const done = after.find((e) => e.type === "turn_completed");
+  assert.ok(done?.type === "turn_completed" && done.status === "completed");
+});
+
+test("no model: the turn answers with the notice and the commands that fix it, calling nothing", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel({ configured: false });
+  const { registry } = await h.registry({ model });
+  const engine = registry.get(registry.create({ channel: "headless" }).session.sessionId)!;
+  engine.send({ text: "anyone?" });
+  await engine.idle();
+  const text = engine.transcript({ after: 0, limit: 100 }).find((e) => e.type === "text");
+  assert.equal(text?.type === "text" && text.text, NO_MODEL_ANSWER);
+  assert.match(
+    NO_MODEL_ANSWER,
+    /^No valid model configuration detected\.\n[\s\S]*netclaw init[\s\S]*NETCLAW_Models__Main__Provider/,
+  );
+  assert.equal(model.requests.length, 0);
+});
+
+test("tool calls run through the dispatcher and their results go back to the model", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  model.push(
+    {
+      toolCalls: [
+        { id: "c1", name: "shout", arguments: { text: "hi" } },
+        { id: "c2", name: "missing", arguments: {} },
+      ],
+    },
+    (request) => {
+      const tools = request.messages.filter((m) => m.role === "tool");
+      assert.deepEqual(
+        tools.map((m) => m.role === "tool" && [m.toolCallId, m.content, m.isError]),
+        [
+          ["c1", "HI", false],
+          ["c2", "Unknown tool 'missing'. Available tools: shout.", true],
+        ],
+      );
+      return { text: ["done"] };
+    },
+  );
+  const shout = {
+    definition: { name: "shout", description: "upper-cases", parameters: { type: "object" } },
+    execute: async (args: unknown) => String((args as { text: string }).text).toUpperCase(),
+  };
+  const { registry } = await h.registry({ model, tools: [shout] });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  engine.send({ text: "use tools" });
+  await engine.idle();
+  const stored = engine.transcript({ after: 0, limit: 100 });
+  assert.equal(JSON.stringify(stored.find((e) => e.type === "error")), undefined);
+  assert.deepEqual(types(stored).slice(0, 7), [
+    "user_message",
+    "turn_started",
+    "tool_call",
+    "tool_call",
+    "tool_result",
+    "tool_result",
+    "text",
+  ]);
+  assert.deepEqual(
+    model.requests[0]!.tools?.map((tool) => tool.name),
+    ["shout"],
+  );
+});
+
+test("compaction drops the oldest messages behind a Compaction-model summary when input passes the threshold", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel({ contextWindow: 4096 });
+  const big = "x".repeat(3000);
+  model.push(
+    { text: [`answer one ${big}`], usage: { inputTokens: 1000, outputTokens: 10 } },
+    { text: ["Title"] },
+    { text: [`answer two ${big}`], usage: { inputTokens: 2000, outputTokens: 10 } },
+    { text: ["answer three"], usage: { inputTokens: 3500, outputTokens: 10 } },
+    (request) => {
+      assert.equal(request.role, "Compaction");
+      assert.match(request.messages[1]!.content, /User: first question/);
+      return { text: ["- [!] user asked two questions\nCurrent task: third"] };
+    },
+  );
+  const { registry } = await h.registry({ model });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  for (const text of ["first question", "second question", "third question"]) {
+    engine.send({ text });
+    await engine.idle();
+  }
+  const compaction = engine.transcript({ after: 0, limit: 100 }).find((e) => e.type === "compaction");
+  assert.ok(compaction?.type === "compaction");
+  assert.equal(compaction.summary, "- [!] user asked two questions\nCurrent task: third");
+  assert.ok(compaction.messagesAfter < compaction.messagesBefore);
+  engine.send({ text: "fourth" });
+  await engine.idle();
+  const messages = model.requests.at(-1)!.messages.map((m) => m.content);
+  assert.ok(messages[1]!.startsWith(SUMMARY_HEADER));
+  assert.ok(!messages.some((m) => m.includes("first question")));
+  assert.ok(messages.some((m) => m.includes("fourth")));
+
+  // The same history comes back after a reload.
+  const reopened = await h.registry({ model, store: (await h.registry({ model })).store });
+  const reloaded = reopened.registry.get(engine.id)!;
+  reloaded.send({ text: "fifth" });
+  await reloaded.idle();
+  const after = model.requests.at(-1)!.messages.map((m) => m.content);
+  assert.ok(after[1]!.startsWith(SUMMARY_HEADER));
+  assert.ok(!after.some((m) => m.includes("first question")));
+});

@@ -1,0 +1,225 @@
+import { NetclawError } from "../../protocol/errors.ts";
+import { type SessionEvent, VOLATILE_EVENT_TYPES } from "../../protocol/events.ts";
+import type { SessionSummary } from "../../protocol/sessions.ts";
+import type { EventDraft } from "../agent/event-draft.ts";
+import { assemblePrompt } from "../agent/prompt.ts";
+import { runTurn, SHUTDOWN_REASON, type TurnOutcome } from "../agent/turn-loop.ts";
+import type { SessionRecord } from "../store/session-repository.ts";
+import { createHistory } from "./history.ts";
+import type { SessionDeps } from "./session-deps.ts";
+import { createSessionEventLog } from "./session-event-log.ts";
+import { scanEvents } from "./session-scan.ts";
+import { runSidecars } from "./session-sidecars.ts";
+
+export type SendResult = { messageId: string; eventId: number; queued: boolean; duplicate: boolean };
+
+export type SessionEngine = ReturnType<typeof loadSessionEngine>;
+
+/**
+ * One session, loaded from the store: its history, its event log and its input queue. Messages
+ * are stored before any model call; a message that arrives while a turn runs waits, and all
+ * waiting messages form the next turn together, in order. A turn left unfinished by a crash is
+ * closed as `interrupted` when the session loads.
+ */
+export function loadSessionEngine(options: { record: SessionRecord; deps: SessionDeps }) {
+  const { deps } = options;
+  const record = { ...options.record };
+  const sessionId = record.sessionId;
+  const stored = deps.events.listAfter({ sessionId, after: 0 });
+  const history = createHistory();
+  for (const event of stored) history.apply(event);
+  const scan = scanEvents(stored);
+  const pending = [...scan.pendingMessageIds];
+  const log = createSessionEventLog({
+    sessionId,
+    sessions: deps.sessions,
+    events: deps.events,
+    transaction: (fn) => deps.transaction(fn),
+    now: deps.now,
+    reservedHighWater: record.eventIdReserved,
+  });
+  const at = () => deps.now().toISOString();
+
+  let running: Promise<void> | undefined;
+  let turn: AbortController | undefined;
+  let sidecar: AbortController | undefined;
+  let closing = false;
+
+  const append = (draft: EventDraft, alsoStore?: (event: SessionEvent) => void): SessionEvent => {
+    const event = log.append(draft, alsoStore);
+    if (!VOLATILE_EVENT_TYPES.has(event.type)) {
+      history.apply(event);
+      record.lastActivity = event.at;
+    }
+    return event;
+  };
+  const setStatus = (status: SessionRecord["status"]) => {
+    deps.sessions.setStatus({ id: sessionId, status, at: at() });
+    record.status = status;
+    record.lastActivity = at();
+  };
+
+  if (scan.openTurn) {
+    const open = scan.openTurn;
+    for (const call of open.danglingCalls) {
+      append({ ...call, type: "tool_result", result: "Not finished: the daemon stopped.", isError: true });
+    }
+    append({
+      type: "error",
+      code: "turn_interrupted",
+      errorMessage: `Turn ${open.turnNumber} was interrupted because the daemon stopped while it ran. Everything stored before that is kept; send a message to continue.`,
+    });
+    append({ type: "turn_completed", turnNumber: open.turnNumber, status: "interrupted" }, () =>
+      deps.sessions.setStatus({ id: sessionId, status: "idle", at: at() }),
+    );
+    record.status = "idle";
+  } else if (record.status !== "idle") {
+    setStatus("idle");
+  }
+
+  async function runOneTurn(messageIds: string[]): Promise<void> {
+    const turnNumber = Math.max(record.turnCount, scan.lastTurnNumber) + 1;
+    append({ type: "turn_started", turnNumber, messageIds }, () =>
+      deps.sessions.startTurn({ id: sessionId, turnCount: turnNumber, at: at() }),
+    );
+    record.turnCount = turnNumber;
+    record.status = "processing";
+    const controller = new AbortController();
+    turn = controller;
+    let outcome: TurnOutcome = { status: "failed" };
+    let contextWindow = 0;
+    try {
+      contextWindow = deps.model.configured ? await deps.model.contextWindow("Main") : 0;
+      outcome = await runTurn({
+        sessionId,
+        model: deps.model,
+        dispatcher: deps.dispatcher,
+        buildMessages: () =>
+          assemblePrompt({ identity: deps.identity, history: history.messages(), now: deps.now() }),
+        emit: (draft) => void append(draft),
+        signal: controller.signal,
+        maxToolCalls: deps.settings.maxToolCallsPerTurn,
+        contextWindow,
+        newId: deps.newId,
+      });
+    } catch (error) {
+      deps.logger.error({ err: error, sessionId }, "turn failed with an internal error");
+      append({
+        type: "error",
+        code: "internal_error",
+        errorMessage: "The turn failed with an internal error; details are in the daemon log.",
+      });
+    } finally {
+      turn = undefined;
+    }
+    append({ type: "turn_completed", turnNumber, status: outcome.status });
+    if (!closing && deps.model.configured && outcome.status === "completed") {
+      sidecar = new AbortController();
+      try {
+        await runSidecars({
+          deps,
+          history,
+          record,
+          turnNumber,
+          inputTokens: outcome.inputTokens,
+          contextWindow,
+          signal: sidecar.signal,
+          append,
+          setStatus,
+        });
+      } finally {
+        sidecar = undefined;
+      }
+    }
+    setStatus("idle");
+  }
+
+  async function drainQueue(): Promise<void> {
+    try {
+      while (pending.length > 0 && !closing) {
+        const messageIds = pending.splice(0);
+        try {
+          await runOneTurn(messageIds);
+        } catch (error) {
+          // Only a failing store gets here; the messages stay stored and join the next turn.
+          deps.logger.error({ err: error, sessionId }, "could not record a turn");
+          break;
+        }
+      }
+    } finally {
+      running = undefined;
+    }
+  }
+
+  return {
+    id: sessionId,
+
+    summary(): SessionSummary {
+      const { eventIdReserved: _reserved, ...summary } = record;
+      return { ...summary };
+    },
+
+    /**
+     * Stores the message (with its Idempotency-Key, atomically) and starts a turn unless one is
+     * running. A key seen before returns the original message with `duplicate: true`.
+     * Throws NetclawError `shutting_down` (503) while the daemon drains.
+     */
+    send(options: { text: string; idempotencyKey?: string }): SendResult {
+      if (closing)
+        throw new NetclawError("shutting_down", "netclawd is shutting down; retry after it restarts.", {
+          status: 503,
+          isRetryable: true,
+        });
+      const { idempotencyKey: key } = options;
+      const result = deps.transaction((): SendResult => {
+        const seen = key === undefined ? undefined : deps.events.findIdempotencyKey({ sessionId, key });
+        if (seen) return { ...seen, queued: false, duplicate: true };
+        const messageId = deps.newId();
+        const event = append({ type: "user_message", messageId, text: options.text }, (stored) => {
+          if (key !== undefined)
+            deps.events.saveIdempotencyKey({ sessionId, key, messageId, eventId: stored.id, at: stored.at });
+          deps.sessions.touch({ id: sessionId, at: stored.at });
+        });
+        return { messageId, eventId: event.id, queued: running !== undefined, duplicate: false };
+      });
+      if (result.duplicate) return result;
+      pending.push(result.messageId);
+      if (!running) running = drainQueue();
+      return result;
+    },
+
+    /** Aborts the running turn (model stream and tools). False when no turn is running. */
+    cancel(): boolean {
+      if (!turn || turn.signal.aborted) return false;
+      turn.abort("cancelled");
+      return true;
+    },
+
+    subscribe: (after?: number) => log.subscribe(after),
+
+    /** Stored events after `after`, ascending. */
+    transcript: (options: { after: number; limit: number }) =>
+      deps.events.listAfter({ sessionId, after: options.after, limit: options.limit }),
+
+    get busy(): boolean {
+      return running !== undefined;
+    },
+    get subscriberCount(): number {
+      return log.subscriberCount;
+    },
+
+    /** Resolves when no turn is running (immediately when idle). */
+    idle: (): Promise<void> => running ?? Promise.resolve(),
+
+    /** Stops accepting messages; with `abort`, ends the running turn as `interrupted`. */
+    close(options: { abort: boolean }): void {
+      closing = true;
+      if (options.abort) {
+        turn?.abort(SHUTDOWN_REASON);
+        sidecar?.abort(SHUTDOWN_REASON);
+      }
+    },
+
+    closeSubscribers: () => log.closeSubscribers(),
+  };
+}
