@@ -110,7 +110,8 @@ describe("netclaw status", () => {
       );
       assert.equal(result.code, 2);
       assert.match(result.stdout, /^netclaw status: degraded/);
-      assert.match(result.stdout, /No-Op chat client active: No Main model is configured/);
+      assert.match(result.stdout, /^ {2}model {7}\(none — No-Op chat client active\)$/m);
+      assert.match(result.stdout, /^ {2}! No-Op chat client active: No Main model is configured/m);
     } finally {
       await d.stop();
     }
