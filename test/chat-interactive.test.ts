@@ -9,6 +9,11 @@ import { openTerminal, type Terminal } from "./helpers/tmux.ts";
 const homes = tempHomes();
 after(homes.cleanup);
 
+function hasToolResult(body: unknown): boolean {
+  const messages = (body as { messages?: { role?: string }[] } | undefined)?.messages ?? [];
+  return messages.some((message) => message.role === "tool");
+}
+
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
@@ -57,7 +62,10 @@ describe("netclaw chat in a real terminal (tmux)", () => {
   const modelCallFor = (prompt: string) => upstream.requests.find((r) => r.lastUserText === prompt);
   before(async () => {
     home = homes.home();
-    upstream = await createFakeUpstream({ handler: (request) => replyFor(request.lastUserText ?? "") });
+    upstream = await createFakeUpstream({
+      // once a tool result is in the conversation, finish the turn (the daemon has no tools yet)
+      handler: (request) => (hasToolResult(request.body) ? "checked." : replyFor(request.lastUserText ?? "")),
+    });
     ({ daemon, cliEnv: env, daemonEnv } = await startChatDaemon({ home, upstream }));
   });
   after(async () => {
@@ -98,6 +106,30 @@ describe("netclaw chat in a real terminal (tmux)", () => {
     assert.equal(modelCallFor("write a long story")?.clientAborted, true);
     await term.keys("C-c");
     await term.waitFor(/EXIT=0/);
+  });
+
+  test("thinking and tool activity show dimmed, before the answer", async () => {
+    answer("look at the disk", {
+      thinking: "the user wants disk usage",
+      toolCalls: [{ name: "disk_usage", arguments: { path: "/var" } }],
+    });
+    const term = await terminal();
+    await term.type("look at the disk");
+    await term.keys("Enter");
+    const screen = await term.waitFor(/checked\./);
+    assert.match(screen, /the user wants disk usage/);
+    assert.match(screen, /⚙ disk_usage \{"path":"\/var"\}/);
+    assert.match(screen, /↳ error: Unknown tool 'disk_usage'/);
+    const styled = await term.screen({ escapes: true });
+    // dim (SGR 2) is switched on before the thinking and tool lines and not reset until the answer
+    const esc = String.fromCharCode(27);
+    assert.match(styled, new RegExp(`${esc}\\[2m[^${esc}]*the user wants disk usage[^${esc}]*⚙ disk_usage`));
+    assert.match(
+      styled,
+      new RegExp(`${esc}\\[0m[^${esc}]*(${esc}\\[\\d+m)*checked\\.`),
+      "the answer is not dimmed",
+    );
+    await term.keys("C-d");
   });
 
   test("multi-line input: a trailing backslash and Alt+Enter continue the message", async () => {

@@ -12,8 +12,8 @@ export type Terminal = {
   keys(...keys: string[]): Promise<void>;
   /** Sends text literally (no key-name lookup). */
   type(text: string): Promise<void>;
-  /** The visible screen plus scrollback, trailing blank lines removed. */
-  screen(): Promise<string>;
+  /** The visible screen plus scrollback, trailing blank lines removed; `escapes` keeps SGR styles. */
+  screen(options?: { escapes?: boolean }): Promise<string>;
   /** Resolves with the screen once `test` matches it; rejects with the last screen on timeout. */
   waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
@@ -50,8 +50,9 @@ export async function openTerminal(options: {
     `sh ${shellQuote(script)}`,
   );
   await tmux("set-option", "-t", "chat", "history-limit", "5000");
-  const screen = async () => {
-    const { stdout } = await tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "chat");
+  const screen = async (options: { escapes?: boolean } = {}) => {
+    const flags = options.escapes ? ["-e"] : [];
+    const { stdout } = await tmux("capture-pane", "-p", "-J", ...flags, "-S", "-", "-t", "chat");
     return stdout.replace(/\s+$/, "");
   };
   return {
@@ -67,7 +68,7 @@ export async function openTerminal(options: {
       const deadline = Date.now() + timeoutMs;
       let last = "";
       while (Date.now() < deadline) {
-        last = await screen();
+        last = await screen({});
         if (matches(last)) return last;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
