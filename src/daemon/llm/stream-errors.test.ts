@@ -78,4 +78,23 @@ describe("ModelClient on broken vendor streams", () => {
     assert.match(error.error.message, /runner crashed/);
     assert.equal(error.afterOutput, true);
   });
+
+  it("a context-length 400 is context_overflow (for the loop to compact), with no failover", async () => {
+    const { client } = clientFor(buildConfig({ providers, main, fallback, session }), fast);
+    upstream.enqueue({
+      failure: {
+        status: 400,
+        body: {
+          error: {
+            message: "This model's maximum context length is 8192 tokens.",
+            type: "invalid_request_error",
+          },
+        },
+      },
+    });
+    const error = errorOf(await collect(client));
+    assert.equal(error.error.code, "context_overflow");
+    assert.equal(error.error.status, 400);
+    assert.deepEqual(modelsCalled(), ["main-model"]);
+  });
 });
