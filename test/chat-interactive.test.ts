@@ -4,7 +4,7 @@ import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
 import { startChatDaemon } from "./helpers/chat-daemon.ts";
 import { cleanEnv, freePort, type RunningDaemon, startDaemon, tempHomes } from "./helpers/processes.ts";
-import { openTerminal, type Terminal } from "./helpers/tmux.ts";
+import { openTerminal, type Terminal } from "./helpers/chat-terminal.ts";
 
 const homes = tempHomes();
 after(homes.cleanup);
