@@ -3,8 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
 import { startChatDaemon } from "./helpers/chat-daemon.ts";
-import { cleanEnv, freePort, type RunningDaemon, startDaemon, tempHomes } from "./helpers/processes.ts";
 import { openTerminal, type Terminal } from "./helpers/chat-terminal.ts";
+import { cleanEnv, freePort, type RunningDaemon, startDaemon, tempHomes } from "./helpers/processes.ts";
 
 const homes = tempHomes();
 after(homes.cleanup);
