@@ -4,7 +4,14 @@ import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
 import { startChatDaemon } from "./helpers/chat-daemon.ts";
 import { openTerminal, type Terminal } from "./helpers/chat-terminal.ts";
-import { cleanEnv, freePort, type RunningDaemon, startDaemon, tempHomes } from "./helpers/processes.ts";
+import {
+  cleanEnv,
+  freePort,
+  type RunningDaemon,
+  runCli,
+  startDaemon,
+  tempHomes,
+} from "./helpers/processes.ts";
 
 const homes = tempHomes();
 after(homes.cleanup);
@@ -129,6 +136,22 @@ describe("netclaw chat in a real terminal (tmux)", () => {
       new RegExp(`${esc}\\[0m[^${esc}]*(${esc}\\[\\d+m)*checked\\.`),
       "the answer is not dimmed",
     );
+    await term.keys("C-d");
+  });
+
+  test("--resume <name> shows the earlier conversation and continues it", async () => {
+    answer("note: the backup runs at 02:00", "Noted: backups at 02:00.");
+    const first = await runCli(["chat", "--resume", "backups", "-p", "note: the backup runs at 02:00"], env);
+    assert.equal(first.code, 0, first.stderr);
+    answer("when does it run?", "At 02:00.");
+    const term = await terminal(["chat", "--resume", "backups"]);
+    const shown = await term.screen();
+    assert.match(shown, /netclaw chat · backups \(resumed\)/);
+    assert.match(shown, /› note: the backup runs at 02:00\nNoted: backups at 02:00\./);
+    await term.type("when does it run?");
+    await term.keys("Enter");
+    await term.waitFor(/^At 02:00\.$/m);
+    assert.match(JSON.stringify(modelCallFor("when does it run?")?.body), /Noted: backups at 02:00/);
     await term.keys("C-d");
   });
 
