@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import type { ApprovalOption } from "../protocol/events.ts";
 import {
   type Channel,
@@ -42,7 +43,7 @@ export function createSessionApi(client: DaemonClient) {
     },
     /**
      * Sends a message. The `Idempotency-Key` makes a retry after a lost answer safe: the daemon
-     * stores the message once. While the daemon is unreachable it retries up to `attempts` times.
+     * stores the message once. While the daemon is unreachable (or answers 503 while starting) it retries up to `attempts` times.
      */
     async send(id: string, message: { text: string; key?: string; attempts?: number; signal?: AbortSignal }) {
       const key = message.key ?? randomUUID();
@@ -57,10 +58,15 @@ export function createSessionApi(client: DaemonClient) {
           });
           return sendMessageResponseSchema.parse(body) as SentMessage;
         } catch (error) {
-          const retry =
-            error instanceof DaemonUnreachableError && attempt < attempts && !message.signal?.aborted;
+          const transient =
+            error instanceof DaemonUnreachableError ||
+            (error instanceof DaemonResponseError && error.status === 503);
+          const retry = transient && attempt < attempts && !message.signal?.aborted;
           if (!retry) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * attempt)));
+          // abortable, so leaving the chat never waits for a retry timer
+          await delay(Math.min(10_000, 1000 * attempt), undefined, { signal: message.signal }).catch(
+            () => {},
+          );
         }
       }
     },
