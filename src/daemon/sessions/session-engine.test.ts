@@ -309,3 +309,29 @@ test("a context overflow before any output compacts the history and retries the 
   const done = lastTurn.at(-1)!;
   assert.ok(done.type === "turn_completed" && done.status === "completed");
 });
+
+test("messages queued when the daemon died join the first turn after the restart, in order", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  model.push({ text: ["busy"], gate: new Promise(() => {}) });
+  const first = await h.registry({ model });
+  const engine = first.registry.get(first.registry.create({ channel: "chat" }).session.sessionId)!;
+  engine.send({ text: "a" });
+  engine.send({ text: "b" });
+  engine.send({ text: "c" });
+
+  const later = createScriptedModel();
+  const restarted = await h.registry({ model: later });
+  restarted.registry.recover();
+  const recovered = restarted.registry.get(engine.id)!;
+  const sent = recovered.send({ text: "d" });
+  await recovered.idle();
+  const turn = recovered.transcript({ after: 0, limit: 100 }).findLast((e) => e.type === "turn_started");
+  assert.ok(turn?.type === "turn_started");
+  assert.equal(turn.turnNumber, 2);
+  assert.equal(turn.messageIds.length, 3);
+  assert.equal(turn.messageIds.at(-1), sent.messageId);
+  const users = later.requests[0]!.messages.filter((m) => m.role === "user").map((m) => m.content);
+  // "a" got no answer before the crash, so all four read as one user message, in order.
+  assert.deepEqual(users, ["a\n\nb\n\nc\n\nd"]);
+});
