@@ -335,3 +335,33 @@ test("messages queued when the daemon died join the first turn after the restart
   // "a" got no answer before the crash, so all four read as one user message, in order.
   assert.deepEqual(users, ["a\n\nb\n\nc\n\nd"]);
 });
+
+test("cancel during a tool run aborts the tool through its signal and closes the call", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  model.push({ toolCalls: [{ id: "w1", name: "wait", arguments: {} }] });
+  let started!: () => void;
+  const toolStarted = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const wait = {
+    definition: { name: "wait", description: "waits until aborted", parameters: { type: "object" } },
+    execute: (_args: unknown, context: { signal: AbortSignal }) =>
+      new Promise<string>((_resolve, reject) => {
+        started();
+        context.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+      }),
+  };
+  const { registry } = await h.registry({ model, tools: [wait] });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  engine.send({ text: "wait for it" });
+  await toolStarted;
+  assert.equal(engine.cancel(), true);
+  await engine.idle();
+  const events = engine.transcript({ after: 0, limit: 100 });
+  const result = events.find((e) => e.type === "tool_result");
+  assert.ok(result?.type === "tool_result" && result.isError && /cancelled/.test(result.result));
+  const done = events.findLast((e) => e.type === "turn_completed");
+  assert.ok(done?.type === "turn_completed" && done.status === "cancelled");
+  assert.equal(model.requests.length, 1, "no model call after the cancel");
+});

@@ -150,7 +150,8 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
         try {
           await runOneTurn(messageIds);
         } catch (error) {
-          // Only a failing store gets here; the messages stay stored and join the next turn.
+          // Only a failing store gets here. The messages stay stored; after a restart, any that
+          // no turn took join the next one (see scanEvents).
           deps.logger.error({ err: error, sessionId }, "could not record a turn");
           break;
         }
