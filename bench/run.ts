@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packAndInstall } from "../test/helpers/pack.ts";
 import { NETCLAW, NETCLAWD, ROOT } from "../test/helpers/processes.ts";
+import { measurePolicy } from "./policy.ts";
 import { measureStartup, type StartupFigures } from "./startup.ts";
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
@@ -45,8 +46,12 @@ const lines = [
   row(["budget", `≤ ${budgets.readyMs}`, `≤ ${budgets.idleRssMb}`, `≤ ${budgets.statusMs}`, "—"]),
 ];
 process.stdout.write(`\n${lines.join("\n")}\n`);
+const policy = await measurePolicy();
+process.stdout.write(
+  `\ntool policy check per call: p50 ${policy.evaluateP50Us.toFixed(0)} µs, p95 ${policy.evaluateP95Us.toFixed(0)} µs, p99 ${policy.evaluateP99Us.toFixed(0)} µs; 100-call parallel tool turn: ${policy.parallelTurnMs.toFixed(0)} ms\n`,
+);
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(
   join(ROOT, "bench", "results", "latest.json"),
-  `${JSON.stringify({ at: new Date().toISOString(), runs, results }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), runs, results, policy }, null, 2)}\n`,
 );

@@ -61,14 +61,14 @@ describe("netclaw daemon pair → netclaw pair → status through the bearer", (
 
     const wrong = await cli(["pair", daemon.url], { home: remote, input: "ZZZZ-ZZZZ\nbox\n" });
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stdout, /^Pairing code \(XXXX-XXXX\): Device name \[.+\]: $/);
+    assert.match(wrong.stdout, /^Pairing code \(XXXX-XXXX\): \nDevice name \[.+\]: \n$/);
     assert.match(wrong.stderr, /Nothing was saved/);
     const paths = homePaths(remote);
     assert.equal(existsSync(paths.clientConfig), false);
     assert.equal(existsSync(paths.secretsFile), false);
   });
 
-  test("redirects are never followed and oversized answers are refused", async () => {
+  test("redirects are never followed, oversized answers are refused, silence ends at 15 s", async () => {
     const servers: Server[] = [];
     const serve = (handler: RequestListener) =>
       new Promise<string>((resolve) => {
@@ -96,9 +96,19 @@ describe("netclaw daemon pair → netclaw pair → status through the bearer", (
       const oversized = await cli(["pair", huge, "--code", "ABCD-EFGH", "--name", "box"], { home: remote });
       assert.equal(oversized.code, 1);
       assert.match(oversized.stderr, /larger than 4096 bytes/);
+      const silent = await serve(() => {
+        // accept the request and never answer
+      });
+      const timedOut = await cli(["pair", silent, "--code", "ABCD-EFGH", "--name", "box"], { home: remote });
+      assert.equal(timedOut.code, 1);
+      assert.match(timedOut.stderr, /no answer within 15 s/);
+      assert.ok(timedOut.ms >= 14_500 && timedOut.ms < 25_000, `${timedOut.ms} ms`);
       assert.equal(existsSync(homePaths(remote).clientConfig), false);
     } finally {
-      for (const server of servers) server.close();
+      for (const server of servers) {
+        server.closeAllConnections();
+        server.close();
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { markBootstrapCompleted } from "../src/config/bootstrap-state.ts";
 import { createDeviceRegistry, generateDeviceToken } from "../src/config/device-registry.ts";
@@ -72,6 +73,10 @@ describe("netclaw secrets set and encrypted secrets.json", () => {
     );
     assert.match(doctor.stdout, /netclaw secrets set Providers\.openrouter\.ApiKey <value>/);
 
+    const status = await runNode(NETCLAW, ["status"], { env });
+    assert.equal(status.code, 1);
+    assert.match(status.stdout, /^\[FAIL\] status: Cannot decrypt secret 'Providers\.openrouter\.ApiKey'/);
+
     const daemon = await runDaemonToExit(env);
     assert.equal(daemon.code, 78);
     assert.match(
@@ -93,6 +98,27 @@ describe("netclaw secrets set and encrypted secrets.json", () => {
       /\[WARN\] Secrets File: .* holds 1 plaintext value\(s\): Providers\.openrouter\.ApiKey/,
     );
     assert.ok(!doctor.stdout.includes(VALUE));
+
+    const dry = await runNode(NETCLAW, ["doctor", "--fix", "--dry-run"], { env });
+    assert.match(dry.stdout, /Providers\.openrouter\.ApiKey: plaintext → ENC:v1:…/);
+    const declined = await runNode(NETCLAW, ["doctor", "--fix"], { env, input: "n\n" });
+    assert.match(declined.stdout, /Apply these fixes\? \[y\/N\]: \nNo changes made\./);
+    assert.ok(readFileSync(homePaths(home).secretsFile, "utf8").includes(VALUE), "unchanged when declined");
+
+    const fixed = await runNode(NETCLAW, ["doctor", "--fix", "--json"], { env, input: "y\n" });
+    const report = JSON.parse(fixed.stdout);
+    assert.deepEqual(report.fix.changedFiles, [homePaths(home).secretsFile]);
+    assert.equal(report.checks.find((c: { name: string }) => c.name === "Secrets File").severity, "pass");
+    const after = JSON.parse(readFileSync(homePaths(home).secretsFile, "utf8"));
+    assert.match(after.Providers.openrouter.ApiKey, /^ENC:v1:/);
+    assert.equal(after.DeviceToken, tree.DeviceToken, "already-encrypted values are kept as they were");
+    const backup = report.fix.backup as string;
+    assert.equal(statSync(join(backup, "config__secrets.json")).mode & 0o777, 0o600);
+    assert.ok(
+      readFileSync(join(backup, "config__secrets.json"), "utf8").includes(VALUE),
+      "the original was saved first",
+    );
+    assert.ok(!fixed.stdout.includes(VALUE));
   });
 });
 
@@ -121,6 +147,17 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     assert.deepEqual(await line(home, "Exposure Mode"), [
       "[INFO] Exposure Mode: ExposureMode: tailscale-serve. No device is paired yet; the first start seeds a bootstrap device for this host's CLI.",
     ]);
+  });
+
+  test("before the first start, reverse-proxy topology is still checked", async () => {
+    const home = homes.home();
+    const result = await runNode(NETCLAW, ["doctor"], {
+      env: cleanEnv({ NETCLAW_HOME: home, NETCLAW_Daemon__ExposureMode: "reverse-proxy" }),
+    });
+    assert.match(
+      result.stdout,
+      /\[FAIL\] Exposure Mode: Invalid reverse-proxy topology: Daemon\.Host '127\.0\.0\.1' is loopback\./,
+    );
   });
 
   test("devices but no matching DeviceToken: an error before bootstrap completed, a warning after", async () => {

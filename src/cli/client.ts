@@ -1,5 +1,6 @@
 import { type ClientConfig, endpointFromBind, readClientConfig } from "../config/client-config.ts";
 import { readDaemonBind } from "../config/daemon-bind.ts";
+import { ConfigError } from "../config/errors.ts";
 import { isExposureProblem, isLoopbackHost, parseExposureMode } from "../config/exposure.ts";
 import type { HomePaths } from "../config/home.ts";
 import { loadHomeConfig } from "../config/home-config.ts";
@@ -42,7 +43,8 @@ export function daemonEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePat
  * The token the CLI sends (reference/security.md §2.5): the host's `DeviceToken` (secrets.json,
  * decrypted, or the environment), unless the endpoint is loopback AND the configured exposure
  * mode is local — then the daemon trusts the loopback caller and no token is needed. `undefined`
- * when there is none or the configuration does not load (the daemon then answers 401).
+ * when there is none or the configuration does not load (the daemon then answers 401). Throws the
+ * ConfigError of a secrets.json value the key cannot decrypt.
  */
 export function deviceTokenFor(options: {
   env: NodeJS.ProcessEnv;
@@ -66,7 +68,9 @@ export function deviceTokenFor(options: {
     token = config.DeviceToken?.trim() || undefined;
     const mode = parseExposureMode(config.Daemon.ExposureMode);
     local = !isExposureProblem(mode) && mode === "local";
-  } catch {
+  } catch (error) {
+    // A token that exists but cannot be decrypted must be reported, not silently dropped.
+    if (error instanceof ConfigError && error.code === "secret_undecryptable") throw error;
     return undefined;
   }
   if (local && isLoopbackEndpoint(options.endpoint)) return undefined;

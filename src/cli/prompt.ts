@@ -27,13 +27,19 @@ export function createPrompter(options: {
     ended = true;
     for (const next of waiting.splice(0)) next.reject(new Error("input ended before an answer was given"));
   });
+  // A terminal echoes the user's Enter; piped answers are not echoed, so end the line ourselves.
+  const piped = !(options.input as { isTTY?: boolean }).isTTY;
+  const answered = (line: string) => {
+    if (piped) options.output.write("\n");
+    return line;
+  };
   return {
     ask(question) {
       options.output.write(question);
       const line = lines.shift();
-      if (line !== undefined) return Promise.resolve(line);
+      if (line !== undefined) return Promise.resolve(answered(line));
       if (ended) return Promise.reject(new Error("input ended before an answer was given"));
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      return new Promise<string>((resolve, reject) => waiting.push({ resolve, reject })).then(answered);
     },
     close: () => rl.close(),
   };

@@ -101,3 +101,38 @@ test("non-local order: tunnel process, then remote auth, then reverse-proxy topo
     { mode: "reverse-proxy" },
   );
 });
+
+test("step 4 seeds between the tunnel probe and the device count, never in local mode", () => {
+  const calls: string[] = [];
+  const run = (mode: string, running: boolean) =>
+    runExposureStartupChecks({
+      settings: settings({ ExposureMode: mode }),
+      isProcessRunning: () => {
+        calls.push("probe");
+        return running;
+      },
+      seedBootstrap: () => calls.push("seed"),
+      pairedDevices: () => {
+        calls.push("count");
+        return 1;
+      },
+    });
+  assert.deepEqual(run("tailscale-serve", true), { mode: "tailscale-serve" });
+  assert.deepEqual(calls.splice(0), ["probe", "seed", "count"]);
+  run("tailscale-serve", false);
+  assert.deepEqual(calls.splice(0), ["probe"], "no seeding when the tunnel is missing");
+  run("local", true);
+  assert.deepEqual(calls.splice(0), [], "local stops after the topology check");
+});
+
+test("step 6: a tunnel mode without the device-bearer scheme is refused with the exact message", () => {
+  const result = runExposureStartupChecks({
+    settings: { ...settings({ ExposureMode: "cloudflare-tunnel" }), SkipTunnelProcessCheck: true },
+    pairedDevices: () => 1,
+    deviceBearerRegistered: false,
+  });
+  assert.equal(
+    (result as { message: string }).message,
+    "Tunnel exposure mode requires the device-bearer authentication scheme to be registered.",
+  );
+});

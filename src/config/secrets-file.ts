@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, readFileSync } from "node:fs";
 import { NetclawError } from "../protocol/errors.ts";
 import { writeJsonAtomic } from "./atomic-write.ts";
 import { isErrnoCode } from "./key-file.ts";
@@ -129,4 +129,23 @@ function parseDottedKey(dottedKey: string, secretsPath: string): string[] {
 function findKey(node: SecretsTree, segment: string): string | undefined {
   const lower = segment.toLowerCase();
   return Object.keys(node).find((k) => k.toLowerCase() === lower);
+}
+
+/**
+ * Encrypts every plaintext string leaf of the secrets file in place (doctor --fix), after copying
+ * the file as it was to `backupPath` when given (0600, never overwritten). Already-encrypted leaves are kept
+ * byte for byte. Returns the dotted keys it encrypted; with none, nothing is written. Throws like
+ * {@link readSecrets} when a stored value cannot be decrypted — then nothing is changed.
+ */
+export function encryptPlaintextSecrets(options: SecretsFileLocation & { backupPath?: string }): string[] {
+  const { plaintextPaths } = readSecrets(options);
+  if (plaintextPaths.length === 0) return [];
+  const tree = readTree(options.secretsPath);
+  if (options.backupPath) {
+    copyFileSync(options.secretsPath, options.backupPath, constants.COPYFILE_EXCL);
+    chmodSync(options.backupPath, 0o600);
+  }
+  const key = loadOrCreateSecretKey({ keyPath: options.keyPath, create: true });
+  writeJsonAtomic(options.secretsPath, encryptLeaves(tree, key), { mode: 0o600, forceMode: true });
+  return plaintextPaths;
 }

@@ -5,7 +5,7 @@ import { createDeviceRegistry } from "../config/device-registry.ts";
 import { ConfigError } from "../config/errors.ts";
 import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
-import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/home.ts";
+import { ensureHome, homePaths, resolveHome } from "../config/home.ts";
 import { loadHomeConfig } from "../config/home-config.ts";
 import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
@@ -27,7 +27,7 @@ import { localControlRoutes } from "./http/routes/local-control.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
-import { writeCrashLog } from "./lifecycle/crash-log.ts";
+import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
@@ -296,6 +296,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         registry,
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
         lockout: createFailureLockout({ now: Date.now }),
+        onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
       sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000 }),
       createWebhookRoutes({
@@ -362,23 +363,4 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       void shutdown(signal);
     });
   }
-}
-
-function installCrashHandlers(options: {
-  paths: HomePaths;
-  logger: Logger;
-  flush: () => void;
-  release: () => void;
-}) {
-  const crash = (kind: string) => (error: unknown) => {
-    const reason = `netclawd crashed (${kind}): ${error instanceof Error ? error.message : String(error)}`;
-    options.logger.fatal({ err: error }, reason);
-    options.flush();
-    const file = writeCrashLog({ logsDir: options.paths.logsDir, reason, error });
-    process.stderr.write(`${reason}${file ? ` (details in ${file})` : ""}\n`);
-    options.release();
-    process.exit(1);
-  };
-  process.on("uncaughtException", crash("uncaught exception"));
-  process.on("unhandledRejection", crash("unhandled rejection"));
 }

@@ -91,13 +91,14 @@ export async function daemonStop(context: CliContext): Promise<number> {
     print("Daemon is not running.");
     return 0;
   }
-  const client = context.client({ timeoutMs: 3000 });
+  let asked = false;
   try {
-    await client.post("/api/lifecycle/shutdown?reason=cli-stop");
+    await context.client({ timeoutMs: 3000 }).post("/api/lifecycle/shutdown?reason=cli-stop");
+    asked = true;
   } catch {
-    // not answering over HTTP: signals below
+    // not answering, or refusing this CLI (no valid device token): SIGTERM drains the same way
   }
-  if (!(await waitForExit(pid, 10_000))) {
+  if (!asked || !(await waitForExit(pid, 10_000))) {
     signal(pid, "SIGTERM");
     if (!(await waitForExit(pid, 5_000))) {
       signal(pid, "SIGKILL");

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { CliContext } from "../context.ts";
 import {
@@ -14,7 +15,7 @@ import {
 } from "../doctor/checks.ts";
 import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
 import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
-import { type CheckLine, formatCheck, print, printError } from "../output.ts";
+import { type CheckLine, formatCheck, print } from "../output.ts";
 
 export type DoctorOptions = { json?: boolean; fix?: boolean; dryRun?: boolean; yes?: boolean };
 
@@ -54,20 +55,9 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
       }
     }
     if (fixes.length > 0 && !options.dryRun) {
-      if (!options.yes) {
-        if (!process.stdin.isTTY) {
-          printError(
-            "doctor --fix asks before changing files; re-run with --yes to apply them, or --dry-run to only show them.",
-          );
-          return 1;
-        }
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = (await rl.question("Apply these fixes? [y/N]: ")).trim().toLowerCase();
-        rl.close();
-        if (answer !== "y" && answer !== "yes") {
-          print("No changes made.");
-          return 1;
-        }
+      if (!options.yes && !(await confirm(Boolean(options.json)))) {
+        if (!options.json) print("No changes made.");
+        return 1;
       }
       backup = backupBeforeFixes(context.paths, fixes);
       for (const fix of fixes) fix.apply();
@@ -94,7 +84,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
       fix: {
         requested: fixRequested,
         dryRun: Boolean(options.dryRun),
-        changedFiles: applied,
+        changedFiles: applied ? changedFiles(fixes) : [],
         backup: backup ?? null,
         files: fixes.map((f) => ({ path: f.path, description: f.description })),
       },
@@ -105,4 +95,24 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
     print(`doctor exit code: ${exitCode}`);
   }
   return exitCode;
+}
+
+/**
+ * Asks on stdin (a terminal, or a piped answer for scripts); anything but y/yes — including
+ * stdin closing without an answer — is no. With `--json` the question goes to stderr so stdout
+ * stays one JSON document.
+ */
+async function confirm(json: boolean): Promise<boolean> {
+  const output = json ? process.stderr : process.stdout;
+  const rl = createInterface({ input: process.stdin, output, terminal: Boolean(process.stdin.isTTY) });
+  const closed = new Promise<string>((resolve) => rl.once("close", () => resolve("")));
+  const answer = await Promise.race([rl.question("Apply these fixes? [y/N]: "), closed]);
+  rl.close();
+  if (!process.stdin.isTTY) output.write("\n");
+  return ["y", "yes"].includes(answer.trim().toLowerCase());
+}
+
+/** The files (not directories) the applied fixes changed. */
+function changedFiles(fixes: Fix[]): string[] {
+  return [...new Set(fixes.map((f) => f.path))].filter((path) => existsSync(path) && statSync(path).isFile());
 }

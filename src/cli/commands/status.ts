@@ -1,3 +1,5 @@
+import { ConfigError } from "../../config/errors.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
 import { type CliContext, responseFix, unreachableFix } from "../context.ts";
@@ -10,6 +12,47 @@ export async function statusCommand(context: CliContext, options: { json?: boole
   try {
     status = healthStatusSchema.parse(await context.client().get("/api/health/status"));
   } catch (error) {
+    if (error instanceof ConfigError) {
+      if (options.json)
+        print(JSON.stringify({ overall: "unreachable", endpoint: endpoint.url, message: error.message }));
+      else
+        print(
+          formatCheck({
+            name: "status",
+            severity: "fail",
+            message: error.message,
+            remediation: error.remediation,
+          }),
+        );
+      return 1;
+    }
+    if (error instanceof DaemonUnreachableError) {
+      // A daemon that is down because of its configuration: say that, not just "unreachable".
+      try {
+        loadHomeConfig({ paths: context.paths, env: context.env });
+      } catch (configError) {
+        if (configError instanceof ConfigError) {
+          if (options.json)
+            print(
+              JSON.stringify({
+                overall: "unreachable",
+                endpoint: endpoint.url,
+                message: configError.message,
+              }),
+            );
+          else
+            print(
+              formatCheck({
+                name: "status",
+                severity: "fail",
+                message: configError.message,
+                remediation: configError.remediation,
+              }),
+            );
+          return 1;
+        }
+      }
+    }
     const reason = error instanceof DaemonUnreachableError ? error.message : (error as Error).message;
     if (options.json) {
       print(JSON.stringify({ overall: "unreachable", endpoint: endpoint.url, message: reason }));

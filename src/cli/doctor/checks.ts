@@ -8,7 +8,7 @@ import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts"
 import { buildInfo } from "../../protocol/build-info.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
-import { type CliContext, unreachableFix } from "../context.ts";
+import { type CliContext, responseFix, unreachableFix } from "../context.ts";
 import type { CheckLine } from "../output.ts";
 
 /** Loads the configuration once for all checks; a failure is itself the first check's result. */
@@ -253,7 +253,7 @@ export async function daemonCheck(context: CliContext, fetched: HealthStatus | E
       remediation:
         error instanceof DaemonUnreachableError
           ? unreachableFix(context)
-          : "run `netclaw status` for details",
+          : (responseFix(context, error) ?? "run `netclaw status` for details"),
     };
   }
 }

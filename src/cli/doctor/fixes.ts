@@ -3,12 +3,8 @@ import { join, relative } from "node:path";
 import { writeJsonAtomic } from "../../config/atomic-write.ts";
 import { ensureHome, type HomePaths } from "../../config/home.ts";
 import { isNetclawd, readPidFile } from "../../config/pid-file.ts";
-import {
-  encryptLeaves,
-  isEncrypted,
-  type JsonValue,
-  loadOrCreateSecretKey,
-} from "../../config/secret-box.ts";
+import { isEncrypted, type JsonValue } from "../../config/secret-box.ts";
+import { encryptPlaintextSecrets } from "../../config/secrets-file.ts";
 import { isTree, type Tree } from "../../config/tree.ts";
 
 /** One safe repair: what it touches, in words, and how to apply it. */
@@ -84,14 +80,11 @@ export function planFixes(paths: HomePaths): Fix[] {
   if (secrets && plain.length > 0) {
     fixes.push({
       path: paths.secretsFile,
-      description: `encrypt plaintext secret(s): ${plain.join(", ")}`,
-      apply: () => {
-        const key = loadOrCreateSecretKey({ keyPath: paths.secretsKey, create: true });
-        writeJsonAtomic(paths.secretsFile, encryptLeaves(secrets as JsonValue, key), {
-          mode: 0o600,
-          forceMode: true,
-        });
-      },
+      description: `encrypt ${plain.map((key) => `${key}: plaintext → ENC:v1:…`).join(", ")}`,
+      // Refuses (changing nothing) when a stored value does not decrypt with the current key, so a
+      // file never ends up holding values under two different keys.
+      apply: () =>
+        void encryptPlaintextSecrets({ secretsPath: paths.secretsFile, keyPath: paths.secretsKey }),
     });
   }
 

@@ -72,6 +72,15 @@ export function exposureChecks(context: CliContext, state: ReturnType<typeof loa
   });
   if (isExposureProblem(result)) {
     if (result.code === "remote_auth_unavailable" && !completed && token === undefined) {
+      // The first start will seed a device; the steps after the device count still apply.
+      const later = runExposureStartupChecks({
+        settings: config.Daemon,
+        pairedDevices: () => 1,
+        isProcessRunning,
+      });
+      if (isExposureProblem(later)) {
+        return [{ name, severity: "fail", message: later.message, remediation: later.remediation }];
+      }
       return [
         {
           name,

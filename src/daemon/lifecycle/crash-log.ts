@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { HomePaths } from "../../config/home.ts";
+import type { Logger } from "./logger.ts";
 
 /**
  * Writes `logs/crash-<timestamp>.log` synchronously (the process is about to exit) and returns
@@ -19,4 +21,24 @@ export function writeCrashLog(options: {
   } catch {
     return undefined; // the logs directory itself may be the problem; stderr still has the reason
   }
+}
+
+/** Uncaught errors end the process with a crash log, after flushing the daemon log and the lock. */
+export function installCrashHandlers(options: {
+  paths: HomePaths;
+  logger: Logger;
+  flush: () => void;
+  release: () => void;
+}) {
+  const crash = (kind: string) => (error: unknown) => {
+    const reason = `netclawd crashed (${kind}): ${error instanceof Error ? error.message : String(error)}`;
+    options.logger.fatal({ err: error }, reason);
+    options.flush();
+    const file = writeCrashLog({ logsDir: options.paths.logsDir, reason, error });
+    process.stderr.write(`${reason}${file ? ` (details in ${file})` : ""}\n`);
+    options.release();
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash("uncaught exception"));
+  process.on("unhandledRejection", crash("unhandled rejection"));
 }

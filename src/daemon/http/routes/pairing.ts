@@ -22,6 +22,8 @@ export type PairingRoutesOptions = {
   limiter: FixedWindowLimiter;
   /** 10 invalid codes in 15 minutes lock the client IP out for 15 minutes. */
   lockout: FailureLockout;
+  /** Audit hook: a device was paired or revoked (names only, never tokens). */
+  onChange?: (event: { action: "paired" | "revoked"; deviceName: string; ip: string }) => void;
 };
 
 /**
@@ -80,6 +82,7 @@ export function pairingRoutes(options: PairingRoutesOptions) {
           options.lockout.recordFailure(request.ip);
           throw new NetclawError("invalid_pairing_code", INVALID_PAIRING_CODE_MESSAGE, { status: 401 });
         }
+        options.onChange?.({ action: "paired", deviceName: result.value.name, ip: request.ip });
         return { token };
       },
     );
@@ -100,6 +103,7 @@ export function pairingRoutes(options: PairingRoutesOptions) {
       if (!options.registry.revoke(name)) {
         throw new NetclawError("device_not_found", `Device '${name}' not found.`, { status: 404 });
       }
+      options.onChange?.({ action: "revoked", deviceName: name, ip: request.ip });
       return reply.code(204).send();
     });
   };

@@ -1,0 +1,153 @@
+import { realpathSync, type Stats, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { HomePaths } from "../../../config/home.ts";
+
+export type PathAccessKind = "read" | "write";
+
+/** Where a path really points: the lexical absolute path and the path with every symlink resolved. */
+export type ResolvedPath = { lexical: string; real: string };
+
+type Rule = { path: string; dir: boolean; label: string };
+
+/**
+ * The home's protected paths (reference/security.md §5), checked against both the lexical path
+ * and the real one (symlinks resolved), so a link planted inside an allowed root that points at
+ * `keys/` or `secrets.json` is caught. Hard links to the secret files are caught by inode.
+ */
+export function createPathGuard(home: HomePaths, options: { daemonPid?: number } = {}) {
+  const rootReal = safeRealpath(home.root);
+  const variants = (path: string) => [...new Set([path, join(rootReal, path.slice(home.root.length))])];
+  const rules = (entries: [string, boolean, string][]): Rule[] =>
+    entries.flatMap(([path, dir, label]) => variants(path).map((p) => ({ path: p, dir, label })));
+  const readRules = rules([
+    [home.secretsFile, false, "config/secrets.json"],
+    [home.devicesFile, false, "config/devices.json"],
+    [home.webhooksDir, true, "config/webhooks/"],
+    [home.keysDir, true, "keys/"],
+  ]);
+  // The daemon's own /proc entry holds its environment (provider keys given as NETCLAW_* variables)
+  // and memory; /proc/self resolves there for the file tools.
+  if (options.daemonPid !== undefined)
+    readRules.push({ path: `/proc/${options.daemonPid}`, dir: true, label: "the daemon's /proc entry" });
+  const writeRules = rules([
+    [home.configDir, true, "config/"],
+    [home.keysDir, true, "keys/"],
+    [home.database, false, "the database"],
+    [`${home.database}-wal`, false, "the database"],
+    [`${home.database}-shm`, false, "the database"],
+    [`${home.database}-journal`, false, "the database"],
+    [home.pidFile, false, "the pid file"],
+    [home.lockFile, false, "the lock file"],
+    [home.logsDir, true, "logs/"],
+  ]);
+  const secretFiles = [home.secretsFile, home.devicesFile, home.secretsKey, home.localControlKey];
+
+  const match = (path: string, access: PathAccessKind): Rule | undefined => {
+    const list = access === "read" ? readRules : [...readRules, ...writeRules];
+    return list.find((rule) => path === rule.path || (rule.dir && path.startsWith(`${rule.path}/`)));
+  };
+
+  return {
+    /** Returns the protected area `path` falls in (a label such as `keys/`), or undefined. */
+    async check(path: ResolvedPath, access: PathAccessKind): Promise<string | undefined> {
+      const hit = match(path.lexical, access) ?? match(path.real, access);
+      if (hit) return hit.label;
+      return (await sameInodeAsSecret(path.real, secretFiles))
+        ? "a hard link to a protected file"
+        : undefined;
+    },
+    /** Synchronous, lexical-only check for real paths met while walking a tree (file_search). */
+    isProtected(realPath: string, access: PathAccessKind): boolean {
+      return match(realPath, access) !== undefined;
+    },
+    /** Whether a glob pattern (already absolute) could match a protected path. */
+    globTouches(pattern: string, access: PathAccessKind): string | undefined {
+      const regex = globToRegex(pattern);
+      const list = access === "read" ? readRules : [...readRules, ...writeRules];
+      const hit = list.find((rule) => regex.test(rule.path) || (rule.dir && regex.test(`${rule.path}/x`)));
+      return hit?.label;
+    },
+  };
+}
+
+export type PathGuard = ReturnType<typeof createPathGuard>;
+
+/**
+ * Resolves `path` against `base` and follows symlinks (synchronous native realpath: a few
+ * microseconds, cheaper than a thread-pool round trip per word of a command). A path that does not exist yet resolves
+ * through its nearest existing ancestor, so writing `link/new.txt` where `link` points into
+ * `config/` is still recognised.
+ */
+export async function resolvePath(base: string, path: string): Promise<ResolvedPath> {
+  const lexical = resolve(base, path);
+  let current = lexical;
+  const rest: string[] = [];
+  for (let i = 0; i < 64; i++) {
+    try {
+      const real = realpathSync.native(current);
+      return { lexical, real: rest.length > 0 ? join(real, ...rest.reverse()) : real };
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) break;
+      rest.push(basename(current));
+      current = parent;
+    }
+  }
+  return { lexical, real: lexical };
+}
+
+export function isWithin(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
+}
+
+async function sameInodeAsSecret(real: string, secrets: string[]): Promise<boolean> {
+  let target: Stats;
+  try {
+    target = statSync(real);
+  } catch {
+    return false;
+  }
+  if (!target.isFile() || target.nlink < 2) return false;
+  for (const secret of secrets) {
+    try {
+      const info = statSync(secret);
+      if (info.ino === target.ino && info.dev === target.dev) return true;
+    } catch {
+      // not there
+    }
+  }
+  return false;
+}
+
+function safeRealpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function globToRegex(pattern: string): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*") {
+      if (pattern[i + 1] === "*") {
+        source += ".*";
+        i++;
+      } else source += "[^/]*";
+    } else if (c === "?") source += "[^/]";
+    else if (c === "[") {
+      const close = pattern.indexOf("]", i + 1);
+      if (close < 0) source += "\\[";
+      else {
+        source += `[${pattern
+          .slice(i + 1, close)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\")}]`;
+        i = close;
+      }
+    } else source += c.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}

@@ -1,0 +1,86 @@
+/**
+ * Content redaction for tool output, logs and stored events (reference/security.md §6). One
+ * combined regular expression scans the text once; a cheap substring pre-check skips the scan for
+ * the common case of text with nothing secret-shaped in it, because this runs on every tool
+ * output and every log line.
+ */
+export const REDACTED = "***REDACTED***";
+
+// Bounded on both sides: an unbounded `[…]*` prefix backtracks quadratically on long runs such
+// as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
+const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]{0,48}`;
+
+// Each alternative keeps what must stay (a prefix such as `Bearer ` or `"token": "`) in group 1
+// and matches the secret after it; alternatives without a kept prefix leave group 1 empty.
+const PARTS = [
+  // PEM private keys, whole block.
+  String.raw`()-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`,
+  // Authorization headers.
+  String.raw`(\bBearer\s+|\bAuthorization\s*:\s*Basic\s+)[A-Za-z0-9._~+/=-]{8,}`,
+  // JSON members with secret-looking names: "ApiKey": "value".
+  String.raw`("${SECRET_NAME}"\s*:\s*")(?:[^"\\]|\\.)+(?=")`,
+  // env / ini assignments with secret-looking names: API_TOKEN=value, export DB_PASSWORD='x'.
+  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b)[^\s'";,]{3,}`,
+  // Connection-string parts.
+  String.raw`(\b(?:Password|Pwd)\s*=\s*)[^;\s'"]+`,
+  // Vendor keys.
+  String.raw`()\bsk-or-v1-[A-Za-z0-9]{16,}`,
+  String.raw`()\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{16,}`,
+  String.raw`()\bxox[baprs]-[A-Za-z0-9-]{10,}`,
+  String.raw`()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})`,
+  String.raw`()\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
+  // JSON Web Tokens.
+  String.raw`()\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`,
+];
+
+const PATTERN = new RegExp(PARTS.map((part) => `(?:${part})`).join("|"), "gi");
+
+// Lower-case substrings at least one of which every match contains.
+const TRIGGERS = [
+  "private key",
+  "bearer",
+  "authorization",
+  "secret",
+  "token",
+  "passw",
+  "pwd",
+  "key",
+  "sk-",
+  "xox",
+  "gh",
+  "github_pat_",
+  "akia",
+  "asia",
+  "eyj",
+  "credential",
+];
+
+function mayContainSecret(text: string): boolean {
+  const lower = text.toLowerCase();
+  for (const trigger of TRIGGERS) if (lower.includes(trigger)) return true;
+  return false;
+}
+
+/** Returns `text` with every secret-shaped value replaced by `***REDACTED***`. Never throws. */
+export function redact(text: string): string {
+  if (text.length === 0 || !mayContainSecret(text)) return text;
+  return text.replace(PATTERN, (...groups: unknown[]) => {
+    // The kept prefix is whichever capture group matched (groups 1..n before offset/string).
+    for (let i = 1; i <= PARTS.length; i++) {
+      const kept = groups[i];
+      if (typeof kept === "string") return kept + REDACTED;
+    }
+    return REDACTED;
+  });
+}
+
+/** Redacts a plain secret value wherever it appears verbatim (known configured keys). */
+export function createValueRedactor(secrets: Iterable<string>): (text: string) => string {
+  const values = [...new Set(secrets)]
+    .filter((value) => value.length >= 6)
+    .sort((a, b) => b.length - a.length);
+  if (values.length === 0) return redact;
+  const escaped = values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const known = new RegExp(escaped.join("|"), "g");
+  return (text) => redact(text.replace(known, REDACTED));
+}
