@@ -39,6 +39,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     reservedHighWater: record.eventIdReserved,
   });
   const at = () => deps.now().toISOString();
+  const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel });
 
   let running: Promise<void> | undefined;
   let turn: AbortController | undefined;
@@ -93,7 +94,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
       outcome = await runTurn({
         sessionId,
         model: deps.model,
-        dispatcher: deps.dispatcher,
+        dispatcher,
         buildMessages: () =>
           assemblePrompt({ identity: deps.identity, history: history.messages(), now: deps.now() }),
         emit: (draft) => void append(draft),
