@@ -86,6 +86,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     record.turnCount = turnNumber;
     record.status = "processing";
     const controller = new AbortController();
+    const startedAt = deps.now();
     turn = controller;
     let outcome: TurnOutcome = { status: "failed" };
     let contextWindow = 0;
@@ -96,7 +97,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
         model: deps.model,
         dispatcher,
         buildMessages: () =>
-          assemblePrompt({ identity: deps.identity, history: history.messages(), now: deps.now() }),
+          assemblePrompt({ identity: deps.identity, history: history.messages(), now: startedAt }),
         emit: (draft) => void append(draft),
         signal: controller.signal,
         maxToolCalls: deps.settings.maxToolCallsPerTurn,
