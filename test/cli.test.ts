@@ -110,7 +110,8 @@ describe("netclaw status", () => {
       );
       assert.equal(result.code, 2);
       assert.match(result.stdout, /^netclaw status: degraded/);
-      assert.match(result.stdout, /No-Op chat client active: No Main model is configured/);
+      assert.match(result.stdout, /^ {2}model {7}\(none — No-Op chat client active\)$/m);
+      assert.match(result.stdout, /^ {2}! No-Op chat client active: No Main model is configured/m);
     } finally {
       await d.stop();
     }
@@ -233,6 +234,30 @@ describe("netclaw doctor", () => {
     assert.equal(byName("Unknown Key").severity, "warn");
     assert.equal(byName("Chat Client").severity, "warn");
     assert.equal(byName("Daemon").severity, "fail");
+  });
+
+  test("Chat Client names the Fallback and Compaction models when they differ from Main", async () => {
+    const dir = home();
+    mkdirSync(join(dir, "config"), { recursive: true });
+    writeFileSync(
+      join(dir, "config", "netclaw.json"),
+      JSON.stringify({
+        configVersion: 1,
+        Providers: { ol: { Type: "ollama" }, big: { Type: "ollama", Endpoint: "http://127.0.0.1:11435" } },
+        Models: {
+          Main: { Provider: "ol", ModelId: "qwen3:8b" },
+          Fallback: { Provider: "big", ModelId: "qwen3:30b" },
+        },
+      }),
+    );
+    const result = await runCli(
+      ["doctor"],
+      cleanEnv({ NETCLAW_HOME: dir, NETCLAW_Daemon__Port: String(await freePort()) }),
+    );
+    assert.match(
+      result.stdout,
+      /^\[PASS\] Chat Client: Main model qwen3:8b via ol \(ollama\); Fallback qwen3:30b via big \(ollama\)$/m,
+    );
   });
 
   test("0.0.0.0 in local mode fails the exposure check with the daemon's message", async () => {

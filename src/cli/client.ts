@@ -104,18 +104,25 @@ export class DaemonResponseError extends NetclawError {}
 
 export type DaemonClientOptions = { endpoint: string; token?: string; timeoutMs?: number };
 
+export type DaemonRequest = {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
+
 /** A small typed HTTP client for the daemon API: bearer token in the header only, 5 s timeout. */
 export function createDaemonClient(options: DaemonClientOptions) {
   const timeoutMs = options.timeoutMs ?? 5000;
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json" };
+  async function send(req: DaemonRequest): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (req.body !== undefined) headers["content-type"] = "application/json";
     try {
-      return await fetch(`${options.endpoint}${path}`, {
-        method,
+      return await fetch(`${options.endpoint}${req.path}`, {
+        method: req.method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
         redirect: "error",
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -123,8 +130,12 @@ export function createDaemonClient(options: DaemonClientOptions) {
       throw new DaemonUnreachableError(options.endpoint, describeFetchError(error));
     }
   }
-  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await request(method, path, body);
+  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+    return send({ method, path, body });
+  }
+  /** Sends a request and returns the parsed JSON body; a non-2xx answer throws `DaemonResponseError`. */
+  async function jsonWith<T>(req: DaemonRequest): Promise<T> {
+    const response = await send(req);
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -144,8 +155,13 @@ export function createDaemonClient(options: DaemonClientOptions) {
     }
     return parsed as T;
   }
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return jsonWith<T>({ method, path, body });
+  }
   return {
     endpoint: options.endpoint,
+    token: options.token,
+    jsonWith,
     request,
     get: <T>(path: string) => json<T>("GET", path),
     post: <T>(path: string, body?: unknown) => json<T>("POST", path, body),

@@ -19,6 +19,8 @@ const commands = {
   devices: () => import("./commands/devices.ts"),
   pair: () => import("./commands/pair.ts"),
   secrets: () => import("./commands/secrets.ts"),
+  chat: () => import("./commands/chat.ts"),
+  sessions: () => import("./commands/sessions.ts"),
 };
 
 /** Builds the command tree; each action resolves to the process exit code. */
@@ -32,6 +34,26 @@ function buildProgram(run: (action: Action) => void): Command {
     .showSuggestionAfterError(false)
     .exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command("chat")
+    .description("talk to the agent: interactive on a terminal, or one prompt with -p / on stdin")
+    .argument("[prompt]", "a first message (interactive) or the prompt (headless)")
+    .option("-p, --prompt <text>", "send one prompt, print the answer and exit (headless)")
+    .option("-r, --resume <id|name>", "continue a session by id, or by name (created when missing)")
+    .option("--json", "headless: print {sessionId, response, toolCalls, usage, ttftMs, totalMs}")
+    .action((positional: string | undefined, options: { prompt?: string; resume?: string; json?: boolean }) =>
+      run(async (context) => (await commands.chat()).chatCommand(context, { ...options, positional })),
+    );
+
+  program
+    .command("sessions")
+    .description("list sessions, newest activity first")
+    .option("--json", "print JSON")
+    .option("--once", "print the list once (the default)")
+    .action((options: { json?: boolean }) =>
+      run(async (context) => (await commands.sessions()).sessionsCommand(context, options)),
+    );
 
   program
     .command("status")

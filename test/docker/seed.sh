@@ -436,6 +436,88 @@ s_bind_fixable() {
   [ "$owner" = 1654:1654 ] || { echo "host dir owned by $owner"; return 1; }
 }
 
+s_pair() {
+  # As root through the launcher, like the page: the CLI must read the daemon user's key.
+  docker exec "$NAME" netclaw daemon pair >"$TMP/pair.out" 2>&1
+  local rc=$?
+  cat "$TMP/pair.out"
+  [ "$rc" = 0 ] || { echo "exit code $rc"; return 1; }
+  grep -qE '^Pairing code: +[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$' "$TMP/pair.out" || { echo "no pairing code"; return 1; }
+  grep -q 'netclaw pair ' "$TMP/pair.out" || { echo "no 'netclaw pair <endpoint>' line"; return 1; }
+  echo "$(grep '^Pairing code' "$TMP/pair.out" | tr -s ' ')" >"$log.detail"
+}
+
+# A container started with no provider variables, set up with the scripted init over docker exec.
+s_init_scripted() {
+  local n=netclaw-seed-init v=netclaw-seed-init
+  claim_container "$n" && claim_volume "$v" || return 1
+  docker run -d --network host --name "$n" --label "$LABEL" -v "$v:$DATA" \
+    -e NETCLAW_Daemon__UpdateFeedUrl="$REGISTRY_URL" "$IMAGE" >/dev/null || return 1
+  wait_for 30 ready "$n" || { docker logs "$n"; return 1; }
+  docker exec "$n" netclaw status >"$TMP/init-before.out" 2>&1
+  grep -q 'degraded' "$TMP/init-before.out" || { cat "$TMP/init-before.out"; echo "expected degraded before init"; return 1; }
+  docker exec -e SEED_KEY="$APIKEY" "$n" netclaw init --non-interactive --provider openrouter \
+    --endpoint "$OPENROUTER_URL" --api-key-env SEED_KEY --model anthropic/claude-sonnet-4 --name Seed \
+    >"$TMP/init.out" 2>&1
+  local rc=$?
+  cat "$TMP/init.out"
+  [ "$rc" = 0 ] || { echo "init exit code $rc"; docker logs --tail 20 "$n"; return 1; }
+  grep -q 'netclawd is back and ready' "$TMP/init.out" || { echo "init did not restart the daemon through the supervisor"; return 1; }
+  docker exec "$n" netclaw status >"$TMP/init-after.out" 2>&1 || { cat "$TMP/init-after.out"; return 1; }
+  grep -q 'anthropic/claude-sonnet-4 via openrouter' "$TMP/init-after.out" || { cat "$TMP/init-after.out"; return 1; }
+  if docker exec -u netclaw "$n" netclaw chat --help >/dev/null 2>&1; then
+    docker exec "$n" netclaw chat -p "init-ping-$$" >"$TMP/init-chat.out" 2>&1 || { cat "$TMP/init-chat.out"; return 1; }
+    grep -q "echo: init-ping-$$" "$TMP/init-chat.out" || { cat "$TMP/init-chat.out"; echo "no answer after init"; return 1; }
+    echo "init over docker exec, supervisor restart, status healthy, chat -p answers" >"$log.detail"
+  else
+    echo "init over docker exec, supervisor restart, status healthy (no chat command in this build yet)" >"$log.detail"
+  fi
+  docker exec -u netclaw "$n" grep -q 'ENC:v1:' "$DATA/config/secrets.json" || { echo "the key is not stored encrypted"; return 1; }
+  docker stop "$n" >/dev/null && docker rm "$n" >/dev/null
+}
+
+# Image B = this image plus one more migration. Data written by A survives B's migration (with a
+# copy saved first); A on the migrated volume refuses with the rollback message.
+s_upgrade() {
+  local n=netclaw-seed-upgrade v=netclaw-seed-upgrade ctx next db
+  claim_container "$n" && claim_volume "$v" || return 1
+  ctx=$TMP/upgrade-context
+  mkdir -p "$ctx"
+  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./dist -cf - . | tar -C "$ctx" -xf - || return 1
+  next=$(ls "$ctx/src/daemon/store/migrations" | sed -n 's/^\([0-9][0-9][0-9]\)_.*\.sql$/\1/p' | sort -n | tail -n 1)
+  next=$(printf '%03d' $((10#$next + 1)))
+  printf 'CREATE TABLE upgrade_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL) STRICT;\n' \
+    >"$ctx/src/daemon/store/migrations/${next}_upgrade_probe.sql"
+  docker build --network host --force-rm -q -f "$ctx/docker/Dockerfile" -t netclaw:seed-upgrade-b \
+    --build-arg BASE_IMAGE="${BASE_IMAGE:-ubuntu:24.04}" --build-arg NODE_IMAGE="${NODE_IMAGE:-node:24}" "$ctx" >/dev/null || return 1
+  db=$DATA/sessions/netclaw.db
+  # A writes data.
+  docker run -d --network host --name "$n" --label "$LABEL" -v "$v:$DATA" -e NETCLAW_Daemon__UpdateFeedUrl="$REGISTRY_URL" "$IMAGE" >/dev/null || return 1
+  wait_for 30 ready "$n" || { docker logs "$n"; return 1; }
+  docker exec -u netclaw "$n" sqlite3 "$db" "INSERT INTO meta (key, value) VALUES ('seed_upgrade_marker', 'written by A')" || return 1
+  docker stop "$n" >/dev/null && docker rm "$n" >/dev/null
+  # B migrates.
+  docker run -d --network host --name "$n" --label "$LABEL" -v "$v:$DATA" -e NETCLAW_Daemon__UpdateFeedUrl="$REGISTRY_URL" netclaw:seed-upgrade-b >/dev/null || return 1
+  wait_for 30 ready "$n" || { docker logs "$n"; return 1; }
+  [ "$(docker exec -u netclaw "$n" sqlite3 "$db" "SELECT value FROM meta WHERE key = 'seed_upgrade_marker'")" = "written by A" ] \
+    || { echo "data written by A is gone after B's migration"; return 1; }
+  [ "$(docker exec -u netclaw "$n" sqlite3 "$db" 'SELECT MAX(version) FROM schema_version')" = "$((10#$next))" ] \
+    || { echo "B did not apply migration $next"; return 1; }
+  docker exec -u netclaw "$n" sh -c "ls $DATA/sessions/ | grep -q 'netclaw.db.pre-migration-v'" || { echo "no pre-migration copy"; return 1; }
+  docker stop "$n" >/dev/null && docker rm "$n" >/dev/null
+  # A again: refuses, in a restart loop, with the rollback message.
+  docker run -d --network host --name "$n" --label "$LABEL" -v "$v:$DATA" -e NETCLAW_Daemon__UpdateFeedUrl="$REGISTRY_URL" "$IMAGE" >/dev/null || return 1
+  wait_for 20 sh -c "docker logs $n 2>&1 | grep -q 'is at schema version'" || true
+  docker logs "$n" 2>&1 | tee "$TMP/rollback.log" | tail -n 5
+  grep -qE "Daemon startup aborted: Database .*netclaw\.db is at schema version $((10#$next)), but this netclawd .* only knows up to" "$TMP/rollback.log" \
+    || { echo "the newer-database refusal is missing"; return 1; }
+  grep -q 'restore the copy saved before the migration' "$TMP/rollback.log" || { echo "no rollback instructions"; return 1; }
+  ! ready "$n" || { echo "A served a database it does not understand"; return 1; }
+  docker stop "$n" >/dev/null && docker rm "$n" >/dev/null
+  docker image rm netclaw:seed-upgrade-b >/dev/null 2>&1
+  echo "A → B (migration $next) kept A's data and saved a copy; A on the migrated volume refuses with the rollback message" >"$log.detail"
+}
+
 # ---- run ---------------------------------------------------------------------------------------
 [ "$(id -u)" = 0 ] || { say "seed.sh must run as root (it starts the Docker engine)"; exit 1; }
 say "seed: Docker image acceptance test ($IMAGE)"
@@ -454,6 +536,7 @@ step "docker exec netclaw netclaw doctor" s_doctor
 step "launcher: exit codes, no root message as netclaw" s_launcher
 step "processes and data run as UID 1654" s_uids
 step "chat through the fake upstream" s_chat
+step "docker exec netclaw netclaw daemon pair prints a code" s_pair
 step "persistence: markers in config/identity/sessions" s_persist_prepare
 step "daemon killed: container stays up, daemon back" s_kill_restart
 step "docker stop: clean, under 10 s" s_stop
@@ -461,4 +544,6 @@ step "docker rm + new container on the same volume keeps state" s_recreate
 step "NETCLAW_Daemon__Host=0.0.0.0: restart loop and the exact error" s_badhost
 step "bind mount not owned by 1654, not fixable: clear error" s_bind_unfixable
 step "bind mount of a root-owned host dir: taken over, daemon starts" s_bind_fixable
+step "no provider env: docker exec netclaw netclaw init --non-interactive, then status/chat" s_init_scripted
+step "upgrade: image B with one more migration keeps A's data; A again refuses to roll back" s_upgrade
 finish

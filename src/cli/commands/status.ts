@@ -105,7 +105,8 @@ function printStatus(status: HealthStatus, endpoint: string): void {
 }
 
 function describeModel(model: HealthStatus["model"]): string {
-  if (model.state === "none") return `(none — ${model.message ?? "No-Op chat client active"})`;
+  // the reason and the fix are printed once, as a problem line below
+  if (model.state === "none") return "(none — No-Op chat client active)";
   const window = model.contextWindow ? `, context ${model.contextWindow}` : "";
   return `${model.modelId} via ${model.provider} (${model.providerType}${window})`;
 }

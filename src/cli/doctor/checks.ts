@@ -68,10 +68,15 @@ export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckL
   const models = resolveModels(config);
   if (models.state === "valid") {
     const main = models.roles.Main;
+    const describe = (role: "Fallback" | "Compaction") => {
+      const model = models.roles[role];
+      const same = model.provider === main.provider && model.modelId === main.modelId;
+      return same ? "" : `; ${role} ${model.modelId} via ${model.provider} (${model.providerType})`;
+    };
     return {
       name,
       severity: "pass",
-      message: `Main model ${main.modelId} via ${main.provider} (${main.providerType})`,
+      message: `Main model ${main.modelId} via ${main.provider} (${main.providerType})${describe("Fallback")}${describe("Compaction")}`,
     };
   }
   if (models.state === "none") {

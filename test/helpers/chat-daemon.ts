@@ -1,0 +1,28 @@
+import type { FakeUpstream } from "../fakes/llm-upstream.ts";
+import { cleanEnv, type RunningDaemon, startDaemon } from "./processes.ts";
+
+/** The environment that points a daemon's Main model at a fake OpenRouter (the seed's shape). */
+export function fakeOpenRouterEnv(upstream: FakeUpstream): Record<string, string> {
+  return {
+    NETCLAW_Providers__openrouter__Type: "openrouter",
+    NETCLAW_Providers__openrouter__ApiKey: "sk-or-v1-test",
+    NETCLAW_Providers__openrouter__Endpoint: upstream.url,
+    NETCLAW_Models__Main__Provider: "openrouter",
+    NETCLAW_Models__Main__ModelId: "fake-model",
+  };
+}
+
+/** A real netclawd in `home`, with a model on the fake upstream when one is given. */
+export async function startChatDaemon(options: {
+  home: string;
+  upstream?: FakeUpstream;
+  port?: number;
+}): Promise<{ daemon: RunningDaemon; cliEnv: NodeJS.ProcessEnv; daemonEnv: NodeJS.ProcessEnv }> {
+  const daemonEnv = cleanEnv({
+    NETCLAW_HOME: options.home,
+    ...(options.upstream ? fakeOpenRouterEnv(options.upstream) : {}),
+  });
+  const daemon = await startDaemon({ env: daemonEnv, port: options.port });
+  const cliEnv = cleanEnv({ NETCLAW_HOME: options.home, NETCLAW_DAEMON_ENDPOINT: daemon.url });
+  return { daemon, cliEnv, daemonEnv };
+}
