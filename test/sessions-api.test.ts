@@ -75,7 +75,8 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
     const messages = turn.body!["messages"] as { role: string; content: string }[];
     assert.equal(messages[0]!.role, "system");
     assert.match(messages[0]!.content, /# SOUL/);
-    assert.match(messages.at(-1)!.content, /^\[current time\]/);
+    assert.match(messages.at(-2)!.content, /^\[current time\]/);
+    assert.equal(messages.at(-1)!.content, "hello");
   });
 
   test("an Idempotency-Key resend returns the original messageId with duplicate: true and no new turn", async () => {
@@ -162,6 +163,54 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
         all.slice(cut + 1).map((e) => e.id),
         `resume after ${lastId}`,
       );
+    }
+  });
+
+  test("thinking streams as thinking_delta and is stored once as thinking, before the answer", async () => {
+    const id = await api.createSession();
+    const stream = await openEventStream({ url: `${daemon.url}/api/sessions/${id}/events` });
+    scripted.set("think first", { thinking: ["weighing ", "options"], text: "decided" });
+    await api.send(id, "think first");
+    const seen = await stream.until(turnCompleted(1));
+    await stream.close();
+    const thinking = seen.find((e) => e.type === "thinking");
+    assert.ok(thinking?.type === "thinking" && thinking.text === "weighing options");
+    assert.ok(seen.some((e) => e.type === "thinking_delta"));
+    const text = seen.find((e) => e.type === "text");
+    assert.ok(text?.type === "text" && text.text === "decided" && text.responseId === thinking.responseId);
+    const stored = await api.transcript(id);
+    assert.ok(!stored.some((e) => e.type === "thinking_delta" || e.type === "text_delta"));
+  });
+
+  test("a tool call goes through the dispatcher (no tools yet: an error result) and the loop continues", async () => {
+    const id = await api.createSession();
+    const stream = await openEventStream({ url: `${daemon.url}/api/sessions/${id}/events` });
+    upstream.setHandler((request) => {
+      if (callKind(request) === "title") return { text: "Tools" };
+      if (request.endsWithToolResult) return { text: "I have no such tool, sorry." };
+      return { toolCalls: [{ name: "shell_execute", arguments: { command: "df -h" }, id: "call_1" }] };
+    });
+    try {
+      await api.send(id, "how full is the disk?");
+      const seen = await stream.until(turnCompleted(1));
+      await stream.close();
+      assert.deepEqual(
+        seen.map((e) => e.type).filter((t) => t !== "text_delta" && t !== "usage"),
+        ["user_message", "turn_started", "tool_call", "tool_result", "text", "turn_completed"],
+      );
+      const call = seen.find((e) => e.type === "tool_call");
+      assert.ok(call?.type === "tool_call" && call.toolName === "shell_execute");
+      assert.deepEqual(JSON.parse(call.argumentsJson), { command: "df -h" });
+      const result = seen.find((e) => e.type === "tool_result");
+      assert.ok(result?.type === "tool_result" && result.isError && result.callId === call.callId);
+      assert.match(result.result, /Unknown tool 'shell_execute'/);
+      const followUp = upstream.requests.filter((r) => r.protocol && r.endsWithToolResult).at(-1);
+      assert.ok(followUp, "the tool result went back to the vendor");
+    } finally {
+      upstream.setHandler((request) => {
+        if (callKind(request) === "title") return { text: "Talking About Things" };
+        return scripted.get(request.lastUserText ?? "");
+      });
     }
   });
 

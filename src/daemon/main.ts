@@ -168,6 +168,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   seedIdentityFiles(paths.identityDir);
   const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
   const sessionsLog = logger.child({ component: "sessions" });
+  const noTools = createToolDispatcher({ tools: [] }); // the tools issue plugs its dispatcher in here
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -176,7 +177,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       now: () => new Date(),
       newId: randomUUID,
       model,
-      dispatcher: createToolDispatcher({ tools: [] }),
+      createDispatcher: () => noTools,
       identity: createIdentitySource(paths.identityDir),
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,

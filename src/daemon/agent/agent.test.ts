@@ -25,10 +25,27 @@ test("identity files are seeded when missing and never overwritten; the prompt r
   assert.ok(system.indexOf("# My soul") < system.indexOf("# Operating core"));
   assert.ok(system.indexOf("# Operating core") < system.indexOf("# AGENTS"));
   assert.ok(system.indexOf("# AGENTS") < system.indexOf("# TOOLING"));
-  assert.deepEqual(first.at(-1), {
-    role: "system",
-    content: "[current time]\n2026-01-01T00:00:00.000Z (UTC)",
+  assert.deepEqual(first.slice(1), [
+    { role: "user", content: "[current time]\n2026-01-01T00:00:00.000Z (UTC)" },
+    { role: "user", content: "hi" },
+  ]);
+  // In a tool loop the conversation still ends with the tool result; the block sits before the
+  // newest user message and nothing earlier changes.
+  const looped = assemblePrompt({
+    identity,
+    now,
+    history: [
+      { role: "user", content: "old" },
+      { role: "assistant", content: "ok" },
+      { role: "user", content: "new" },
+      { role: "assistant", content: "", toolCalls: [{ id: "c", name: "t", arguments: {} }] },
+      { role: "tool", toolCallId: "c", toolName: "t", content: "r" },
+    ],
   });
+  assert.deepEqual(
+    looped.slice(1).map((m) => m.content),
+    ["old", "ok", "[current time]\n2026-01-01T00:00:00.000Z (UTC)", "new", "", "r"],
+  );
   writeFileSync(join(dir, "TOOLING.md"), "# TOOLING\nnew host facts");
   const second = assemblePrompt({ identity, history: [], now });
   assert.match(second[0]!.content, /new host facts/);

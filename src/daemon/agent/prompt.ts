@@ -15,18 +15,24 @@ export function buildSystemPrompt(identity: IdentitySource): string {
 }
 
 /**
- * One model request's messages: the stable system prompt first, then the history, then a
- * trailing volatile block (current time) — last, so it never invalidates the cached prefix.
+ * One model request's messages: the stable system prompt first, then the history, with the
+ * volatile block (current time) as a user message just before the newest user message. It
+ * cannot be a system message after the conversation — Anthropic's API rejects a system message
+ * anywhere but first — and placed there it leaves every earlier message, and so the provider's
+ * cached prefix, unchanged, while the conversation still ends with the user's words or the last
+ * tool result. Callers pass one `now` per turn so the tool steps of a turn share one prompt.
  */
 export function assemblePrompt(options: {
   identity: IdentitySource;
   history: ChatMessage[];
   now: Date;
 }): ChatMessage[] {
-  const volatile = `[current time]\n${options.now.toISOString()} (UTC)`;
-  return [
-    { role: "system", content: buildSystemPrompt(options.identity) },
-    ...options.history,
-    { role: "system", content: volatile },
-  ];
+  const volatile: ChatMessage = {
+    role: "user",
+    content: `[current time]\n${options.now.toISOString()} (UTC)`,
+  };
+  const history = [...options.history];
+  const newest = history.findLastIndex((message) => message.role === "user");
+  history.splice(newest < 0 ? history.length : newest, 0, volatile);
+  return [{ role: "system", content: buildSystemPrompt(options.identity) }, ...history];
 }

@@ -1,3 +1,4 @@
+import type { Channel } from "../../protocol/sessions.ts";
 import type { IdentitySource } from "../agent/identity.ts";
 import type { ToolDispatcher } from "../agent/tool-dispatcher.ts";
 import type { ModelClient } from "../llm/model-client.ts";
@@ -21,7 +22,11 @@ export type SessionDeps = {
   now: () => Date;
   newId: () => string;
   model: ModelClient;
-  dispatcher: ToolDispatcher;
+  /**
+   * The tool dispatcher of one session, made when its engine loads (tools depend on the session:
+   * its audience comes from the channel, its working directory and approvals are its own).
+   */
+  createDispatcher: (session: { sessionId: string; channel: Channel }) => ToolDispatcher;
   identity: IdentitySource;
   settings: SessionSettings;
   logger: StoreLogger;

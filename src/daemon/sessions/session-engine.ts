@@ -39,6 +39,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     reservedHighWater: record.eventIdReserved,
   });
   const at = () => deps.now().toISOString();
+  const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel });
 
   let running: Promise<void> | undefined;
   let turn: AbortController | undefined;
@@ -85,6 +86,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     record.turnCount = turnNumber;
     record.status = "processing";
     const controller = new AbortController();
+    const startedAt = deps.now();
     turn = controller;
     let outcome: TurnOutcome = { status: "failed" };
     let contextWindow = 0;
@@ -93,9 +95,9 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
       outcome = await runTurn({
         sessionId,
         model: deps.model,
-        dispatcher: deps.dispatcher,
+        dispatcher,
         buildMessages: () =>
-          assemblePrompt({ identity: deps.identity, history: history.messages(), now: deps.now() }),
+          assemblePrompt({ identity: deps.identity, history: history.messages(), now: startedAt }),
         emit: (draft) => void append(draft),
         signal: controller.signal,
         maxToolCalls: deps.settings.maxToolCallsPerTurn,
@@ -150,7 +152,8 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
         try {
           await runOneTurn(messageIds);
         } catch (error) {
-          // Only a failing store gets here; the messages stay stored and join the next turn.
+          // Only a failing store gets here. The messages stay stored; after a restart, any that
+          // no turn took join the next one (see scanEvents).
           deps.logger.error({ err: error, sessionId }, "could not record a turn");
           break;
         }

@@ -32,14 +32,15 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   });
 }
 
-function eventIdParam(value: string | undefined, name: string): number | undefined {
+function integerParam(value: string | undefined, options: { name: string; what: string; code: string }) {
   if (value === undefined || value === "") return undefined;
   if (!/^\d{1,15}$/.test(value))
-    throw new NetclawError("invalid_event_id", `${name} must be a non-negative integer event id.`, {
-      status: 400,
-    });
+    throw new NetclawError(options.code, `${options.name} must be ${options.what}.`, { status: 400 });
   return Number(value);
 }
+
+const eventIdParam = (value: string | undefined, name: string) =>
+  integerParam(value, { name, what: "a non-negative integer event id", code: "invalid_event_id" });
 
 // Each event is serialised once, however many clients watch the session.
 const frames = new WeakMap<SessionEvent, string>();
@@ -81,7 +82,11 @@ export function sessionRoutes(options: SessionRoutesOptions) {
         const engine = engineOf(request.params.id);
         const after = eventIdParam(request.query.after, "after") ?? 0;
         const limit = Math.min(
-          eventIdParam(request.query.limit, "limit") ?? TRANSCRIPT_PAGE,
+          integerParam(request.query.limit, {
+            name: "limit",
+            what: "a positive integer",
+            code: "invalid_limit",
+          }) ?? TRANSCRIPT_PAGE,
           TRANSCRIPT_PAGE,
         );
         return { session: engine.summary(), events: engine.transcript({ after, limit: Math.max(1, limit) }) };
