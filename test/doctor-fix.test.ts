@@ -74,6 +74,10 @@ test("doctor --fix without --yes on a non-terminal refuses; with --yes it backs 
   assert.equal(JSON.parse(readFileSync(join(home, "config", "netclaw.json"), "utf8")).configVersion, 1);
   assert.ok(!existsSync(join(home, "netclaw.pid")));
   for (const dir of ["identity", "sessions", "logs", "client"]) assert.ok(existsSync(join(home, dir)), dir);
+  const again2 = await runCli(["doctor", "--fix", "--yes"], env); // identity/ exists now: its files get seeded
+  assert.match(again2.stdout, /identity\/SOUL\.md: write the default identity\/SOUL\.md/);
+  for (const file of ["SOUL.md", "AGENTS.md", "TOOLING.md"])
+    assert.ok(existsSync(join(home, "identity", file)), file);
   const backup = report.fix.backup as string;
   const saved = readdirSync(backup);
   assert.ok(saved.includes("config__secrets.json"));

@@ -27,6 +27,8 @@ import { localControlRoutes } from "./http/routes/local-control.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { checkNewConfig } from "./lifecycle/config-reload.ts";
+import { configFingerprint, watchConfig } from "./lifecycle/config-watch.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
@@ -87,6 +89,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
 
+  const loadedFingerprint = configFingerprint(paths.configDir); // before reading what it describes
   let loaded: ReturnType<typeof loadHomeConfig>;
   let localControlKey: Buffer;
   try {
@@ -216,8 +219,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger,
   });
 
-  const shutdown = async (reason: string) => {
+  let restartAfterStop = false;
+  let configWatch: { close(): void } | undefined;
+  const shutdown = async (reason: string, options: { restart?: boolean } = {}) => {
     if (stopping) return;
+    restartAfterStop = options.restart === true;
     stopping = true;
     ready = false;
     lifecycleLog.info({ reason }, "shutting down");
@@ -242,6 +248,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     finish(0);
   };
   const finish = (code: number) => {
+    configWatch?.close();
     updates.stop();
     webhookRoutes.close();
     try {
@@ -254,6 +261,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     lifecycleLog.info("stopped");
     flushLog();
     lock?.release();
+    if (restartAfterStop && code === 0) {
+      // The same process image again, re-reading every setting: the PID (and so the pid file
+      // and any supervisor's view) stays the same.
+      process.stderr.write("netclawd restarting to apply the new configuration.\n");
+      process.execve?.(
+        process.execPath,
+        [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+        process.env,
+      );
+    }
     process.exit(code);
   };
 
@@ -355,6 +372,28 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
   updates.start(); // after ready: the check never delays serving
+
+  const supervised = Boolean(env.NETCLAW_CONTAINER_SUPERVISOR?.trim() || env.INVOCATION_ID);
+  configWatch = watchConfig({
+    dir: paths.configDir,
+    loaded: loadedFingerprint,
+    onChange: () => {
+      const verdict = checkNewConfig({ paths, env, running: config, pairedDevices: () => registry.count() });
+      if (!verdict.ok) {
+        const line = `Configuration change ignored (the running configuration stays): ${verdict.message} Remediation: ${verdict.remediation}`;
+        lifecycleLog.error(line);
+        process.stderr.write(`${line}\n`);
+        return;
+      }
+      if (verdict.daemonChanged && supervised) {
+        lifecycleLog.info("Daemon.* changed: exiting so the supervisor restarts netclawd with it");
+        void shutdown("config-change");
+        return;
+      }
+      lifecycleLog.info("configuration changed: draining and restarting in place to apply it");
+      void shutdown("config-change", { restart: true });
+    },
+  });
 
   let signals = 0;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

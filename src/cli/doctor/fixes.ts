@@ -1,7 +1,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { writeJsonAtomic } from "../../config/atomic-write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../config/atomic-write.ts";
 import { ensureHome, type HomePaths } from "../../config/home.ts";
+import { DEFAULT_AGENTS, DEFAULT_SOUL, DEFAULT_TOOLING } from "../../config/identity.ts";
 import { isNetclawd, readPidFile } from "../../config/pid-file.ts";
 import { isEncrypted, type JsonValue } from "../../config/secret-box.ts";
 import { encryptPlaintextSecrets } from "../../config/secrets-file.ts";
@@ -86,6 +87,21 @@ export function planFixes(paths: HomePaths): Fix[] {
       apply: () =>
         void encryptPlaintextSecrets({ secretsPath: paths.secretsFile, keyPath: paths.secretsKey }),
     });
+  }
+
+  for (const [name, content] of [
+    ["SOUL.md", DEFAULT_SOUL],
+    ["AGENTS.md", DEFAULT_AGENTS],
+    ["TOOLING.md", DEFAULT_TOOLING],
+  ] as const) {
+    const file = join(paths.identityDir, name);
+    if (existsSync(paths.identityDir) && !existsSync(file)) {
+      fixes.push({
+        path: file,
+        description: `write the default identity/${name} (\`netclaw init\` personalises it)`,
+        apply: () => writeFileAtomic(file, content, { mode: 0o644 }),
+      });
+    }
   }
 
   const pid = readPidFile(paths.pidFile);

@@ -1,0 +1,52 @@
+import { ConfigError } from "../../config/errors.ts";
+import { isExposureProblem } from "../../config/exposure.ts";
+import { isProcessRunning, runExposureStartupChecks } from "../../config/exposure-checks.ts";
+import type { HomePaths } from "../../config/home.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
+import { resolveModels } from "../../config/models.ts";
+import type { NetclawConfig } from "../../config/schema.ts";
+import { parseUpdateChannel } from "../../config/update-feed.ts";
+
+export type ReloadVerdict =
+  | { ok: true; daemonChanged: boolean }
+  | { ok: false; message: string; remediation: string };
+
+/**
+ * Validates the configuration now on disk the way a start would (schema, update channel,
+ * exposure checks, model roles) without touching the running daemon. A change that would make
+ * the next start abort is refused here, so a typo in netclaw.json never stops a running agent.
+ */
+export function checkNewConfig(options: {
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  running: NetclawConfig;
+  pairedDevices: () => number;
+}): ReloadVerdict {
+  let config: NetclawConfig;
+  try {
+    config = loadHomeConfig({ paths: options.paths, env: options.env }).config;
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return { ok: false, message: error.message, remediation: error.remediation };
+    throw error;
+  }
+  const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
+  if (typeof channel === "object") return { ok: false, ...channel };
+  const exposure = runExposureStartupChecks({
+    settings: config.Daemon,
+    pairedDevices: options.pairedDevices,
+    isProcessRunning,
+  });
+  if (isExposureProblem(exposure)) {
+    // A non-local mode with no device yet is seeded at start: not a reason to refuse.
+    if (exposure.code !== "remote_auth_unavailable")
+      return { ok: false, message: exposure.message, remediation: exposure.remediation };
+  }
+  const models = resolveModels(config);
+  if (models.state === "invalid")
+    return { ok: false, message: models.message, remediation: models.remediation };
+  return {
+    ok: true,
+    daemonChanged: JSON.stringify(config.Daemon) !== JSON.stringify(options.running.Daemon),
+  };
+}
