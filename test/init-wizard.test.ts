@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
@@ -130,6 +130,88 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
     } finally {
       term.close();
     }
+  });
+
+  test("re-run on a configured machine: redo identity, then start over (archived, double-confirmed)", async () => {
+    const home = homes.home();
+    const first = wizard(home);
+    try {
+      await first.waitFor(/Which model provider\?/);
+      first.send(["Enter"]); // Ollama
+      await first.waitFor(/Endpoint/);
+      first.send(["C-u"]);
+      first.type(fake.url);
+      first.send(["Enter"]);
+      await first.waitFor(/Model \(/);
+      first.send(["Enter"]);
+      await first.waitFor(/Your name/);
+      first.type("Ada");
+      first.send(["Enter"]);
+      for (const prompt of [
+        /Your time zone/,
+        /Workspaces directory/,
+        /Who will talk/,
+        /How will you reach/,
+        /Write this configuration\?/,
+      ]) {
+        await first.waitFor(prompt);
+        first.send(["Enter"]);
+      }
+      await first.waitFor(/\[exit 0\]/);
+    } finally {
+      first.close();
+    }
+
+    const redo = wizard(home);
+    try {
+      await redo.waitFor(/already set up here/);
+      redo.send(["Enter"]); // Redo identity setup
+      await redo.waitFor(/Your name/);
+      redo.type("Grace Hopper");
+      redo.send(["Enter"]);
+      await redo.waitFor(/Your time zone/);
+      redo.send(["C-u"]);
+      redo.type("America/New_York");
+      redo.send(["Enter"]);
+      await redo.waitFor(/Workspaces directory/);
+      redo.send(["Enter"]);
+      await redo.waitFor(/Identity updated/);
+    } finally {
+      redo.close();
+    }
+    assert.match(
+      readFileSync(join(home, "identity", "SOUL.md"), "utf8"),
+      /Grace Hopper[\s\S]*America\/New_York/,
+    );
+    assert.equal(
+      JSON.parse(readFileSync(join(home, "config", "netclaw.json"), "utf8")).Models.Main.Provider,
+      "local-ollama",
+    );
+
+    const reset = wizard(home);
+    try {
+      await reset.waitFor(/already set up here/);
+      reset.send(["Down", "Down", "Enter"]); // Start over from scratch
+      await reset.waitFor(/Archive the current configuration/);
+      reset.send(["Left", "Enter"]); // Yes
+      await reset.waitFor(/Type RESET to confirm/);
+      reset.type("RESET");
+      reset.send(["Enter"]);
+      await reset.waitFor(/The previous setup is in/);
+      await reset.waitFor(/Which model provider\?/);
+      reset.send(["C-c"]);
+      await reset.waitFor(/\[exit 1\]/);
+    } finally {
+      reset.close();
+    }
+    assert.ok(!existsSync(join(home, "config", "netclaw.json")), "the old configuration was moved away");
+    const archived = readdirSync(join(home, "backups")).filter((d) => d.startsWith("init-"));
+    assert.equal(archived.length, 1);
+    assert.ok(existsSync(join(home, "backups", archived[0]!, "netclaw.json")));
+    assert.match(
+      readFileSync(join(home, "backups", archived[0]!, "identity", "SOUL.md"), "utf8"),
+      /Grace Hopper/,
+    );
   });
 
   test("Ctrl+C mid-way writes nothing", async () => {
