@@ -1,5 +1,6 @@
 // `npm run bench`: measures the shipped package (npm pack → install) and the source checkout.
 // Figures are medians; budgets are printed beside them, never asserted (see the testing doctrine).
+import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packAndInstall } from "../test/helpers/pack.ts";
@@ -68,10 +69,30 @@ if (sessions) {
     ].join("\n") + "\n",
   );
 }
+const image = imageSize(process.env.NETCLAW_BENCH_IMAGE ?? "netclaw:seed-test");
+process.stdout.write(
+  image
+    ? `\nDocker image ${image.name}: ${image.mb.toFixed(0)} MB (built by test/docker/seed.sh)\n`
+    : "\nDocker image: not measured (no engine or no image; build it with `sudo bash test/docker/seed.sh`)\n",
+);
 const recall = await measureRecall({ items: 10_000 });
 process.stdout.write(`\nmemory recall over 10,000 items: ${JSON.stringify(recall)}\n`);
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(
   join(ROOT, "bench", "results", "latest.json"),
-  `${JSON.stringify({ at: new Date().toISOString(), runs, results, policy, sessions, recall }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), runs, results, policy, sessions, recall, image }, null, 2)}\n`,
 );
+
+/** The image's size from the local Docker engine, or undefined when there is none. */
+function imageSize(name: string): { name: string; mb: number } | undefined {
+  try {
+    const bytes = execFileSync("docker", ["image", "inspect", "-f", "{{.Size}}", name], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 10_000,
+    });
+    return { name, mb: Number(bytes.trim()) / 1e6 };
+  } catch {
+    return undefined;
+  }
+}
