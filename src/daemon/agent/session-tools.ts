@@ -99,7 +99,9 @@ export function createSessionTools(options: {
           sessionId,
           callId: call.id,
           toolName: call.name,
-          argumentsJson: JSON.stringify(call.arguments ?? {}),
+          // Redacted like the events: a secret the model typed is not kept on disk (a resumed call
+          // then runs with the placeholder and fails visibly rather than leaking).
+          argumentsJson: redactText(JSON.stringify(call.arguments ?? {})),
           requester,
           createdAt: new Date().toISOString(),
         });

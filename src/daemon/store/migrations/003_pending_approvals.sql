@@ -1,7 +1,7 @@
 -- Tool approvals still waiting for an answer: the journal that lets a pending prompt survive a
 -- daemon restart. A row lives from the approval_requested event until the requester answers
 -- (or the turn is cancelled); on load the session runs the call again, which announces the
--- prompt anew. arguments_json is the call as the model sent it (events carry a redacted copy).
+-- prompt anew. arguments_json is the call's arguments, redacted like the events.
 CREATE TABLE pending_approvals (
   session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
   call_id TEXT NOT NULL,
