@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { RunningDaemon } from "./helpers/processes.ts";
 import { tempHome } from "./helpers/processes.ts";
+import { pairDevice } from "./helpers/remote.ts";
 import { apiClient } from "./helpers/sse-client.ts";
 import {
   createToolModel,
@@ -163,6 +164,29 @@ describe("tools through a real session", () => {
       decision: "maybe",
     });
     assert.equal(badBody.status, 400);
+  });
+
+  test("only the requester may answer: another device gets 403, the local operator who asked succeeds", async () => {
+    const token = await pairDevice({ url: daemon.url, home: home.home, name: "phone" });
+    const sessionId = await api.createSession();
+    const statuses: number[] = [];
+    const turn = await runToolTurn({
+      daemon,
+      sessionId,
+      text: model.script([shell(`mkdir -p ${join(workspace, "req")}`, "c_req")]),
+      onApproval: (event) => {
+        const path = `/api/sessions/${sessionId}/approvals/${event.callId}`;
+        void api
+          .call("POST", path, { decision: "approve_once" }, { authorization: `Bearer ${token}` })
+          .then(async (r) => {
+            statuses.push(r.status);
+            statuses.push((await api.call("POST", path, { decision: "approve_once" })).status);
+          });
+        return undefined;
+      },
+    });
+    assert.deepEqual(statuses, [403, 200]);
+    assert.equal(resultOf(turn.results, "c_req").isError, false);
   });
 
   test("only the waiting call waits: the other calls of the response finish first", async () => {
