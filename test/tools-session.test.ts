@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { RunningDaemon } from "./helpers/processes.ts";
-import { tempHome } from "./helpers/processes.ts";
+import { cleanEnv, type RunningDaemon, runCli, tempHome } from "./helpers/processes.ts";
 import { pairDevice } from "./helpers/remote.ts";
 import { apiClient } from "./helpers/sse-client.ts";
 import {
@@ -228,5 +227,23 @@ describe("tools through a real session", () => {
       result.result,
       'Tool access denied: shell_execute needs approval, and nobody can answer a prompt in an unattended run. Grant it beforehand from an interactive chat (an "always" answer) or with `netclaw approvals trust-verb`, or do this step without shell_execute.',
     );
+  });
+
+  test("a verb trusted with `netclaw approvals trust-verb` runs in an unattended session", async () => {
+    const env = cleanEnv({ NETCLAW_HOME: home.home });
+    const trust = await runCli(["approvals", "trust-verb", "mkdir", "--dir", workspace], env);
+    assert.equal(trust.code, 0, trust.stderr);
+    try {
+      const sessionId = await api.createSession({ channel: "headless" });
+      const turn = await runToolTurn({
+        daemon,
+        sessionId,
+        text: model.script([shell("mkdir -p trusted", "c_trusted", workspace)]),
+      });
+      const result = resultOf(turn.results, "c_trusted");
+      assert.equal(result.isError, false, result.result);
+    } finally {
+      await runCli(["approvals", "revoke", `mkdir in ${workspace}`], env);
+    }
   });
 });
