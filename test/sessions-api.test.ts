@@ -264,6 +264,7 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
       "/api/sessions/{id}/messages",
       "/api/sessions/{id}/events",
       "/api/sessions/{id}/cancel",
+      "/api/sessions/{id}/approvals/{callId}",
     ])
       assert.ok(doc.body.paths[path], path);
     const event = doc.body.components.schemas.SessionEvent;

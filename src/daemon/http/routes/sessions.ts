@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
+import type { z } from "zod";
 import { NetclawError } from "../../../protocol/errors.ts";
-import { type ApprovalOption, approvalOptionSchema, type SessionEvent } from "../../../protocol/events.ts";
+import type { ApprovalOption, SessionEvent } from "../../../protocol/events.ts";
 import {
+  approvalAnswerRequestSchema,
+  type approvalAnswerResponseSchema,
   type cancelResponseSchema,
   createSessionRequestSchema,
   sendMessageRequestSchema,
@@ -28,8 +30,6 @@ export type SessionRoutesOptions = {
 /** The key a requester is known by: the local operator, or one paired device. */
 export const requesterKey = (principal: Principal): string =>
   principal.kind === "local" ? "local" : `device:${principal.deviceName}`;
-
-const approvalAnswerSchema = z.object({ decision: approvalOptionSchema });
 
 const TRANSCRIPT_PAGE = 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -133,9 +133,9 @@ export function sessionRoutes(options: SessionRoutesOptions) {
 
     app.post<{ Params: { id: string; callId: string } }>(
       "/api/sessions/:id/approvals/:callId",
-      async (request) => {
+      async (request): Promise<z.infer<typeof approvalAnswerResponseSchema>> => {
         engineOf(request.params.id); // loads it: a restart's pending approvals are announced again
-        const body = parseBody(approvalAnswerSchema, request.body);
+        const body = parseBody(approvalAnswerRequestSchema, request.body);
         if (!options.approvals)
           throw new NetclawError("approval_not_found", "No approval is pending for this call.", {
             status: 404,
