@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { tempHomes } from "./helpers/processes.ts";
@@ -76,5 +76,36 @@ describe("a pending approval survives a daemon restart", () => {
         await second.stop();
       }
     });
+  }
+});
+
+test("the working directory and its project instructions stay in the prompt after a restart", async () => {
+  const home = homes.home();
+  const project = join(home, "workspaces", "kept");
+  mkdirSync(join(project, ".netclaw"), { recursive: true });
+  writeFileSync(join(project, ".netclaw", "AGENTS.md"), "Deploy with make ship. KEPT-MARKER-5521\n");
+  const first = await startToolDaemon({ home, model });
+  let sessionId = "";
+  try {
+    sessionId = await apiClient(first.url).createSession();
+    const turn = await runToolTurn({
+      daemon: first,
+      sessionId,
+      text: model.script([{ name: "set_working_directory", arguments: { Path: project } }]),
+    });
+    assert.equal(turn.results[0]?.isError, false, turn.results[0]?.result);
+  } finally {
+    await first.stop();
+  }
+  const second = await startToolDaemon({ home, model });
+  try {
+    const text = model.script([{ name: "shell_execute", arguments: { Command: "pwd" }, id: "c_pwd" }]);
+    const turn = await runToolTurn({ daemon: second, sessionId, text });
+    const request = model.upstream.requests.find((r) => r.lastUserText === text);
+    assert.ok(request?.rawBody.includes("KEPT-MARKER-5521"), "instructions in the prompt after the restart");
+    const pwd = turn.results.find((r) => r.callId === "c_pwd");
+    assert.equal(pwd?.result.trim().split("\n")[0], project, "commands start in the project");
+  } finally {
+    await second.stop();
   }
 });

@@ -36,10 +36,10 @@ import { createPairingCodes } from "./pairing/pairing-codes.ts";
 import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
 import { createSessionRegistry } from "./sessions/session-registry.ts";
 import { createStatusProvider } from "./status.ts";
-import { createPendingApprovalRepository } from "./store/pending-approval-repository.ts";
 import { createSessionEventRepository } from "./store/session-event-repository.ts";
 import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
+import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
 
@@ -174,7 +174,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     tools = createSessionTools({
       config,
       paths,
-      journal: createPendingApprovalRepository(store.db),
+      journal: createToolStateRepository(store.db),
       logger: logger.child({ component: "tools" }, { level: "info" }),
       daemon: { host: config.Daemon.Host, port: config.Daemon.Port },
     });

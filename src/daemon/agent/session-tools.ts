@@ -7,8 +7,8 @@ import { createGrantStore } from "../../config/tool-approvals.ts";
 import { NetclawError } from "../../protocol/errors.ts";
 import type { ApprovalOption } from "../../protocol/events.ts";
 import type { Channel } from "../../protocol/sessions.ts";
-import type { PendingApprovalRepository } from "../store/pending-approval-repository.ts";
 import type { StoreLogger } from "../store/store-logger.ts";
+import type { ToolStateRepository } from "../store/tool-state-repository.ts";
 import { createBuiltinTools } from "../tools/index.ts";
 import { createToolOperations } from "../tools/operations.ts";
 import { audienceForChannel } from "../tools/policy/audience.ts";
@@ -35,7 +35,8 @@ type Pending = { requester: string; options: ApprovalOption[]; answer: (option: 
 export function createSessionTools(options: {
   config: NetclawConfig;
   paths: HomePaths;
-  journal: PendingApprovalRepository;
+  /** Pending approvals (the restart journal) and working directories. */
+  journal: ToolStateRepository;
   logger: StoreLogger;
   /** Where the daemon's own API listens: web_fetch may not call it. */
   daemon: { host: string; port: number };
@@ -71,7 +72,7 @@ export function createSessionTools(options: {
     const { sessionId } = session;
     const sessionDir = join(paths.sessionsDir, sessionId);
     mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
-    let project: ToolEffects["workingDirectory"] | undefined;
+    let project: ToolEffects["workingDirectory"] | undefined = journal.workingDirectory(sessionId);
     const state = (): ToolSession => ({
       sessionId,
       audience: audienceForChannel(session.channel),
@@ -80,7 +81,11 @@ export function createSessionTools(options: {
       unattended: UNATTENDED.has(session.channel),
     });
     const applyEffects = (effects: ToolEffects) => {
-      if (effects.workingDirectory) project = effects.workingDirectory;
+      if (effects.workingDirectory) {
+        const { instructions, ...rest } = effects.workingDirectory;
+        project = instructions === undefined ? rest : { ...rest, instructions: redactText(instructions) };
+        journal.saveWorkingDirectory({ sessionId, directory: project, at: new Date().toISOString() });
+      }
       if (effects.attachment)
         logger.info({ sessionId, attachment: effects.attachment }, "attachment ready for the channel");
     };

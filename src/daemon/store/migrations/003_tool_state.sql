@@ -11,3 +11,13 @@ CREATE TABLE pending_approvals (
   created_at TEXT NOT NULL,
   PRIMARY KEY (session_id, call_id)
 ) STRICT, WITHOUT ROWID;
+
+-- The project directory a session's agent chose with set_working_directory, and the project
+-- instructions it loaded (redacted), so the prompt keeps them across evictions and restarts.
+CREATE TABLE session_working_directories (
+  session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  instructions_file TEXT,
+  instructions TEXT,
+  updated_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;

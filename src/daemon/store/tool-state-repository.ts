@@ -11,12 +11,38 @@ export type PendingApproval = {
   createdAt: string;
 };
 
-export type PendingApprovalRepository = ReturnType<typeof createPendingApprovalRepository>;
+export type WorkingDirectory = { path: string; instructionsFile?: string; instructions?: string };
 
-/** The journal of tool approvals waiting for an answer (`pending_approvals`). One statement per call. */
-export function createPendingApprovalRepository(db: DatabaseSync) {
+export type ToolStateRepository = ReturnType<typeof createToolStateRepository>;
+
+/**
+ * A session's tool state that outlives its engine: the journal of approvals waiting for an answer
+ * (`pending_approvals`) and the project directory (`session_working_directories`). One statement per call.
+ */
+export function createToolStateRepository(db: DatabaseSync) {
   const sql = createStatementCache(db);
   return {
+    saveWorkingDirectory(options: { sessionId: string; directory: WorkingDirectory; at: string }): void {
+      sql(
+        `INSERT OR REPLACE INTO session_working_directories
+           (session_id, path, instructions_file, instructions, updated_at) VALUES (?, ?, ?, ?, ?)`,
+      ).run(
+        options.sessionId,
+        options.directory.path,
+        options.directory.instructionsFile ?? null,
+        options.directory.instructions ?? null,
+        options.at,
+      );
+    },
+    workingDirectory(sessionId: string): WorkingDirectory | undefined {
+      const row = sql("SELECT * FROM session_working_directories WHERE session_id = ?").get(sessionId);
+      if (!row) return undefined;
+      return {
+        path: String(row["path"]),
+        ...(row["instructions_file"] === null ? {} : { instructionsFile: String(row["instructions_file"]) }),
+        ...(row["instructions"] === null ? {} : { instructions: String(row["instructions"]) }),
+      };
+    },
     save(entry: PendingApproval): void {
       sql(
         `INSERT OR REPLACE INTO pending_approvals
