@@ -188,6 +188,23 @@ describe("tools through a real session", () => {
     assert.equal(resultOf(turn.results, "c_req").isError, false);
   });
 
+  test("a new message supersedes a waiting prompt: denied, and the turn goes on", async () => {
+    const sessionId = await api.createSession();
+    const turn = await runToolTurn({
+      daemon,
+      sessionId,
+      text: model.script([shell(`mkdir -p ${join(workspace, "sup")}`, "c_sup")]),
+      onApproval: () => {
+        void api.send(sessionId, "never mind");
+        return undefined;
+      },
+      until: (event) => event.type === "turn_completed" && event.turnNumber === 2,
+    });
+    assert.ok(turn.seen.some((e) => e.type === "approval_resolved" && e.decision === "deny"));
+    assert.equal(resultOf(turn.results, "c_sup").isError, true);
+    assert.ok(turn.seen.some((e) => e.type === "user_message" && e.text === "never mind"));
+  });
+
   test("only the waiting call waits: the other calls of the response finish first", async () => {
     const sessionId = await api.createSession();
     let resultsBeforeAnswer = -1;

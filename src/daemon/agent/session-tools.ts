@@ -23,7 +23,12 @@ import { SHUTDOWN_REASON } from "./turn-loop.ts";
 /** Channels with nobody to answer a prompt: a would-prompt call is denied instead. */
 const UNATTENDED: ReadonlySet<Channel> = new Set(["headless", "reminder", "webhook"]);
 
-type Pending = { requester: string; options: ApprovalOption[]; answer: (option: ApprovalOption) => void };
+type Pending = {
+  sessionId: string;
+  requester: string;
+  options: ApprovalOption[];
+  answer: (option: ApprovalOption) => void;
+};
 
 /**
  * The tools of this daemon, wired once: policy (posture, audiences, grants, hard deny), the
@@ -124,6 +129,7 @@ export function createSessionTools(options: {
         if (signal.aborted) return onAbort();
         signal.addEventListener("abort", onAbort, { once: true });
         pending.set(key, {
+          sessionId,
           requester,
           options: request.options,
           answer: (option) => {
@@ -149,6 +155,9 @@ export function createSessionTools(options: {
               .filter(Boolean)
               .join("\n\n")
           : undefined,
+      supersedeApprovals: () => {
+        for (const entry of [...pending.values()]) if (entry.sessionId === sessionId) entry.answer("deny");
+      },
       resumable: () =>
         journal.list(sessionId).flatMap((row) => {
           try {

@@ -43,6 +43,8 @@ export type ToolDispatcher = {
   promptAddendum?(): string | undefined;
   /** Calls whose approval was pending when the daemon stopped (journaled), to run again on load. */
   resumable?(): { call: ToolCallRequest; requester: string }[];
+  /** A new message supersedes the prompts still waiting: they are denied and the turn goes on. */
+  supersedeApprovals?(): void;
 };
 
 export const CANCELLED_TOOL_RESULT = "Tool call cancelled before it finished.";

@@ -217,7 +217,8 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
       if (result.duplicate) return result;
       if (options.requester !== undefined) requesters.set(result.messageId, options.requester);
       pending.push(result.messageId);
-      if (!running) running = drainQueue();
+      if (running) dispatcher.supersedeApprovals?.();
+      else running = drainQueue();
       return result;
     },
 
