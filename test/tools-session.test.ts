@@ -65,6 +65,27 @@ describe("tools through a real session", () => {
     assert.ok(done?.type === "turn_completed" && done.status === "completed");
   });
 
+  test("attach_file hands the file over as an attachment event", async () => {
+    const sessionId = await api.createSession();
+    const file = join(workspace, "report.txt");
+    writeFileSync(file, "x".repeat(2048));
+    const turn = await runToolTurn({
+      daemon,
+      sessionId,
+      text: model.script([{ name: "attach_file", arguments: { Path: file }, id: "c_att" }]),
+    });
+    assert.equal(resultOf(turn.results, "c_att").isError, false, resultOf(turn.results, "c_att").result);
+    const attachment = turn.seen.find((e) => e.type === "attachment");
+    assert.ok(attachment?.type === "attachment");
+    assert.equal(attachment.displayName, "report.txt");
+    assert.equal(attachment.sizeBytes, 2048);
+    assert.equal(attachment.path, file);
+    assert.ok(
+      (await api.transcript(sessionId)).some((e) => e.type === "attachment"),
+      "stored",
+    );
+  });
+
   test("set_working_directory puts the project's instructions into the next prompt", async () => {
     const sessionId = await api.createSession();
     const turn = await runToolTurn({

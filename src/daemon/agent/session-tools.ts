@@ -91,8 +91,6 @@ export function createSessionTools(options: {
         project = instructions === undefined ? rest : { ...rest, instructions: redactText(instructions) };
         journal.saveWorkingDirectory({ sessionId, directory: project, at: new Date().toISOString() });
       }
-      if (effects.attachment)
-        logger.info({ sessionId, attachment: effects.attachment }, "attachment ready for the channel");
     };
 
     const waitForAnswer = (
@@ -180,7 +178,8 @@ export function createSessionTools(options: {
         });
         if (deferred) return { result: "", isError: true, deferred: true };
         if (outcome.effects) applyEffects(outcome.effects);
-        return { result: outcome.result, isError: outcome.isError };
+        const attachment = outcome.effects?.attachment;
+        return { result: outcome.result, isError: outcome.isError, ...(attachment ? { attachment } : {}) };
       },
     };
   }

@@ -9,6 +9,8 @@ export type ToolResult = {
    * approval stays journaled and the call runs again after the restart.
    */
   deferred?: boolean;
+  /** A file to hand to the user (attach_file): recorded as an `attachment` event. */
+  attachment?: { path: string; displayName: string; sizeBytes: number };
 };
 
 /** A tool: data the model sees plus `execute`. Real tools arrive with the tools issue. */

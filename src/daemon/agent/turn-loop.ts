@@ -157,6 +157,7 @@ async function runCalls(options: RunTurnOptions, calls: ToolCallRequest[]): Prom
         resolveApproval: (decision) => emit({ type: "approval_resolved", callId: call.id, decision }),
       });
       if (outcome.deferred) return;
+      if (outcome.attachment) emit({ type: "attachment", callId: call.id, ...outcome.attachment });
       emit({ type: "tool_result", callId: call.id, toolName: call.name, ...outcomeFields(outcome) });
     }),
   );
