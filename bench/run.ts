@@ -9,6 +9,7 @@ import { measureRecall } from "./memory.ts";
 import { measurePolicy } from "./policy.ts";
 import { measureSessions, type SessionFigures } from "./sessions.ts";
 import { measureStartup, type StartupFigures } from "./startup.ts";
+import { measureToolTurn } from "./tool-turn.ts";
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const budgets = { readyMs: 300, idleRssMb: 70, statusMs: 150 };
@@ -69,6 +70,10 @@ if (sessions) {
     ].join("\n") + "\n",
   );
 }
+const toolTurn = await measureToolTurn();
+process.stdout.write(
+  `${toolTurn.calls}-call parallel shell turn through the daemon: ${toolTurn.turnMs.toFixed(0)} ms (1-call turn ${toolTurn.oneCallTurnMs.toFixed(0)} ms; ${toolTurn.perCallMs.toFixed(2)} ms per added call)\n`,
+);
 const image = imageSize(process.env.NETCLAW_BENCH_IMAGE ?? "netclaw:seed-test");
 process.stdout.write(
   image
@@ -80,7 +85,7 @@ process.stdout.write(`\nmemory recall over 10,000 items: ${JSON.stringify(recall
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(
   join(ROOT, "bench", "results", "latest.json"),
-  `${JSON.stringify({ at: new Date().toISOString(), runs, results, policy, sessions, recall, image }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), runs, results, policy, toolTurn, sessions, recall, image }, null, 2)}\n`,
 );
 
 /** The image's size from the local Docker engine, or undefined when there is none. */

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
@@ -70,10 +72,18 @@ describe("netclaw chat in a real terminal (tmux)", () => {
   before(async () => {
     home = homes.home();
     upstream = await createFakeUpstream({
-      // once a tool result is in the conversation, finish the turn (the daemon has no tools yet)
+      // once a tool result is in the conversation, finish the turn
       handler: (request) => (hasToolResult(request.body) ? "checked." : replyFor(request.lastUserText ?? "")),
     });
-    ({ daemon, cliEnv: env, daemonEnv } = await startChatDaemon({ home, upstream }));
+    ({
+      daemon,
+      cliEnv: env,
+      daemonEnv,
+    } = await startChatDaemon({
+      home,
+      upstream,
+      extra: { NETCLAW_Security__DeploymentPosture: "Personal" },
+    }));
   });
   after(async () => {
     for (const opened of terminals) await opened.close();
@@ -136,6 +146,25 @@ describe("netclaw chat in a real terminal (tmux)", () => {
       new RegExp(`${esc}\\[0m[^${esc}]*(${esc}\\[\\d+m)*checked\\.`),
       "the answer is not dimmed",
     );
+    await term.keys("C-d");
+  });
+
+  test("a tool approval takes over the prompt; one key answers it and the tool runs", async () => {
+    const dir = join(home, "workspaces", "approved-in-chat");
+    answer("make the build dir", {
+      toolCalls: [{ name: "shell_execute", arguments: { Command: `mkdir -p ${dir}` } }],
+    });
+    const term = await terminal();
+    await term.type("make the build dir");
+    await term.keys("Enter");
+    const prompt = await term.waitFor(/approve\?/);
+    assert.match(prompt, /\[y\] yes once/);
+    assert.match(prompt, /\[n\] deny/);
+    assert.equal(existsSync(dir), false, "nothing runs before the answer");
+    await term.keys("y");
+    const done = await term.waitFor(/checked\./);
+    assert.match(done, /\[approval: once\]/);
+    assert.equal(existsSync(dir), true);
     await term.keys("C-d");
   });
 

@@ -182,13 +182,13 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
     assert.ok(!stored.some((e) => e.type === "thinking_delta" || e.type === "text_delta"));
   });
 
-  test("a tool call goes through the dispatcher (no tools yet: an error result) and the loop continues", async () => {
+  test("a call to an unknown tool goes through the dispatcher (an error result) and the loop continues", async () => {
     const id = await api.createSession();
     const stream = await openEventStream({ url: `${daemon.url}/api/sessions/${id}/events` });
     upstream.setHandler((request) => {
       if (callKind(request) === "title") return { text: "Tools" };
       if (request.endsWithToolResult) return { text: "I have no such tool, sorry." };
-      return { toolCalls: [{ name: "shell_execute", arguments: { command: "df -h" }, id: "call_1" }] };
+      return { toolCalls: [{ name: "disk_gauge", arguments: { command: "df -h" }, id: "call_1" }] };
     });
     try {
       await api.send(id, "how full is the disk?");
@@ -199,11 +199,11 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
         ["user_message", "turn_started", "tool_call", "tool_result", "text", "turn_completed"],
       );
       const call = seen.find((e) => e.type === "tool_call");
-      assert.ok(call?.type === "tool_call" && call.toolName === "shell_execute");
+      assert.ok(call?.type === "tool_call" && call.toolName === "disk_gauge");
       assert.deepEqual(JSON.parse(call.argumentsJson), { command: "df -h" });
       const result = seen.find((e) => e.type === "tool_result");
       assert.ok(result?.type === "tool_result" && result.isError && result.callId === call.callId);
-      assert.match(result.result, /Unknown tool 'shell_execute'/);
+      assert.match(result.result, /Unknown tool 'disk_gauge'/);
       const followUp = upstream.requests.filter((r) => r.protocol && r.endsWithToolResult).at(-1);
       assert.ok(followUp, "the tool result went back to the vendor");
     } finally {
@@ -264,6 +264,7 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
       "/api/sessions/{id}/messages",
       "/api/sessions/{id}/events",
       "/api/sessions/{id}/cancel",
+      "/api/sessions/{id}/approvals/{callId}",
     ])
       assert.ok(doc.body.paths[path], path);
     const event = doc.body.components.schemas.SessionEvent;

@@ -15,7 +15,7 @@ import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
-import { createToolDispatcher } from "./agent/tool-dispatcher.ts";
+import { createSessionTools } from "./agent/session-tools.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
@@ -41,6 +41,7 @@ import { createStatusProvider } from "./status.ts";
 import { createSessionEventRepository } from "./store/session-event-repository.ts";
 import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
+import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
 
@@ -167,11 +168,25 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     return;
   }
 
-  // Sessions: identity files, the model client, the (still empty) tool set, the engine registry.
+  // Sessions: identity files, the model client, the tools and their policy, the engine registry.
   seedIdentityFiles(paths.identityDir);
   const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
   const sessionsLog = logger.child({ component: "sessions" });
-  const noTools = createToolDispatcher({ tools: [] }); // the tools issue plugs its dispatcher in here
+  let tools: ReturnType<typeof createSessionTools> | undefined;
+  try {
+    tools = createSessionTools({
+      config,
+      paths,
+      journal: createToolStateRepository(store.db),
+      logger: logger.child({ component: "tools" }, { level: "info" }),
+      daemon: { host: config.Daemon.Host, port: config.Daemon.Port },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    store.close();
+    abort({ message: error.message, remediation: error.remediation, error });
+    return;
+  }
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -180,7 +195,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       now: () => new Date(),
       newId: randomUUID,
       model,
-      createDispatcher: () => noTools,
+      createDispatcher: tools.createDispatcher,
       identity: createIdentitySource(paths.identityDir),
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,
@@ -222,7 +237,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   let restartAfterStop = false;
   let configWatch: { close(): void } | undefined;
   const shutdown = async (reason: string, options: { restart?: boolean } = {}) => {
-    if (stopping) return;
+    if (stopping) {
+      // A stop request (signal, API) that arrives during a configuration restart wins over it.
+      if (!options.restart) restartAfterStop = false;
+      return;
+    }
     restartAfterStop = options.restart === true;
     stopping = true;
     ready = false;
@@ -316,7 +335,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         lockout: createFailureLockout({ now: Date.now }),
         onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
-      sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000 }),
+      sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000, approvals: tools.approvals }),
       createWebhookRoutes({
         enabled: () => config.Webhooks.Enabled,
         registry: webhookRoutes,
@@ -385,6 +404,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         process.stderr.write(`${line}\n`);
         return;
       }
+      if (!verdict.changed) return; // e.g. only the host CLI's DeviceToken changed
       if (verdict.daemonChanged && supervised) {
         lifecycleLog.info("Daemon.* changed: exiting so the supervisor restarts netclawd with it");
         void shutdown("config-change");

@@ -60,6 +60,15 @@ export const sessionEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({
     ...base,
+    /** A file the agent handed to the user (attach_file); the path is on the daemon's host. */
+    type: z.literal("attachment"),
+    callId: z.string(),
+    path: z.string(),
+    displayName: z.string(),
+    sizeBytes: z.number().int().nonnegative(),
+  }),
+  z.object({
+    ...base,
     type: z.literal("approval_requested"),
     callId: z.string(),
     toolName: z.string(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sessionEventSchema } from "./events.ts";
+import { approvalOptionSchema, sessionEventSchema } from "./events.ts";
 
 /** Where a session's input comes from; decides its audience (CLI chat and headless are Personal). */
 export const channelSchema = z.enum(["chat", "headless", "reminder", "webhook"]);
@@ -42,6 +42,13 @@ export const sendMessageResponseSchema = z.object({
   /** True when this Idempotency-Key was seen before: nothing new was stored. */
   duplicate: z.boolean(),
 });
+
+/**
+ * `POST /api/sessions/:id/approvals/:callId`: the answer to an `approval_requested` event, one of
+ * the options it offered. Only the requester (the principal that sent the turn's message) may answer.
+ */
+export const approvalAnswerRequestSchema = z.object({ decision: approvalOptionSchema });
+export const approvalAnswerResponseSchema = z.object({ accepted: z.boolean() });
 
 /** `POST /api/sessions/:id/cancel`. */
 export const cancelResponseSchema = z.object({ cancelled: z.boolean() });

@@ -17,10 +17,12 @@ export async function startChatDaemon(options: {
   home: string;
   upstream?: FakeUpstream;
   port?: number;
+  extra?: Record<string, string>;
 }): Promise<{ daemon: RunningDaemon; cliEnv: NodeJS.ProcessEnv; daemonEnv: NodeJS.ProcessEnv }> {
   const daemonEnv = cleanEnv({
     NETCLAW_HOME: options.home,
     ...(options.upstream ? fakeOpenRouterEnv(options.upstream) : {}),
+    ...options.extra,
   });
   const daemon = await startDaemon({ env: daemonEnv, port: options.port });
   const cliEnv = cleanEnv({ NETCLAW_HOME: options.home, NETCLAW_DAEMON_ENDPOINT: daemon.url });

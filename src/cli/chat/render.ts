@@ -87,6 +87,15 @@ export function createEventRenderer(options: RendererOptions) {
             : `[tool:call] ${event.toolName} ${event.argumentsJson}`,
         );
         return;
+      case "attachment": {
+        const size = `${Math.max(1, Math.round(event.sizeBytes / 1024))} KiB`;
+        sink.line(
+          tty
+            ? `📎 ${sanitize(event.displayName)} (${size}) ${style.dim(sanitize(event.path))}`
+            : `[attachment] ${sanitize(event.displayName)} (${size}) ${sanitize(event.path)}`,
+        );
+        return;
+      }
       case "tool_result": {
         const result = oneLine(event.result);
         const error = event.isError ? "error: " : "";

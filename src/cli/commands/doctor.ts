@@ -1,5 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
+import { toolPolicyChecks } from "../../config/tool-policy-checks.ts";
 import type { CliContext } from "../context.ts";
 import {
   chatClientCheck,
@@ -27,6 +28,9 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
     ...unknownKeyChecks(state),
     secretsFileCheck(context),
     ...exposureChecks(context, state),
+    ...(state.loaded
+      ? toolPolicyChecks({ config: state.loaded.config, approvalsFile: context.paths.approvalsFile })
+      : []),
     chatClientCheck(state),
     ...homePermissionChecks(context),
     crashLogCheck(context),

@@ -3,12 +3,13 @@ import type { IdentitySource } from "./identity.ts";
 import { OPERATING_CORE } from "./operating-core.ts";
 
 /**
- * The system prompt: SOUL → operating core → AGENTS → TOOLING. Everything in it changes only
- * when a user edits a file, so the prompt prefix stays cacheable by providers.
+ * The system prompt: SOUL → operating core → AGENTS → TOOLING → the session's addendum (project
+ * instructions). Everything in it changes only when a file is edited or the agent changes its
+ * working directory, so the prompt prefix stays cacheable by providers.
  */
-export function buildSystemPrompt(identity: IdentitySource): string {
+export function buildSystemPrompt(identity: IdentitySource, addendum?: string): string {
   const files = identity.read();
-  return [files["SOUL.md"], OPERATING_CORE, files["AGENTS.md"], files["TOOLING.md"]]
+  return [files["SOUL.md"], OPERATING_CORE, files["AGENTS.md"], files["TOOLING.md"], addendum ?? ""]
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .join("\n\n");
@@ -26,6 +27,7 @@ export function assemblePrompt(options: {
   identity: IdentitySource;
   history: ChatMessage[];
   now: Date;
+  addendum?: string | undefined;
 }): ChatMessage[] {
   const volatile: ChatMessage = {
     role: "user",
@@ -34,5 +36,5 @@ export function assemblePrompt(options: {
   const history = [...options.history];
   const newest = history.findLastIndex((message) => message.role === "user");
   history.splice(newest < 0 ? history.length : newest, 0, volatile);
-  return [{ role: "system", content: buildSystemPrompt(options.identity) }, ...history];
+  return [{ role: "system", content: buildSystemPrompt(options.identity, options.addendum) }, ...history];
 }

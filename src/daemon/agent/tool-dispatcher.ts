@@ -1,7 +1,17 @@
 import type { ApprovalOption } from "../../protocol/events.ts";
 import type { ToolCallRequest, ToolDefinition } from "../llm/model-client.ts";
 
-export type ToolResult = { result: string; isError: boolean };
+export type ToolResult = {
+  result: string;
+  isError: boolean;
+  /**
+   * The call was waiting for an approval when the daemon shut down: no result is recorded, the
+   * approval stays journaled and the call runs again after the restart.
+   */
+  deferred?: boolean;
+  /** A file to hand to the user (attach_file): recorded as an `attachment` event. */
+  attachment?: { path: string; displayName: string; sizeBytes: number };
+};
 
 /** A tool: data the model sees plus `execute`. Real tools arrive with the tools issue. */
 export type Tool = {
@@ -15,6 +25,10 @@ export type ToolCallContext = {
   signal: AbortSignal;
   /** Publishes `approval_requested` to the session's subscribers. */
   requestApproval(request: { summary: string; options: ApprovalOption[] }): void;
+  /** Publishes `approval_resolved` once the requester answered. */
+  resolveApproval?(decision: ApprovalOption): void;
+  /** Who sent the messages of this turn (`local` or `device:<name>`): the only one who may answer. */
+  requester?: string;
 };
 
 /** Decides whether a call may run; `block` becomes the error result the model sees. */
@@ -25,6 +39,14 @@ export type ToolDispatcher = {
   definitions(): ToolDefinition[];
   /** Never throws: failures, blocks, unknown tools and aborts come back as `isError` results. */
   dispatch(call: ToolCallRequest, context: ToolCallContext): Promise<ToolResult>;
+  /** Redacts the arguments JSON shown in `tool_call` / `approval_requested` events. */
+  redactArguments?(json: string): string;
+  /** Extra system-prompt text of this session (project instructions after set_working_directory). */
+  promptAddendum?(): string | undefined;
+  /** Calls whose approval was pending when the daemon stopped (journaled), to run again on load. */
+  resumable?(): { call: ToolCallRequest; requester: string }[];
+  /** A new message supersedes the prompts still waiting: they are denied and the turn goes on. */
+  supersedeApprovals?(): void;
 };
 
 export const CANCELLED_TOOL_RESULT = "Tool call cancelled before it finished.";

@@ -40,6 +40,10 @@ export type RunTurnOptions = {
    * compacts the history; true means the request is worth retrying (once per turn).
    */
   compact?: () => Promise<boolean>;
+  /** Who sent this turn's messages; only they may answer its approval prompts. */
+  requester?: string;
+  /** Tool calls of an earlier response to run before the first model call (pending approvals after a restart). */
+  resumeCalls?: ToolCallRequest[];
 };
 
 export type TurnOutcome = { status: TurnStatus; inputTokens?: number };
@@ -72,6 +76,10 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   let toolCalls = 0;
   let inputTokens: number | undefined;
   let compacted = false;
+  if (options.resumeCalls && options.resumeCalls.length > 0) {
+    await runCalls(options, options.resumeCalls);
+    if (signal.aborted) return { status: stopped(signal) };
+  }
   for (;;) {
     const response = await streamResponse(options);
     if (
@@ -124,25 +132,40 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       });
       return { status: "failed", inputTokens };
     }
-    await Promise.all(
-      response.calls.map(async (call) => {
-        const outcome = await options.dispatcher.dispatch(call, {
-          sessionId: options.sessionId,
-          signal,
-          requestApproval: (request) =>
-            emit({
-              type: "approval_requested",
-              callId: call.id,
-              toolName: call.name,
-              argumentsJson: JSON.stringify(call.arguments ?? {}),
-              ...request,
-            }),
-        });
-        emit({ type: "tool_result", callId: call.id, toolName: call.name, ...outcomeFields(outcome) });
-      }),
-    );
+    await runCalls(options, response.calls);
     if (signal.aborted) return { status: stopped(signal), inputTokens };
   }
+}
+
+/** Runs the calls of one response in parallel; each records its result as soon as it finishes. */
+async function runCalls(options: RunTurnOptions, calls: ToolCallRequest[]): Promise<void> {
+  const { emit, signal, dispatcher } = options;
+  await Promise.all(
+    calls.map(async (call) => {
+      const outcome = await dispatcher.dispatch(call, {
+        sessionId: options.sessionId,
+        signal,
+        ...(options.requester === undefined ? {} : { requester: options.requester }),
+        requestApproval: (request) =>
+          emit({
+            type: "approval_requested",
+            callId: call.id,
+            toolName: call.name,
+            argumentsJson: argumentsJson(dispatcher, call),
+            ...request,
+          }),
+        resolveApproval: (decision) => emit({ type: "approval_resolved", callId: call.id, decision }),
+      });
+      if (outcome.deferred) return;
+      if (outcome.attachment) emit({ type: "attachment", callId: call.id, ...outcome.attachment });
+      emit({ type: "tool_result", callId: call.id, toolName: call.name, ...outcomeFields(outcome) });
+    }),
+  );
+}
+
+function argumentsJson(dispatcher: ToolDispatcher, call: ToolCallRequest): string {
+  const json = JSON.stringify(call.arguments ?? {});
+  return dispatcher.redactArguments ? dispatcher.redactArguments(json) : json;
 }
 
 function outcomeFields(outcome: { result: string; isError: boolean }) {
@@ -179,7 +202,7 @@ async function streamResponse(options: RunTurnOptions): Promise<Response> {
             responseId: response.responseId,
             callId: event.call.id,
             toolName: event.call.name,
-            argumentsJson: JSON.stringify(event.call.arguments ?? {}),
+            argumentsJson: argumentsJson(options.dispatcher, event.call),
           });
           break;
         case "usage":

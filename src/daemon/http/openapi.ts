@@ -2,6 +2,8 @@ import { z } from "zod";
 import { sessionEventSchema } from "../../protocol/events.ts";
 import { healthStatusSchema, shutdownResponseSchema } from "../../protocol/health.ts";
 import {
+  approvalAnswerRequestSchema,
+  approvalAnswerResponseSchema,
   cancelResponseSchema,
   createSessionRequestSchema,
   sendMessageRequestSchema,
@@ -138,6 +140,22 @@ export function buildOpenApiDocument(options: { version: string }) {
           responses: {
             "200": json(cancelResponseSchema, "Whether a turn was cancelled"),
             "404": error("Unknown session"),
+          },
+        },
+      },
+      "/api/sessions/{id}/approvals/{callId}": {
+        post: {
+          summary: "Answer a tool approval (requester only; one of the offered options)",
+          parameters: [idParam, { name: "callId", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schema(approvalAnswerRequestSchema, "input") } },
+          },
+          responses: {
+            "200": json(approvalAnswerResponseSchema, "The waiting call got the answer"),
+            "400": error("Invalid body, or an option this call was not offered"),
+            "403": error("Not the requester of this turn"),
+            "404": error("Unknown session, or no approval pending for this call"),
           },
         },
       },

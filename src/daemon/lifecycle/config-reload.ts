@@ -8,7 +8,7 @@ import type { NetclawConfig } from "../../config/schema.ts";
 import { parseUpdateChannel } from "../../config/update-feed.ts";
 
 export type ReloadVerdict =
-  | { ok: true; daemonChanged: boolean }
+  | { ok: true; changed: boolean; daemonChanged: boolean }
   | { ok: false; message: string; remediation: string };
 
 /**
@@ -47,6 +47,13 @@ export function checkNewConfig(options: {
     return { ok: false, message: models.message, remediation: models.remediation };
   return {
     ok: true,
+    changed: JSON.stringify(daemonView(config)) !== JSON.stringify(daemonView(options.running)),
     daemonChanged: JSON.stringify(config.Daemon) !== JSON.stringify(options.running.Daemon),
   };
+}
+
+/** What the daemon acts on: the host CLI's own DeviceToken (written by `netclaw pair`) is not. */
+function daemonView(config: NetclawConfig): Omit<NetclawConfig, "DeviceToken"> {
+  const { DeviceToken: _clientOnly, ...rest } = config;
+  return rest;
 }

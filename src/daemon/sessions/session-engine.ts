@@ -40,6 +40,12 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
   });
   const at = () => deps.now().toISOString();
   const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel });
+  // Who sent each waiting message (in memory: after a restart, the journaled approvals keep theirs).
+  const requesters = new Map<string, string>();
+  // Calls whose approval was pending when the daemon stopped run again, in a turn of their own.
+  const answered = new Set(stored.flatMap((e) => (e.type === "tool_result" ? [e.callId] : [])));
+  let resume = (dispatcher.resumable?.() ?? []).filter((entry) => !answered.has(entry.call.id));
+  const resumeIds = new Set(resume.map((entry) => entry.call.id));
 
   let running: Promise<void> | undefined;
   let turn: AbortController | undefined;
@@ -62,7 +68,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
 
   if (scan.openTurn) {
     const open = scan.openTurn;
-    for (const call of open.danglingCalls) {
+    for (const call of open.danglingCalls.filter((c) => !resumeIds.has(c.callId))) {
       append({ ...call, type: "tool_result", result: "Not finished: the daemon stopped.", isError: true });
     }
     append({
@@ -79,6 +85,11 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
   }
 
   async function runOneTurn(messageIds: string[]): Promise<void> {
+    const resumeCalls = resume.map((entry) => entry.call);
+    const requester =
+      messageIds.map((id) => requesters.get(id)).findLast((r) => r !== undefined) ?? resume[0]?.requester;
+    resume = [];
+    for (const id of messageIds) requesters.delete(id);
     const turnNumber = Math.max(record.turnCount, scan.lastTurnNumber) + 1;
     append({ type: "turn_started", turnNumber, messageIds }, () =>
       deps.sessions.startTurn({ id: sessionId, turnCount: turnNumber, at: at() }),
@@ -97,12 +108,19 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
         model: deps.model,
         dispatcher,
         buildMessages: () =>
-          assemblePrompt({ identity: deps.identity, history: history.messages(), now: startedAt }),
+          assemblePrompt({
+            identity: deps.identity,
+            history: history.messages(),
+            now: startedAt,
+            addendum: dispatcher.promptAddendum?.(),
+          }),
         emit: (draft) => void append(draft),
         signal: controller.signal,
         maxToolCalls: deps.settings.maxToolCallsPerTurn,
         contextWindow,
         newId: deps.newId,
+        ...(requester === undefined ? {} : { requester }),
+        resumeCalls,
         compact: () =>
           compactHistory({
             deps,
@@ -147,7 +165,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
 
   async function drainQueue(): Promise<void> {
     try {
-      while (pending.length > 0 && !closing) {
+      while ((pending.length > 0 || resume.length > 0) && !closing) {
         const messageIds = pending.splice(0);
         try {
           await runOneTurn(messageIds);
@@ -163,6 +181,8 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     }
   }
 
+  if (resume.length > 0) running = drainQueue();
+
   return {
     id: sessionId,
 
@@ -176,7 +196,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
      * running. A key seen before returns the original message with `duplicate: true`.
      * Throws NetclawError `shutting_down` (503) while the daemon drains.
      */
-    send(options: { text: string; idempotencyKey?: string }): SendResult {
+    send(options: { text: string; idempotencyKey?: string; requester?: string }): SendResult {
       if (closing)
         throw new NetclawError("shutting_down", "netclawd is shutting down; retry after it restarts.", {
           status: 503,
@@ -195,8 +215,10 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
         return { messageId, eventId: event.id, queued: running !== undefined, duplicate: false };
       });
       if (result.duplicate) return result;
+      if (options.requester !== undefined) requesters.set(result.messageId, options.requester);
       pending.push(result.messageId);
-      if (!running) running = drainQueue();
+      if (running) dispatcher.supersedeApprovals?.();
+      else running = drainQueue();
       return result;
     },
 

@@ -156,6 +156,27 @@ export function treeMembers(leader: number): number[] {
 }
 
 async function treeMembersAsync(leader: number): Promise<number[]> {
+  return membersOf(leader, await procSnapshot());
+}
+
+let nextSnapshot: Promise<[number, string][]> | undefined;
+
+/**
+ * `/proc/<pid>/stat` of every process, read off the event loop. Calls made before a scan starts
+ * share it (it starts on the next turn of the loop, after all of them), so a response's 100
+ * calls exiting together cost one scan, not 100 — and no caller gets a scan that began before it asked.
+ */
+function procSnapshot(): Promise<[number, string][]> {
+  nextSnapshot ??= new Promise((resolve) => {
+    setImmediate(() => {
+      nextSnapshot = undefined;
+      resolve(readProcStats());
+    });
+  });
+  return nextSnapshot;
+}
+
+async function readProcStats(): Promise<[number, string][]> {
   let entries: string[];
   try {
     entries = await readdir("/proc");
@@ -171,10 +192,7 @@ async function treeMembersAsync(leader: number): Promise<number[]> {
       ),
     ),
   );
-  return membersOf(
-    leader,
-    stats.filter((entry) => entry !== undefined),
-  );
+  return stats.filter((entry) => entry !== undefined);
 }
 
 function membersOf(leader: number, stats: [number, string][]): number[] {

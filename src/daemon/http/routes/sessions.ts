@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { NetclawError } from "../../../protocol/errors.ts";
-import type { SessionEvent } from "../../../protocol/events.ts";
+import type { ApprovalOption, SessionEvent } from "../../../protocol/events.ts";
 import {
+  approvalAnswerRequestSchema,
+  type approvalAnswerResponseSchema,
   type cancelResponseSchema,
   createSessionRequestSchema,
   sendMessageRequestSchema,
@@ -11,13 +13,23 @@ import {
   type transcriptSchema,
 } from "../../../protocol/sessions.ts";
 import type { SessionRegistry } from "../../sessions/session-registry.ts";
+import { principalOf } from "../app.ts";
+import type { Principal } from "../auth.ts";
 import { streamSse } from "../sse.ts";
 
 export type SessionRoutesOptions = {
   registry: SessionRegistry;
   /** Interval of `: heartbeat` comments on idle event streams. */
   heartbeatMs: number;
+  /** Answers pending tool approvals; throws NetclawError 404/403/400 (see createSessionTools). */
+  approvals?: {
+    answer(request: { sessionId: string; callId: string; requester: string; decision: ApprovalOption }): void;
+  };
 };
+
+/** The key a requester is known by: the local operator, or one paired device. */
+export const requesterKey = (principal: Principal): string =>
+  principal.kind === "local" ? "local" : `device:${principal.deviceName}`;
 
 const TRANSCRIPT_PAGE = 1000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -107,6 +119,7 @@ export function sessionRoutes(options: SessionRoutesOptions) {
       const result: z.infer<typeof sendMessageResponseSchema> = engine.send({
         text: body.text,
         ...(key === undefined ? {} : { idempotencyKey: key }),
+        requester: requesterKey(principalOf(request)),
       });
       return reply.code(result.duplicate ? 200 : 202).send(result);
     });
@@ -116,6 +129,25 @@ export function sessionRoutes(options: SessionRoutesOptions) {
       async (request): Promise<z.infer<typeof cancelResponseSchema>> => ({
         cancelled: engineOf(request.params.id).cancel(),
       }),
+    );
+
+    app.post<{ Params: { id: string; callId: string } }>(
+      "/api/sessions/:id/approvals/:callId",
+      async (request): Promise<z.infer<typeof approvalAnswerResponseSchema>> => {
+        engineOf(request.params.id); // loads it: a restart's pending approvals are announced again
+        const body = parseBody(approvalAnswerRequestSchema, request.body);
+        if (!options.approvals)
+          throw new NetclawError("approval_not_found", "No approval is pending for this call.", {
+            status: 404,
+          });
+        options.approvals.answer({
+          sessionId: request.params.id,
+          callId: request.params.callId,
+          requester: requesterKey(principalOf(request)),
+          decision: body.decision,
+        });
+        return { accepted: true };
+      },
     );
 
     app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
