@@ -14,6 +14,7 @@ import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { composeDispatcher } from "./agent/extra-tools.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
 import { createToolDispatcher } from "./agent/tool-dispatcher.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
@@ -41,6 +42,9 @@ import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
+import { openMemoryWiring } from "./wiring/memory.ts";
+import { createReminderWiring } from "./wiring/reminders.ts";
+import { createSessionAudience, type SessionInfo } from "./wiring/session-audience.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -169,6 +173,28 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
   const sessionsLog = logger.child({ component: "sessions" });
   const noTools = createToolDispatcher({ tools: [] }); // the tools issue plugs its dispatcher in here
+  // Reminders, memory and MCP add their tools to each session's dispatcher (composeDispatcher).
+  const reminders = createReminderWiring({
+    paths,
+    enabled: config.Scheduling.Enabled,
+    sessions: () => sessionRegistry,
+    logger: logger.child({ component: "scheduler" }, { level: "info" }),
+  });
+  const audienceOf = createSessionAudience([(session) => reminders.audienceOfSession(session.name)]);
+  const memory = await openMemoryWiring({
+    root: paths.root,
+    settings: config.Memory,
+    appVersion: build.version,
+    audienceOf,
+    logger: logger.child({ component: "memory" }),
+  }).catch((error: unknown) => {
+    logger?.error({ err: error }, "long-term memory is unavailable: its database could not be opened");
+    return undefined;
+  });
+  const extraTools = (session: SessionInfo) => [
+    ...reminders.tools({ sessionId: session.sessionId, audience: audienceOf(session) }),
+    ...(memory?.tools(session) ?? []),
+  ];
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -177,7 +203,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       now: () => new Date(),
       newId: randomUUID,
       model,
-      createDispatcher: () => noTools,
+      createDispatcher: (session) => composeDispatcher({ base: noTools, extras: extraTools(session) }),
+      ...(memory ? { recall: (request: SessionInfo & { text: string }) => memory.recall(request) } : {}),
       identity: createIdentitySource(paths.identityDir),
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,
@@ -206,6 +233,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     schemaVersion: () => store.schemaVersion(),
     sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
     update: () => updates.state(),
+    sections: () => ({ reminders: reminders.summary(), memory: memory?.summary() }),
   });
   const updates = createUpdateChecker({
     feedUrl: config.Daemon.UpdateFeedUrl,
@@ -230,6 +258,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, drainMs + 5000);
     drain.unref();
     try {
+      await reminders.stop();
+    } catch (error) {
+      lifecycleLog.error({ err: error }, "error while stopping the scheduler");
+    }
+    try {
       await sessionRegistry.drain({ timeoutMs: drainMs });
     } catch (error) {
       lifecycleLog.error({ err: error }, "error while draining sessions");
@@ -245,6 +278,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     updates.stop();
     webhookRoutes.close();
     try {
+      memory?.close();
       store.close();
     } catch (error) {
       logger?.error({ err: error }, "error while closing the store");
@@ -315,6 +349,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         logger: logger.child({ component: "webhooks" }, { level: "info" }),
         executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
       }),
+      reminders.routes,
       openApiRoutes({ version: build.version }),
     ],
   });
@@ -355,6 +390,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
   updates.start(); // after ready: the check never delays serving
+  reminders.start(); // after listen: a run may need the API, and misses are judged from now
 
   let signals = 0;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

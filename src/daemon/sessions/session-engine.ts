@@ -39,7 +39,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     reservedHighWater: record.eventIdReserved,
   });
   const at = () => deps.now().toISOString();
-  const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel });
+  const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel, name: record.name });
 
   let running: Promise<void> | undefined;
   let turn: AbortController | undefined;
@@ -78,6 +78,19 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     setStatus("idle");
   }
 
+  /** The recalled-memory block for the newest user text; "" without a recall hook or on failure. */
+  async function recallFor(messages: ReturnType<typeof history.messages>): Promise<string> {
+    if (!deps.recall) return "";
+    const newest = messages.findLast((message) => message.role === "user");
+    const text = typeof newest?.content === "string" ? newest.content : "";
+    try {
+      return await deps.recall({ sessionId, channel: record.channel, name: record.name, text });
+    } catch (error) {
+      deps.logger.warn({ err: error, sessionId }, "memory recall failed; the turn continues without it");
+      return "";
+    }
+  }
+
   async function runOneTurn(messageIds: string[]): Promise<void> {
     const turnNumber = Math.max(record.turnCount, scan.lastTurnNumber) + 1;
     append({ type: "turn_started", turnNumber, messageIds }, () =>
@@ -92,12 +105,13 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     let contextWindow = 0;
     try {
       contextWindow = deps.model.configured ? await deps.model.contextWindow("Main") : 0;
+      const recalled = deps.model.configured ? await recallFor(history.messages()) : "";
       outcome = await runTurn({
         sessionId,
         model: deps.model,
         dispatcher,
         buildMessages: () =>
-          assemblePrompt({ identity: deps.identity, history: history.messages(), now: startedAt }),
+          assemblePrompt({ identity: deps.identity, history: history.messages(), now: startedAt, recalled }),
         emit: (draft) => void append(draft),
         signal: controller.signal,
         maxToolCalls: deps.settings.maxToolCallsPerTurn,

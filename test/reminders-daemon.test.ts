@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { SessionEvent } from "../src/protocol/events.ts";
+import { createFakeUpstream } from "./fakes/llm-upstream.ts";
+import { callKind, fakeModelEnv } from "./helpers/model-env.ts";
+import { runCli, startDaemon, tempHomes } from "./helpers/processes.ts";
+import { apiClient } from "./helpers/sse-client.ts";
+
+const homes = tempHomes();
+after(homes.cleanup);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+type Summary = { sessionId: string; name: string | null; channel: string };
+
+test("a reminder created with the CLI fires into a schedule/<id>/… session with the model's answer; status counts it", async () => {
+  const upstream = await createFakeUpstream({
+    handler: (request) =>
+      callKind(request) === "turn" ? { text: "Disk usage is at 41%." } : { text: "Disk Check" },
+  });
+  const home = homes.home();
+  const env = fakeModelEnv({ home, upstream });
+  const daemon = await startDaemon({ env });
+  const cliEnv = { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url };
+  try {
+    const created = await runCli(
+      ["reminder", "create", "disk-check", "once", "2s", "Check the disk usage."],
+      cliEnv,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const api = apiClient(daemon.url);
+    const session = await until("the reminder's session", async () => {
+      const list = (await api.call("GET", "/api/sessions")).body.sessions as Summary[];
+      return list.find((s) => s.name?.startsWith("schedule/disk-check/"));
+    });
+    assert.equal(session.channel, "reminder");
+    const events = await until("the run's turn", async () => {
+      const all = await api.transcript(session.sessionId);
+      return all.some((e) => e.type === "turn_completed") ? all : undefined;
+    });
+    const message = events.find(
+      (e): e is Extract<SessionEvent, { type: "user_message" }> => e.type === "user_message",
+    );
+    assert.equal(message?.text, "Check the disk usage.");
+    assert.ok(events.some((e) => e.type === "text" && e.text === "Disk usage is at 41%."));
+    const history = await until("the recorded run", async () => {
+      const shown = await runCli(["reminder", "history", "disk-check", "--json"], cliEnv);
+      const runs = JSON.parse(shown.stdout).runs as { status: string; sessionKey: string }[];
+      return runs.some((r) => r.status !== "running") ? runs : undefined;
+    });
+    assert.equal(history.at(-1)?.status, "succeeded");
+    assert.equal(history.at(-1)?.sessionKey, session.name);
+    // `reminder run` fires it again at once, in a new session of its own (run ids have
+    // one-second resolution, so let the second turn over first).
+    await sleep(1100);
+    const ran = await runCli(["reminder", "run", "disk-check"], cliEnv);
+    assert.equal(ran.code, 0, ran.stderr);
+    await until("a second run", async () => {
+      const list = (await api.call("GET", "/api/sessions")).body.sessions as Summary[];
+      const runs = list.filter((s) => s.name?.startsWith("schedule/disk-check/"));
+      return runs.length === 2 ? runs : undefined;
+    });
+    const status = JSON.parse((await runCli(["status", "--json"], cliEnv)).stdout);
+    assert.equal(status.reminders.total, 1);
+  } finally {
+    await daemon.stop();
+    await upstream.close();
+  }
+});
+
+test("a once reminder due while the daemon was down is recorded as missed after the restart, not run", async () => {
+  const upstream = await createFakeUpstream({ handler: () => ({ text: "ran" }) });
+  const home = homes.home();
+  const env = fakeModelEnv({ home, upstream });
+  let daemon = await startDaemon({ env });
+  const cliEnv = () => ({ ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
+  const created = await runCli(
+    ["reminder", "create", "backup-check", "once", "2h", "Check the backups."],
+    cliEnv(),
+  );
+  assert.equal(created.code, 0, created.stderr);
+  await daemon.stop();
+  // The daemon stays down across the due time: move the persisted fire time two hours back, as
+  // if those hours had passed (the scheduler compares it with the wall clock at start).
+  const stateFile = join(home, "schedules", "reminders", "backup-check.state.json");
+  const state = JSON.parse(readFileSync(stateFile, "utf8"));
+  const due = new Date(Date.now() - 60 * 60_000).toISOString();
+  writeFileSync(stateFile, JSON.stringify({ ...state, nextRunAt: due }));
+  daemon = await startDaemon({ env });
+  try {
+    const shown = await runCli(["reminder", "history", "backup-check", "--json"], cliEnv());
+    assert.equal(shown.code, 0, shown.stderr);
+    const runs = JSON.parse(shown.stdout).runs as { status: string; dueAt: string }[];
+    assert.deepEqual(
+      runs.map((r) => [r.status, r.dueAt]),
+      [["missed", due]],
+    );
+    const list = (await apiClient(daemon.url).call("GET", "/api/sessions")).body.sessions as Summary[];
+    assert.equal(list.filter((s) => s.name?.startsWith("schedule/")).length, 0);
+    assert.equal(upstream.requests.length, 0);
+  } finally {
+    await daemon.stop();
+    await upstream.close();
+  }
+});
