@@ -25,6 +25,7 @@ import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
 import { localControlRoutes } from "./http/routes/local-control.ts";
+import { mcpRoutes } from "./http/routes/mcp.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
@@ -32,6 +33,7 @@ import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
+import { createMcpServers } from "./mcp/mcp-servers.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
 import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
@@ -191,10 +193,23 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger?.error({ err: error }, "long-term memory is unavailable: its database could not be opened");
     return undefined;
   });
-  const extraTools = (session: SessionInfo) => [
-    ...reminders.tools({ sessionId: session.sessionId, audience: audienceOf(session) }),
-    ...(memory?.tools(session) ?? []),
-  ];
+  const mcp = createMcpServers({
+    servers: config.McpServers,
+    env,
+    logger: logger.child({ component: "mcp" }),
+    timeoutMs: 10_000,
+    clientVersion: build.version,
+  });
+  await mcp.start(); // failures degrade a server, never the daemon
+  // MCP tools start with no grants and no approval path here yet: Personal sessions only.
+  const extraTools = (session: SessionInfo) => {
+    const audience = audienceOf(session);
+    const own = [
+      ...reminders.tools({ sessionId: session.sessionId, audience }),
+      ...(memory?.tools(session) ?? []),
+    ];
+    return () => (audience === "Personal" ? [...own, ...mcp.tools()] : own);
+  };
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -233,7 +248,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     schemaVersion: () => store.schemaVersion(),
     sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
     update: () => updates.state(),
-    sections: () => ({ reminders: reminders.summary(), memory: memory?.summary() }),
+    sections: () => ({ reminders: reminders.summary(), memory: memory?.summary(), mcp: mcp.status() }),
   });
   const updates = createUpdateChecker({
     feedUrl: config.Daemon.UpdateFeedUrl,
@@ -277,6 +292,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const finish = (code: number) => {
     updates.stop();
     webhookRoutes.close();
+    void mcp.close();
     try {
       memory?.close();
       store.close();
@@ -350,6 +366,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
       }),
       reminders.routes,
+      mcpRoutes({ servers: mcp }),
       openApiRoutes({ version: build.version }),
     ],
   });

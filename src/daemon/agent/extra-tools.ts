@@ -44,18 +44,24 @@ export function fromZodTool(tool: ZodTool): ExtraTool {
  */
 export function composeDispatcher(options: {
   base: ToolDispatcher;
-  extras: readonly ExtraTool[];
+  /** Read on every request, so tools that appear later (an MCP server that reconnected) are offered. */
+  extras: () => readonly ExtraTool[];
 }): ToolDispatcher {
   const { base } = options;
-  const extras = new Map(options.extras.map((tool) => [tool.definition.name, tool]));
   return {
     definitions() {
       const own = base.definitions();
       const taken = new Set(own.map((definition) => definition.name));
-      return [...own, ...[...extras.values()].map((t) => t.definition).filter((d) => !taken.has(d.name))];
+      return [
+        ...own,
+        ...options
+          .extras()
+          .map((t) => t.definition)
+          .filter((d) => !taken.has(d.name)),
+      ];
     },
     async dispatch(call, context) {
-      const extra = extras.get(call.name);
+      const extra = options.extras().find((tool) => tool.definition.name === call.name);
       if (!extra || base.definitions().some((definition) => definition.name === call.name))
         return base.dispatch(call, context);
       if (context.signal.aborted) return { result: CANCELLED_TOOL_RESULT, isError: true };
