@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
+import { registerMcpCommand } from "./commands/mcp.ts";
 import { registerReminderCommand } from "./commands/reminder.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
@@ -100,6 +101,7 @@ function buildProgram(run: (action: Action) => void): Command {
   registerSettingsCommands(program, run);
   registerWebhooksCommands(program, run);
   registerReminderCommand(program, run);
+  registerMcpCommand(program, run);
 
   const backup = program
     .command("backup")
