@@ -70,6 +70,8 @@ test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers 
     assert.match(tools.stdout, /local\/echo\s+\[MCP server local\] Echo the text back\./);
     const status = await runCli(["status"], { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
     assert.match(status.stdout, /mcp\s+local connected \(3 tools\)/);
+    const doctor = await runCli(["doctor"], { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
+    assert.match(doctor.stdout, /MCP local.*connected \(3 tools\)/);
   } finally {
     await daemon.stop();
     await upstream.close();
