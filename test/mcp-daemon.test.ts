@@ -28,7 +28,7 @@ function toolCaller() {
 
 test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a crash mid-call degrades and the next call reconnects", async () => {
   const upstream = await toolCaller();
-  const remote = await startHttpMcpServer();
+  let remote = await startHttpMcpServer();
   const home = homes.home();
   const env = fakeModelEnv({
     home,
@@ -98,6 +98,15 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
 
     result = await ask('call local/echo {"text":"again"}');
     assert.deepEqual([result.result, result.isError], ["stdio echo: again", false]);
+
+    // The HTTP server goes away: a clear error; back on the same port, the next call reconnects.
+    await remote.close();
+    result = await ask('call remote/echo {"text":"anyone?"}');
+    assert.equal(result.isError, true);
+    assert.match(result.result, /MCP server 'remote' failed during the call/);
+    remote = await startHttpMcpServer({ port: remote.port });
+    result = await ask('call remote/echo {"text":"back"}');
+    assert.deepEqual([result.result, result.isError], ["http echo: back", false]);
 
     result = await ask("call down/anything");
     assert.equal(result.isError, true);

@@ -74,6 +74,19 @@ test("a reminder created with the CLI fires into a schedule/<id>/… session wit
     });
     const status = JSON.parse((await runCli(["status", "--json"], cliEnv)).stdout);
     assert.equal(status.reminders.total, 1);
+
+    // A run keeps its reminder's stored audience: a Personal run is offered memory tools, a
+    // Public one is not (and gets no recalled memories).
+    const turnRequest = (name: string) =>
+      upstream.requests.find((r) => callKind(r) === "turn" && r.rawBody.includes(name));
+    assert.match(turnRequest("Check the disk usage.")?.rawBody ?? "", /"store_memory"/);
+    const publicOne = await runCli(
+      ["reminder", "create", "public-check", "once", "1s", "Public status check.", "--audience", "public"],
+      cliEnv,
+    );
+    assert.equal(publicOne.code, 0, publicOne.stderr);
+    const request = await until("the public run's request", async () => turnRequest("Public status check."));
+    assert.doesNotMatch(request.rawBody, /"store_memory"|\[memory\]/);
   } finally {
     await daemon.stop();
     await upstream.close();
