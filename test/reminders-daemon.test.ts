@@ -128,3 +128,60 @@ test("a once reminder due while the daemon was down is recorded as missed after 
     await upstream.close();
   }
 });
+
+test("set_reminder with current_session, called by the model, re-enters the origin session when it fires", async () => {
+  const upstream = await createFakeUpstream({
+    handler: (request) => {
+      if (callKind(request) !== "turn") return { text: "Follow Up" };
+      if (request.lastUserText === "Remind me here in two seconds to look at the disk.") {
+        if (request.endsWithToolResult) return { text: "Reminder set." };
+        return {
+          toolCalls: [
+            {
+              id: "call_rem",
+              name: "set_reminder",
+              arguments: {
+                Id: "follow-up",
+                Prompt: "Follow up on the disk.",
+                ScheduleType: "once",
+                Schedule: "2s",
+                DeliveryKind: "current_session",
+              },
+            },
+          ],
+        };
+      }
+      return { text: "The disk is fine now." };
+    },
+  });
+  const home = homes.home();
+  const daemon = await startDaemon({ env: fakeModelEnv({ home, upstream }) });
+  try {
+    const api = apiClient(daemon.url);
+    const session = await api.createSession({ channel: "chat" });
+    await api.send(session, "Remind me here in two seconds to look at the disk.");
+    const events = await until("the reminder's turn in the origin session", async () => {
+      const all = await api.transcript(session);
+      return all.filter((e) => e.type === "turn_completed").length >= 2 ? all : undefined;
+    });
+    const result = events.find((e) => e.type === "tool_result");
+    assert.ok(result?.type === "tool_result" && !result.isError, JSON.stringify(result));
+    const messages = events
+      .filter((e) => e.type === "user_message")
+      .map((e) => e.type === "user_message" && e.text);
+    assert.deepEqual(messages, [
+      "Remind me here in two seconds to look at the disk.",
+      "Follow up on the disk.",
+    ]);
+    assert.ok(events.some((e) => e.type === "text" && e.text === "The disk is fine now."));
+    const list = (await api.call("GET", "/api/sessions")).body.sessions as Summary[];
+    assert.equal(
+      list.filter((s) => s.name?.startsWith("schedule/")).length,
+      0,
+      "no fresh session for current_session",
+    );
+  } finally {
+    await daemon.stop();
+    await upstream.close();
+  }
+});
