@@ -13,7 +13,10 @@ after(homes.cleanup);
 
 const STDIO_SERVER = join(import.meta.dirname, "fixtures", "mcp", "stdio-server.ts");
 
-/** Each prompt "call <tool> [json]" makes the fake model call that tool once, then answer "done". */
+/**
+ * Each prompt "call <tool> [json]" makes the fake model call that tool once (by its wire name:
+ * vendors allow no `/`, so `local/echo` travels as `local__echo`), then answer "done".
+ */
 function toolCaller() {
   return createFakeUpstream({
     handler: (request) => {
@@ -21,7 +24,8 @@ function toolCaller() {
       if (request.endsWithToolResult) return { text: "done" };
       const match = /^call (\S+)(?: (.*))?$/.exec(request.lastUserText ?? "");
       if (!match) return { text: "nothing to do" };
-      return { toolCalls: [{ name: match[1]!, arguments: match[2] ? JSON.parse(match[2]) : {} }] };
+      const wire = match[1]!.replaceAll("/", "__");
+      return { toolCalls: [{ name: wire, arguments: match[2] ? JSON.parse(match[2]) : {} }] };
     },
   });
 }
@@ -78,8 +82,9 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
       [result.toolName, result.result, result.isError],
       ["local/echo", "stdio echo: hi", false],
     );
-    const offered = upstream.requests.find((r) => r.rawBody.includes('"local/echo"'));
-    assert.ok(offered?.rawBody.includes('"remote/echo"'), "both servers' tools were offered");
+    const offered = upstream.requests.find((r) => r.rawBody.includes('"local__echo"'));
+    assert.ok(offered?.rawBody.includes('"remote__echo"'), "both servers' tools were offered");
+    assert.ok(!upstream.requests.some((r) => r.rawBody.includes('"local/echo"')), "no '/' in a wire name");
 
     result = await ask('call remote/echo {"text":"over http"}');
     assert.equal(result.result, "http echo: over http");
