@@ -46,6 +46,8 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
       MCP_TEST_TOKEN: "t0ken",
       NETCLAW_McpServers__down__Transport: "http",
       NETCLAW_McpServers__down__Url: "http://127.0.0.1:9/mcp",
+      NETCLAW_Tools__AudienceProfiles__Public__McpServersMode: "Allowlist",
+      NETCLAW_Tools__AudienceProfiles__Public__AllowedMcpServers__0: "remote",
     },
   });
   const daemon = await startDaemon({ env });
@@ -115,6 +117,17 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
 
     result = await ask("call down/anything");
     assert.equal(result.isError, true);
+
+    // A Public (webhook) session sees only the servers its profile allows.
+    const publicSession = await api.createSession({ channel: "webhook" });
+    const mark = upstream.requests.length;
+    await api.send(publicSession, "nothing");
+    for (let i = 0; i < 100 && upstream.requests.length === mark; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const publicRequest = upstream.requests.slice(mark).find((r) => callKind(r) === "turn");
+    assert.ok(publicRequest, "the Public session reached the model");
+    assert.ok(publicRequest?.rawBody.includes('"remote__echo"'), "remote is allow-listed for Public");
+    assert.ok(!publicRequest.rawBody.includes('"local__echo"'), "local is not allow-listed for Public");
 
     // The session lived through all of it.
     const summary = (await api.call("GET", `/api/sessions/${session}`)).body.session;

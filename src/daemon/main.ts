@@ -33,6 +33,7 @@ import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
+import { mcpServerFilter } from "./mcp/mcp-audience.ts";
 import { createMcpServers } from "./mcp/mcp-servers.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
@@ -201,14 +202,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     clientVersion: build.version,
   });
   await mcp.start(); // failures degrade a server, never the daemon
-  // MCP tools start with no grants and no approval path here yet: Personal sessions only.
+  // MCP tools start with no grants and have no approval path yet: Personal sessions by default,
+  // other audiences only through Tools.AudienceProfiles.<Audience>.McpServersMode.
   const extraTools = (session: SessionInfo) => {
     const audience = audienceOf(session);
     const own = [
       ...reminders.tools({ sessionId: session.sessionId, audience }),
       ...(memory?.tools(session) ?? []),
     ];
-    return () => (audience === "Personal" ? [...own, ...mcp.tools()] : own);
+    const allowMcp = mcpServerFilter({ audience, profiles: config.Tools.AudienceProfiles });
+    return () => [...own, ...mcp.tools(allowMcp)];
   };
   const sessionRegistry = createSessionRegistry({
     deps: {

@@ -49,10 +49,11 @@ export function createMcpServers(options: {
       await Promise.all(connections.map(({ connection }) => connection.connect()));
     },
 
-    tools(): ExtraTool[] {
+    /** The tools of every server `allow` admits (all when absent). */
+    tools(allow: (server: string) => boolean = () => true): ExtraTool[] {
       const out: ExtraTool[] = [];
       for (const { connection } of connections) {
-        if (connection.state === "disabled") continue;
+        if (connection.state === "disabled" || !allow(connection.name)) continue;
         for (const tool of connection.tools) {
           out.push({
             definition: {
