@@ -1,9 +1,23 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerConfig } from "../../config/schema.ts";
+
+/** The SDK loads on the first connect: it costs ~100 ms+ of start-up that a daemon without MCP servers should not pay. */
+const loadSdk = async () => {
+  const [client, stdio, http, types] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/stdio.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ]);
+  return { ...client, ...stdio, ...http, ...types };
+};
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+let sdkPromise: Promise<Sdk> | undefined;
+const sdk = () => {
+  sdkPromise ??= loadSdk();
+  return sdkPromise;
+};
 
 export type McpState = "connecting" | "connected" | "degraded" | "disabled";
 
@@ -24,9 +38,9 @@ export function expandEnv(value: string, env: NodeJS.ProcessEnv): string {
 }
 
 /** Transport failures (the server went away, did not answer) — not errors the tool itself reported. */
-function isTransportFailure(error: unknown): boolean {
-  if (error instanceof McpError)
-    return error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout;
+function isTransportFailure(error: unknown, loaded: Sdk): boolean {
+  if (error instanceof loaded.McpError)
+    return error.code === loaded.ErrorCode.ConnectionClosed || error.code === loaded.ErrorCode.RequestTimeout;
   return true;
 }
 
@@ -65,13 +79,13 @@ export function createMcpConnection(options: {
   let tools: McpToolInfo[] = [];
   let connecting: Promise<void> | undefined;
 
-  const makeTransport = (): Transport => {
+  const makeTransport = (loaded: Sdk): Transport => {
     if (config.Transport === "stdio") {
       if (!config.Command) throw new Error(`McpServers.${name}.Command is not set`);
-      const transport = new StdioClientTransport({
+      const transport = new loaded.StdioClientTransport({
         command: config.Command,
         args: config.Arguments,
-        env: { ...getDefaultEnvironment(), ...config.EnvironmentVariables },
+        env: { ...loaded.getDefaultEnvironment(), ...config.EnvironmentVariables },
         stderr: "pipe",
       });
       transport.stderr?.on("data", (chunk: Buffer) =>
@@ -83,7 +97,7 @@ export function createMcpConnection(options: {
     const headers = Object.fromEntries(
       Object.entries(config.Headers).map(([key, value]) => [key, expandEnv(value, options.env)]),
     );
-    return new StreamableHTTPClientTransport(new URL(config.Url), { requestInit: { headers } });
+    return new loaded.StreamableHTTPClientTransport(new URL(config.Url), { requestInit: { headers } });
   };
 
   const markDegraded = (reason: string) => {
@@ -97,13 +111,14 @@ export function createMcpConnection(options: {
   async function connect(): Promise<void> {
     if (config.Transport === "sse")
       throw new Error("the sse transport is not supported; use http (streamable HTTP)");
-    const next = new Client({ name: "netclaw", version: options.clientVersion });
+    const loaded = await sdk();
+    const next = new loaded.Client({ name: "netclaw", version: options.clientVersion });
     next.onclose = () => {
       if (client === next) markDegraded("the connection closed");
     };
     const timeout = { timeout: options.timeoutMs };
     try {
-      await next.connect(makeTransport(), timeout);
+      await next.connect(makeTransport(loaded), timeout);
       const listed = await next.listTools(undefined, timeout);
       tools = listed.tools.map((tool) => ({
         name: tool.name,
@@ -170,7 +185,7 @@ export function createMcpConnection(options: {
         if (request.signal.aborted)
           return { content: "Tool call cancelled before it finished.", isError: true };
         const message = (failure as Error).message;
-        if (!isTransportFailure(failure))
+        if (!isTransportFailure(failure, await sdk()))
           return { content: `MCP server '${name}': ${message}`, isError: true };
         if (client === current) markDegraded(message);
         logger.warn(
