@@ -93,36 +93,76 @@ test("a reminder created with the CLI fires into a schedule/<id>/… session wit
   }
 });
 
-test("a once reminder due while the daemon was down is recorded as missed after the restart, not run", async () => {
-  const upstream = await createFakeUpstream({ handler: () => ({ text: "ran" }) });
+test("daemon down across due times: a skip reminder records missed and does not run; a catch-up one records missed and runs late", async () => {
+  const upstream = await createFakeUpstream({
+    handler: (request) => (callKind(request) === "turn" ? { text: "caught up" } : { text: "Late" }),
+  });
   const home = homes.home();
   const env = fakeModelEnv({ home, upstream });
   let daemon = await startDaemon({ env });
   const cliEnv = () => ({ ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
-  const created = await runCli(
-    ["reminder", "create", "backup-check", "once", "2h", "Check the backups."],
-    cliEnv(),
-  );
-  assert.equal(created.code, 0, created.stderr);
+  for (const args of [
+    ["backup-check", "once", "2h", "Check the backups."],
+    ["late-check", "once", "2h", "Check late.", "--misfire", "catch-up", "--grace", "60"],
+  ]) {
+    const created = await runCli(["reminder", "create", ...args], cliEnv());
+    assert.equal(created.code, 0, created.stderr);
+  }
   await daemon.stop();
-  // The daemon stays down across the due time: move the persisted fire time two hours back, as
-  // if those hours had passed (the scheduler compares it with the wall clock at start).
-  const stateFile = join(home, "schedules", "reminders", "backup-check.state.json");
-  const state = JSON.parse(readFileSync(stateFile, "utf8"));
-  const due = new Date(Date.now() - 60 * 60_000).toISOString();
-  writeFileSync(stateFile, JSON.stringify({ ...state, nextRunAt: due }));
+  // The daemon stays down across the due times: move the persisted fire times back, as if that
+  // time had passed (the scheduler compares them with the wall clock at start).
+  const due = new Date(Date.now() - 30 * 60_000).toISOString();
+  for (const id of ["backup-check", "late-check"]) {
+    const stateFile = join(home, "schedules", "reminders", `${id}.state.json`);
+    const state = JSON.parse(readFileSync(stateFile, "utf8"));
+    writeFileSync(stateFile, JSON.stringify({ ...state, nextRunAt: due }));
+  }
   daemon = await startDaemon({ env });
   try {
-    const shown = await runCli(["reminder", "history", "backup-check", "--json"], cliEnv());
-    assert.equal(shown.code, 0, shown.stderr);
-    const runs = JSON.parse(shown.stdout).runs as { status: string; dueAt: string }[];
+    const history = async (id: string) => {
+      const shown = await runCli(["reminder", "history", id, "--json"], cliEnv());
+      assert.equal(shown.code, 0, shown.stderr);
+      return JSON.parse(shown.stdout).runs as { status: string; dueAt: string; trigger: string }[];
+    };
     assert.deepEqual(
-      runs.map((r) => [r.status, r.dueAt]),
+      (await history("backup-check")).map((r) => [r.status, r.dueAt]),
       [["missed", due]],
     );
+    const late = await until("the catch-up run", async () => {
+      const runs = await history("late-check");
+      return runs.some((r) => r.trigger === "catch-up" && r.status === "succeeded") ? runs : undefined;
+    });
+    assert.deepEqual(
+      late.map((r) => [r.status, r.trigger]),
+      [
+        ["missed", "schedule"],
+        ["succeeded", "catch-up"],
+      ],
+    );
     const list = (await apiClient(daemon.url).call("GET", "/api/sessions")).body.sessions as Summary[];
-    assert.equal(list.filter((s) => s.name?.startsWith("schedule/")).length, 0);
+    assert.deepEqual(
+      list.filter((s) => s.name?.startsWith("schedule/")).map((s) => s.name?.split("/")[1]),
+      ["late-check"],
+    );
+  } finally {
+    await daemon.stop();
+    await upstream.close();
+  }
+});
+
+test("with Scheduling.Enabled=false nothing fires and status has no reminders line", async () => {
+  const upstream = await createFakeUpstream({ handler: () => ({ text: "ran" }) });
+  const home = homes.home();
+  const env = fakeModelEnv({ home, upstream, extra: { NETCLAW_Scheduling__Enabled: "false" } });
+  const daemon = await startDaemon({ env });
+  const cliEnv = { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url };
+  try {
+    const created = await runCli(["reminder", "create", "quiet", "once", "1s", "Should not run."], cliEnv);
+    assert.equal(created.code, 0, created.stderr);
+    await sleep(2500);
     assert.equal(upstream.requests.length, 0);
+    const status = JSON.parse((await runCli(["status", "--json"], cliEnv)).stdout);
+    assert.equal(status.reminders, undefined);
   } finally {
     await daemon.stop();
     await upstream.close();
