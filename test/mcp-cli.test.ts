@@ -72,6 +72,7 @@ test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers 
     assert.match(status.stdout, /mcp\s+local connected \(3 tools\)/);
     const doctor = await runCli(["doctor"], { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
     assert.match(doctor.stdout, /MCP local.*connected \(3 tools\)/);
+    assert.match(doctor.stdout, /Memory.*0 items, 0 proposals pending/);
   } finally {
     await daemon.stop();
     await upstream.close();

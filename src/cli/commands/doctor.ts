@@ -15,6 +15,7 @@ import {
 } from "../doctor/checks.ts";
 import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
 import { mcpServerChecks } from "../doctor/mcp-checks.ts";
+import { memoryCheck } from "../doctor/memory-checks.ts";
 import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
 import { type CheckLine, formatCheck, print } from "../output.ts";
 
@@ -35,6 +36,7 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
     await updateCheck(state, status),
     await daemonCheck(context, status),
     ...mcpServerChecks(state, status),
+    ...memoryCheck(status),
   ];
 }
 
