@@ -25,7 +25,6 @@ import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
 import { localControlRoutes } from "./http/routes/local-control.ts";
-import { mcpRoutes } from "./http/routes/mcp.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
@@ -33,8 +32,6 @@ import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
-import { mcpServerFilter } from "./mcp/mcp-audience.ts";
-import { createMcpServers } from "./mcp/mcp-servers.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
 import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
@@ -45,9 +42,7 @@ import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
-import { openMemoryWiring } from "./wiring/memory.ts";
-import { createReminderWiring } from "./wiring/reminders.ts";
-import { createSessionAudience, type SessionInfo } from "./wiring/session-audience.ts";
+import { openOperations } from "./wiring/operations.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -176,43 +171,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const model = createModelClient({ config, resolution: models, logger: logger.child({ component: "llm" }) });
   const sessionsLog = logger.child({ component: "sessions" });
   const noTools = createToolDispatcher({ tools: [] }); // the tools issue plugs its dispatcher in here
-  // Reminders, memory and MCP add their tools to each session's dispatcher (composeDispatcher).
-  const reminders = createReminderWiring({
+  // Reminders, memory and MCP servers: extra tools per session, recall, routes, status.
+  const ops = await openOperations({
     paths,
-    enabled: config.Scheduling.Enabled,
-    sessions: () => sessionRegistry,
-    logger: logger.child({ component: "scheduler" }, { level: "info" }),
-  });
-  const audienceOf = createSessionAudience([(session) => reminders.audienceOfSession(session.name)]);
-  const memory = await openMemoryWiring({
-    root: paths.root,
-    settings: config.Memory,
-    appVersion: build.version,
-    audienceOf,
-    logger: logger.child({ component: "memory" }),
-  }).catch((error: unknown) => {
-    logger?.error({ err: error }, "long-term memory is unavailable: its database could not be opened");
-    return undefined;
-  });
-  const mcp = createMcpServers({
-    servers: config.McpServers,
+    config,
     env,
-    logger: logger.child({ component: "mcp" }),
-    timeoutMs: 10_000,
-    clientVersion: build.version,
+    appVersion: build.version,
+    logger,
+    sessions: () => sessionRegistry,
   });
-  await mcp.start(); // failures degrade a server, never the daemon
-  // MCP tools start with no grants and have no approval path yet: Personal sessions by default,
-  // other audiences only through Tools.AudienceProfiles.<Audience>.McpServersMode.
-  const extraTools = (session: SessionInfo) => {
-    const audience = audienceOf(session);
-    const own = [
-      ...reminders.tools({ sessionId: session.sessionId, audience }),
-      ...(memory?.tools(session) ?? []),
-    ];
-    const allowMcp = mcpServerFilter({ audience, profiles: config.Tools.AudienceProfiles });
-    return () => [...own, ...mcp.tools(allowMcp)];
-  };
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -221,8 +188,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       now: () => new Date(),
       newId: randomUUID,
       model,
-      createDispatcher: (session) => composeDispatcher({ base: noTools, extras: extraTools(session) }),
-      ...(memory ? { recall: (request: SessionInfo & { text: string }) => memory.recall(request) } : {}),
+      createDispatcher: (session) => composeDispatcher({ base: noTools, extras: ops.extraTools(session) }),
+      recall: ops.recall,
       identity: createIdentitySource(paths.identityDir),
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,
@@ -251,7 +218,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     schemaVersion: () => store.schemaVersion(),
     sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
     update: () => updates.state(),
-    sections: () => ({ reminders: reminders.summary(), memory: memory?.summary(), mcp: mcp.status() }),
+    sections: ops.sections,
   });
   const updates = createUpdateChecker({
     feedUrl: config.Daemon.UpdateFeedUrl,
@@ -276,7 +243,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, drainMs + 5000);
     drain.unref();
     try {
-      await reminders.stop();
+      await ops.stop();
     } catch (error) {
       lifecycleLog.error({ err: error }, "error while stopping the scheduler");
     }
@@ -295,9 +262,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const finish = (code: number) => {
     updates.stop();
     webhookRoutes.close();
-    void mcp.close();
     try {
-      memory?.close();
+      ops.close();
       store.close();
     } catch (error) {
       logger?.error({ err: error }, "error while closing the store");
@@ -368,8 +334,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         logger: logger.child({ component: "webhooks" }, { level: "info" }),
         executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
       }),
-      reminders.routes,
-      mcpRoutes({ servers: mcp }),
+      ...ops.routes,
       openApiRoutes({ version: build.version }),
     ],
   });
@@ -410,7 +375,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
   updates.start(); // after ready: the check never delays serving
-  reminders.start(); // after listen: a run may need the API, and misses are judged from now
+  ops.start(); // after listen: reminder runs may need the API, and misses are judged from now
 
   let signals = 0;
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
