@@ -264,6 +264,9 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
       "/api/sessions/{id}/messages",
       "/api/sessions/{id}/events",
       "/api/sessions/{id}/cancel",
+      "/api/reminders",
+      "/api/reminders/{id}/history",
+      "/api/mcp/servers",
     ])
       assert.ok(doc.body.paths[path], path);
     const event = doc.body.components.schemas.SessionEvent;
