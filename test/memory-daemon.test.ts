@@ -69,6 +69,8 @@ test("a memory stored through the tool in one session is recalled into a later s
     const publicTurn = upstream.requests.slice(mark).find((r) => callKind(r) === "turn");
     assert.ok(publicTurn);
     assert.doesNotMatch(publicTurn.rawBody, /nas-02|\[memory\]|store_memory/);
+    assert.doesNotMatch(publicTurn.rawBody, /set_reminder/, "no reminder tools in a Public session");
+    assert.match(turn.rawBody, /"set_reminder"/, "a Personal session has them");
 
     const status = await api.call("GET", "/api/health/status");
     assert.equal(status.body.memory.items, 1);

@@ -57,9 +57,13 @@ export function createReminderWiring(options: {
     },
     /** For `status`; undefined when scheduling is off. */
     summary: () => (options.enabled ? scheduler.summary() : undefined),
-    /** The reminder tools of one session (none when scheduling is off). */
+    /**
+     * The reminder tools of one session: none when scheduling is off, and none for Public
+     * sessions (reference/security.md §4 keeps reminders out of the Public profile: a webhook
+     * payload must not be able to schedule runs).
+     */
     tools(session: { sessionId: string; audience: SessionAudience }): ExtraTool[] {
-      if (!options.enabled) return [];
+      if (!options.enabled || session.audience === "Public") return [];
       const caller = { audience: toReminderAudience(session.audience), sessionId: session.sessionId };
       return createReminderTools({ service, caller }).map(fromZodTool);
     },
