@@ -4,6 +4,7 @@ import { after, test } from "node:test";
 import type { SessionEvent } from "../src/protocol/events.ts";
 import { createFakeUpstream } from "./fakes/llm-upstream.ts";
 import { startHttpMcpServer } from "./fixtures/mcp/http-server.ts";
+import { startSseMcpServer } from "./fixtures/mcp/sse-server.ts";
 import { callKind, fakeModelEnv } from "./helpers/model-env.ts";
 import { runCli, startDaemon, tempHomes } from "./helpers/processes.ts";
 import { apiClient } from "./helpers/sse-client.ts";
@@ -33,6 +34,7 @@ function toolCaller() {
 test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a crash mid-call degrades and the next call reconnects", async () => {
   const upstream = await toolCaller();
   let remote = await startHttpMcpServer();
+  const legacy = await startSseMcpServer();
   const home = homes.home();
   const env = fakeModelEnv({
     home,
@@ -44,6 +46,8 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
       NETCLAW_McpServers__remote__Url: remote.url,
       NETCLAW_McpServers__remote__Headers__Authorization: "Bearer ${MCP_TEST_TOKEN}",
       MCP_TEST_TOKEN: "t0ken",
+      NETCLAW_McpServers__legacy__Transport: "sse",
+      NETCLAW_McpServers__legacy__Url: legacy.url,
       NETCLAW_McpServers__down__Transport: "http",
       NETCLAW_McpServers__down__Url: "http://127.0.0.1:9/mcp",
       NETCLAW_Tools__AudienceProfiles__Public__McpServersMode: "Allowlist",
@@ -77,6 +81,7 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
     assert.equal(byName.local.state, "connected");
     assert.equal(byName.local.tools, 3);
     assert.equal(byName.remote.state, "connected");
+    assert.equal(byName.legacy.state, "connected");
     assert.equal(byName.down.state, "degraded");
 
     let result = await ask('call local/echo {"text":"hi"}');
@@ -91,6 +96,9 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
     result = await ask('call remote/echo {"text":"over http"}');
     assert.equal(result.result, "http echo: over http");
     assert.ok(remote.authorizations.includes("Bearer t0ken"), "Headers are sent with ${ENV} expanded");
+
+    result = await ask('call legacy/echo {"text":"old transport"}');
+    assert.equal(result.result, "sse echo: old transport");
 
     result = await ask("call local/fail");
     assert.deepEqual([result.result, result.isError], ["the disk is on fire", true]);
@@ -135,6 +143,7 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
   } finally {
     await daemon.stop();
     await remote.close();
+    await legacy.close();
     await upstream.close();
   }
 });

@@ -16,17 +16,15 @@ export function mcpServerChecks(
     const check = `MCP ${name}`;
     const fix = `Fix McpServers.${name} (\`netclaw mcp get ${name}\`, \`netclaw mcp add ${name} …\`), then restart the daemon.`;
     if (!server.Enabled) return { name: check, severity: "pass", message: "disabled" };
-    if (server.Transport === "sse")
-      return {
-        name: check,
-        severity: "warn",
-        message: "Transport sse is not supported",
-        remediation: "Use Transport http (streamable HTTP).",
-      };
     if (server.Transport === "stdio" && !server.Command)
       return { name: check, severity: "fail", message: "stdio server without Command", remediation: fix };
-    if (server.Transport === "http" && !server.Url)
-      return { name: check, severity: "fail", message: "http server without Url", remediation: fix };
+    if (server.Transport !== "stdio" && !server.Url)
+      return {
+        name: check,
+        severity: "fail",
+        message: `${server.Transport} server without Url`,
+        remediation: fix,
+      };
     const reported = live?.find((entry) => entry.name === name);
     if (!reported)
       return {

@@ -4,13 +4,14 @@ import type { McpServerConfig } from "../../config/schema.ts";
 
 /** The SDK loads on the first connect: it costs ~100 ms+ of start-up that a daemon without MCP servers should not pay. */
 const loadSdk = async () => {
-  const [client, stdio, http, types] = await Promise.all([
+  const [client, stdio, http, sse, types] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/index.js"),
     import("@modelcontextprotocol/sdk/client/stdio.js"),
     import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/client/sse.js"),
     import("@modelcontextprotocol/sdk/types.js"),
   ]);
-  return { ...client, ...stdio, ...http, ...types };
+  return { ...client, ...stdio, ...http, ...sse, ...types };
 };
 type Sdk = Awaited<ReturnType<typeof loadSdk>>;
 let sdkPromise: Promise<Sdk> | undefined;
@@ -97,6 +98,9 @@ export function createMcpConnection(options: {
     const headers = Object.fromEntries(
       Object.entries(config.Headers).map(([key, value]) => [key, expandEnv(value, options.env)]),
     );
+    // `sse` is the older HTTP+SSE transport some servers still speak; `http` is streamable HTTP.
+    if (config.Transport === "sse")
+      return new loaded.SSEClientTransport(new URL(config.Url), { requestInit: { headers } });
     return new loaded.StreamableHTTPClientTransport(new URL(config.Url), { requestInit: { headers } });
   };
 
@@ -109,8 +113,6 @@ export function createMcpConnection(options: {
   };
 
   async function connect(): Promise<void> {
-    if (config.Transport === "sse")
-      throw new Error("the sse transport is not supported; use http (streamable HTTP)");
     const loaded = await sdk();
     const next = new loaded.Client({ name: "netclaw", version: options.clientVersion });
     next.onclose = () => {
