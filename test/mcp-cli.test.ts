@@ -60,6 +60,12 @@ test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers 
   assert.match(missing.stderr, /No MCP server named 'web'/);
   const both = await runCli(["mcp", "add", "x", "--command", "a", "--url", "http://b"], env);
   assert.equal(both.code, 2);
+  assert.equal(
+    (await runCli(["mcp", "add", "old", "--url", "http://127.0.0.1:9/sse", "--sse"], env)).code,
+    0,
+  );
+  assert.equal(JSON.parse((await runCli(["mcp", "get", "old"], env)).stdout).transport, "sse");
+  assert.equal((await runCli(["mcp", "remove", "old"], env)).code, 0);
 
   const upstream = await createFakeUpstream({ handler: () => ({ text: "ok" }) });
   const daemon = await startDaemon({ env: fakeModelEnv({ home, upstream }) });

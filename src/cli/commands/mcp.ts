@@ -66,6 +66,7 @@ export type McpAddOptions = {
   env?: string[];
   url?: string;
   header?: string[];
+  sse?: boolean;
 };
 
 /**
@@ -76,6 +77,7 @@ export function mcpAdd(context: CliContext, name: string, options: McpAddOptions
   checkName(name);
   if (Boolean(options.command) === Boolean(options.url))
     throw new UsageError("Give either --command (a stdio server) or --url (a streamable-HTTP server).");
+  if (options.sse && !options.url) throw new UsageError("--sse goes with --url.");
   const env = pairs(options.env, "--env");
   const headers = pairs(options.header, "--header");
   return settings(() => {
@@ -95,7 +97,7 @@ export function mcpAdd(context: CliContext, name: string, options: McpAddOptions
           setPath(file, [...base, "Arguments"], options.arg ?? []);
           if (Object.keys(env).length > 0) setPath(file, [...base, "EnvironmentVariables"], env);
         } else {
-          setPath(file, [...base, "Transport"], "http");
+          setPath(file, [...base, "Transport"], options.sse ? "sse" : "http");
           setPath(file, [...base, "Url"], options.url);
         }
         setPath(file, [...base, "Enabled"], true);
@@ -224,6 +226,7 @@ export function registerMcpCommand(program: Command, run: Run): void {
     .option("--arg <value>", "stdio: an argument (repeat for more)", collect)
     .option("--env <KEY=VALUE>", "stdio: an environment variable (repeat)", collect)
     .option("--url <url>", "http: the server's URL")
+    .option("--sse", "with --url: the server speaks the older HTTP+SSE transport")
     .option(
       "--header <KEY=VALUE>",
       "http: a header, stored encrypted; ${VAR} is expanded at connect (repeat)",
