@@ -24,7 +24,7 @@ test("backup create while the daemon runs, then restore with it stopped", async 
     assert.equal(created.code, 0, created.stderr);
     assert.match(
       created.stdout,
-      /^Backup written to .*b\.tar\.gz \(config\/, identity\/, keys\/, schedules\/, sessions\/netclaw\.db;/m,
+      /^Backup written to .*b\.tar\.gz \(config\/, identity\/, keys\/, schedules\/, sessions\/netclaw\.db, memory\/netclaw-memory\.db;/m,
     );
     assert.equal(statSync(archive).mode & 0o777, 0o600);
     const again = await runCli(["backup", "create", archive], cliEnv);
@@ -43,6 +43,7 @@ test("backup create while the daemon runs, then restore with it stopped", async 
     "./identity/SOUL.md",
     "./keys/secrets.key",
     "./sessions/netclaw.db",
+    "./memory/netclaw-memory.db",
   ]) {
     assert.ok(listing.split("\n").includes(entry), entry);
   }
@@ -72,6 +73,12 @@ test("backup create while the daemon runs, then restore with it stopped", async 
     assert.ok((db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number }).v >= 1);
   } finally {
     db.close();
+  }
+  const memory = new DatabaseSync(join(home, "memory", "netclaw-memory.db"), { readOnly: true });
+  try {
+    assert.equal((memory.prepare("SELECT COUNT(*) AS n FROM memory_items").get() as { n: number }).n, 0);
+  } finally {
+    memory.close();
   }
   const daemon2 = await startDaemon({ env });
   assert.equal((await fetch(`${daemon2.url}/api/health/ready`)).status, 200);

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { promisify } from "node:util";
 import pino from "pino";
 import { createApp } from "../src/daemon/http/app.ts";
 import { createAuthenticator } from "../src/daemon/http/auth.ts";
@@ -11,31 +9,12 @@ import { createHostGuard } from "../src/daemon/http/host-guard.ts";
 import { reminderRoutes } from "../src/daemon/http/routes/reminders.ts";
 import { createReminderService } from "../src/daemon/scheduler/reminder-service.ts";
 import { createHarness, makeTempDir } from "../src/daemon/scheduler/test-kit.ts";
+import { cleanEnv, runCli } from "./helpers/processes.ts";
 
-const run = promisify(execFile);
-
-// The command is not registered in main.ts yet: this runs it in a real process the same way.
-const SCRIPT = `
-import { Command } from "commander";
-import { registerReminderCommand } from ${JSON.stringify(join(import.meta.dirname, "..", "src", "cli", "commands", "reminder.ts"))};
-import { createContext } from ${JSON.stringify(join(import.meta.dirname, "..", "src", "cli", "context.ts"))};
-const program = new Command("netclaw").exitOverride();
-let pending;
-registerReminderCommand(program, (action) => { pending = action(createContext(process.env)); });
-await program.parseAsync(process.argv.slice(1), { from: "user" });
-process.exitCode = await pending;
-`;
-
+/** The real `netclaw` binary, with only the given environment (no developer NETCLAW_* leaks in). */
 async function cli(env: NodeJS.ProcessEnv, args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "-e", SCRIPT, ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  const result = await runCli(args, cleanEnv(env));
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
 async function daemon(t: TestContext) {

@@ -265,6 +265,9 @@ describe("sessions API through the real daemon and a fake OpenAI-compatible vend
       "/api/sessions/{id}/events",
       "/api/sessions/{id}/cancel",
       "/api/sessions/{id}/approvals/{callId}",
+      "/api/reminders",
+      "/api/reminders/{id}/history",
+      "/api/mcp/servers",
     ])
       assert.ok(doc.body.paths[path], path);
     const event = doc.body.components.schemas.SessionEvent;

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { buildInfo } from "../protocol/build-info.ts";
 import { registerApprovalsCommands } from "./approvals-commands.ts";
+import { registerMcpCommand } from "./commands/mcp.ts";
+import { registerReminderCommand } from "./commands/reminder.ts";
 import { type CliContext, createContext } from "./context.ts";
 import { printError, UsageError } from "./output.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
@@ -100,6 +102,8 @@ function buildProgram(run: (action: Action) => void): Command {
   registerSettingsCommands(program, run);
   registerWebhooksCommands(program, run);
   registerApprovalsCommands(program, run);
+  registerReminderCommand(program, run);
+  registerMcpCommand(program, run);
 
   const backup = program
     .command("backup")

@@ -67,6 +67,30 @@ export function setSecret(options: SecretsFileLocation & { dottedKey: string; va
 }
 
 /**
+ * Removes the leaf or section at `dottedKey` (matched case-insensitively), leaving every other
+ * entry as stored (nothing is decrypted). False when nothing was there; the file is rewritten
+ * atomically (0600) only when something was removed.
+ */
+export function removeSecret(options: SecretsFileLocation & { dottedKey: string }): boolean {
+  const segments = parseDottedKey(options.dottedKey, options.secretsPath);
+  const tree = readTree(options.secretsPath);
+  let node: SecretsTree = tree;
+  for (const [i, segment] of segments.entries()) {
+    const existing = findKey(node, segment);
+    if (existing === undefined) return false;
+    if (i === segments.length - 1) {
+      delete node[existing];
+      break;
+    }
+    const child = node[existing];
+    if (child === null || typeof child !== "object" || Array.isArray(child)) return false;
+    node = child;
+  }
+  writeJsonAtomic(options.secretsPath, tree, { mode: 0o600, forceMode: true });
+  return true;
+}
+
+/**
  * Reads and decrypts the secrets file. A missing file is an empty tree. Plaintext leaves load as
  * they are and are listed in `plaintextPaths`. Never creates the key. Throws
  * {@link SecretsFileError} for invalid JSON, and `SecretUndecryptableError` when an encrypted leaf

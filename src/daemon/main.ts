@@ -14,6 +14,7 @@ import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { composeDispatcher } from "./agent/extra-tools.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
 import { createSessionTools } from "./agent/session-tools.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
@@ -44,6 +45,7 @@ import { openStore, type Store } from "./store/sqlite.ts";
 import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
+import { openOperations } from "./wiring/operations.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -187,6 +189,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     abort({ message: error.message, remediation: error.remediation, error });
     return;
   }
+  // Reminders, memory and MCP servers: extra tools per session, recall, routes, status.
+  const ops = await openOperations({
+    paths,
+    config,
+    env,
+    appVersion: build.version,
+    logger,
+    sessions: () => sessionRegistry,
+  });
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -195,7 +206,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       now: () => new Date(),
       newId: randomUUID,
       model,
-      createDispatcher: tools.createDispatcher,
+      createDispatcher: (session) =>
+        composeDispatcher({ base: tools!.createDispatcher(session), extras: ops.extraTools(session) }),
+      recall: ops.recall,
       identity: createIdentitySource(paths.identityDir),
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,
@@ -224,6 +237,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     schemaVersion: () => store.schemaVersion(),
     sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
     update: () => updates.state(),
+    sections: ops.sections,
   });
   const updates = createUpdateChecker({
     feedUrl: config.Daemon.UpdateFeedUrl,
@@ -255,6 +269,11 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, drainMs + 5000);
     drain.unref();
     try {
+      await ops.stop();
+    } catch (error) {
+      lifecycleLog.error({ err: error }, "error while stopping the scheduler");
+    }
+    try {
       await sessionRegistry.drain({ timeoutMs: drainMs });
     } catch (error) {
       lifecycleLog.error({ err: error }, "error while draining sessions");
@@ -271,6 +290,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     updates.stop();
     webhookRoutes.close();
     try {
+      ops.close();
       store.close();
     } catch (error) {
       logger?.error({ err: error }, "error while closing the store");
@@ -351,6 +371,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         logger: logger.child({ component: "webhooks" }, { level: "info" }),
         executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
       }),
+      ...ops.routes,
       openApiRoutes({ version: build.version }),
     ],
   });
@@ -391,6 +412,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
   updates.start(); // after ready: the check never delays serving
+  ops.start(); // after listen: reminder runs may need the API, and misses are judged from now
 
   const supervised = Boolean(env.NETCLAW_CONTAINER_SUPERVISOR?.trim() || env.INVOCATION_ID);
   configWatch = watchConfig({

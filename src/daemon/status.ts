@@ -18,6 +18,8 @@ export type StatusSources = {
   /** Session counts, once the session registry is wired. */
   sessions?: () => { count: number; activeTurns: number };
   update: () => UpdateState;
+  /** Sections of optional subsystems (reminders, memory, MCP servers); a throwing source is left out. */
+  sections?: () => Pick<HealthStatus, "reminders" | "memory" | "mcp">;
   now?: () => number;
 };
 
@@ -59,6 +61,7 @@ export function createStatusProvider(sources: StatusSources): () => HealthStatus
       },
       update: sources.update(),
       ...sessionCounts(sources.sessions),
+      ...optionalSections(sources.sections),
       home: sources.home,
     };
   };
@@ -88,5 +91,17 @@ function sessionCounts(source: StatusSources["sessions"]): {
     return { sessions: source() };
   } catch {
     return {}; // the persistence section already reports a store that does not answer
+  }
+}
+
+function optionalSections(
+  source: StatusSources["sections"],
+): Pick<HealthStatus, "reminders" | "memory" | "mcp"> {
+  if (!source) return {};
+  try {
+    const sections = source();
+    return Object.fromEntries(Object.entries(sections).filter(([, value]) => value !== undefined));
+  } catch {
+    return {};
   }
 }

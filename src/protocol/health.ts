@@ -40,6 +40,31 @@ export const healthStatusSchema = z.object({
   home: z.string(),
   /** Stored sessions and turns running now (absent from daemons before sessions existed). */
   sessions: z.object({ count: z.number(), activeTurns: z.number() }).optional(),
+  /** Reminders (absent when `Scheduling.Enabled` is false). */
+  reminders: z
+    .object({
+      total: z.number(),
+      enabled: z.number(),
+      running: z.number(),
+      queued: z.number(),
+      problems: z.number(),
+      nextRunAt: z.string().nullable(),
+    })
+    .optional(),
+  /** Long-term memory (absent when its database could not be opened). */
+  memory: z.object({ enabled: z.boolean(), items: z.number(), pendingProposals: z.number() }).optional(),
+  /** One entry per configured MCP server. */
+  mcp: z
+    .array(
+      z.object({
+        name: z.string(),
+        transport: z.string(),
+        state: z.enum(["connected", "degraded", "disabled", "connecting"]),
+        tools: z.number(),
+        error: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 export type HealthStatus = z.infer<typeof healthStatusSchema>;

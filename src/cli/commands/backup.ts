@@ -25,6 +25,8 @@ import { runningPid } from "./daemon.ts";
 /** What a backup holds: the settings users cannot rebuild, plus a consistent copy of the database. */
 const DIRECTORIES = ["config", "identity", "keys", "schedules"] as const;
 const DATABASE = join("sessions", "netclaw.db");
+/** Long-term memory has its own database beside the sessions one; copied the same way. */
+const MEMORY_DATABASE = join("memory", "netclaw-memory.db");
 
 const manifestSchema = z.object({
   format: z.literal("netclaw-backup"),
@@ -37,7 +39,7 @@ const manifestSchema = z.object({
 
 /**
  * `netclaw backup create [path]`: one gzip'd tar (0600: it holds keys and secrets) with
- * config/, identity/, keys/, schedules/ and an online-backup copy of the database, taken while
+ * config/, identity/, keys/, schedules/ and online-backup copies of the sessions and memory databases, taken while
  * the daemon keeps running. Refuses to overwrite an existing file.
  */
 export async function backupCreate(context: CliContext, target?: string): Promise<number> {
@@ -76,6 +78,12 @@ async function writeArchive(context: CliContext, archive: string): Promise<z.inf
       await backupDatabase({ sourcePath: context.paths.database, destinationPath: join(staging, DATABASE) });
       schemaVersion = readSchemaVersion(join(staging, DATABASE));
       contents.push(DATABASE);
+    }
+    const memory = join(context.paths.root, MEMORY_DATABASE);
+    if (existsSync(memory)) {
+      mkdirSync(join(staging, "memory"), { mode: 0o700 });
+      await backupDatabase({ sourcePath: memory, destinationPath: join(staging, MEMORY_DATABASE) });
+      contents.push(MEMORY_DATABASE);
     }
     const manifest = {
       format: "netclaw-backup" as const,
@@ -143,6 +151,12 @@ export async function backupRestore(context: CliContext, source: string): Promis
       for (const suffix of ["", "-wal", "-shm"])
         rmSync(`${context.paths.database}${suffix}`, { force: true });
       cpSync(join(staging, DATABASE), context.paths.database);
+    }
+    if (existsSync(join(staging, MEMORY_DATABASE))) {
+      const memory = join(context.paths.root, MEMORY_DATABASE);
+      mkdirSync(join(context.paths.root, "memory"), { recursive: true, mode: 0o700 });
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${memory}${suffix}`, { force: true });
+      cpSync(join(staging, MEMORY_DATABASE), memory);
     }
     const m = manifest.data;
     print(

@@ -15,6 +15,8 @@ import {
   updateCheck,
 } from "../doctor/checks.ts";
 import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
+import { mcpServerChecks } from "../doctor/mcp-checks.ts";
+import { memoryCheck } from "../doctor/memory-checks.ts";
 import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
 import { type CheckLine, formatCheck, print } from "../output.ts";
 
@@ -37,6 +39,8 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
     nodeVersionCheck(),
     await updateCheck(state, status),
     await daemonCheck(context, status),
+    ...mcpServerChecks(state, status),
+    ...memoryCheck(status),
   ];
 }
 

@@ -97,6 +97,7 @@ function printStatus(status: HealthStatus, endpoint: string): void {
       `sqlite schema v${status.persistence.schemaVersion} at ${status.persistence.path}${status.persistence.healthy ? "" : " (NOT HEALTHY)"}`,
     ],
     ["update", describeUpdate(status.update)],
+    ...describeSubsystems(status),
     ["home", status.home],
   ];
   print(`netclaw status: ${status.overall}`);
@@ -117,4 +118,36 @@ function describeUpdate(update: HealthStatus["update"]): string {
     return `update available: ${update.currentVersion} → ${update.latestVersion} (${channel})`;
   if (update.state === "up-to-date") return `up to date (${update.currentVersion}, ${channel})`;
   return `unknown (${update.message ?? "not checked yet"}; ${channel})`;
+}
+
+function describeSubsystems(status: HealthStatus): [string, string][] {
+  const rows: [string, string][] = [];
+  const r = status.reminders;
+  if (r) {
+    const extra = [r.running > 0 ? `${r.running} running` : "", r.queued > 0 ? `${r.queued} queued` : ""];
+    if (r.problems > 0) extra.push(`${r.problems} unreadable files`);
+    rows.push([
+      "reminders",
+      `${r.total} (${r.enabled} enabled), next run ${r.nextRunAt ?? "none"}${extra
+        .filter(Boolean)
+        .map((e) => `, ${e}`)
+        .join("")}`,
+    ]);
+  }
+  const m = status.memory;
+  if (m)
+    rows.push([
+      "memory",
+      m.enabled
+        ? `${m.items} items${m.pendingProposals > 0 ? `, ${m.pendingProposals} proposals pending` : ""}`
+        : "disabled (Memory.Enabled)",
+    ]);
+  if (status.mcp && status.mcp.length > 0) {
+    const servers = status.mcp.map(
+      (s) =>
+        `${s.name} ${s.state} (${s.tools} tools${s.error && s.state !== "connected" ? `: ${s.error}` : ""})`,
+    );
+    rows.push(["mcp", servers.join("; ")]);
+  }
+  return rows;
 }

@@ -28,10 +28,13 @@ export function assemblePrompt(options: {
   history: ChatMessage[];
   now: Date;
   addendum?: string | undefined;
+  /** Recalled memories for this turn (formatRecallBlock), part of the volatile block. */
+  recalled?: string;
 }): ChatMessage[] {
+  const time = `[current time]\n${options.now.toISOString()} (UTC)`;
   const volatile: ChatMessage = {
     role: "user",
-    content: `[current time]\n${options.now.toISOString()} (UTC)`,
+    content: options.recalled ? `${time}\n\n[memory]\n${options.recalled}` : time,
   };
   const history = [...options.history];
   const newest = history.findLastIndex((message) => message.role === "user");

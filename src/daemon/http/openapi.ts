@@ -12,6 +12,7 @@ import {
   sessionResponseSchema,
   transcriptSchema,
 } from "../../protocol/sessions.ts";
+import { operationsPaths } from "./openapi-operations.ts";
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -159,6 +160,14 @@ export function buildOpenApiDocument(options: { version: string }) {
           },
         },
       },
+      ...operationsPaths({
+        json,
+        error,
+        body: (type) => ({
+          required: true,
+          content: { "application/json": { schema: schema(type, "input") } },
+        }),
+      }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { LanguageModel } from "ai";
-import { toPrompt, toToolSet } from "./convert.ts";
+import { toolNameFromWire, toPrompt, toToolSet } from "./convert.ts";
 import { type ClassifiedError, classifyError } from "./errors.ts";
 import type { ModelEvent, ModelRequest } from "./model-client.ts";
 import type { CallProviderOptions, ReasoningLevel } from "./providers/types.ts";
@@ -101,7 +101,11 @@ export async function* runAttempt(options: AttemptOptions): AsyncGenerator<Attem
         case "tool-call":
           event = {
             type: "tool_call",
-            call: { id: part.toolCallId, name: part.toolName, arguments: part.input },
+            call: {
+              id: part.toolCallId,
+              name: toolNameFromWire({ wire: part.toolName, tools: request.tools }),
+              arguments: part.input,
+            },
           };
           break;
         case "finish":

@@ -4,6 +4,21 @@ import type { ChatMessage, ToolDefinition } from "./model-client.ts";
 type AiModule = typeof import("ai");
 
 /**
+ * The name a tool has on the wire. Vendors accept only `[A-Za-z0-9_-]` in tool names (OpenAI,
+ * Anthropic), so the `/` of an MCP tool (`<server>/<tool>`) is sent as `__`; `toolNameFromWire`
+ * maps a vendor's answer back through the request's own tools.
+ */
+export const toolNameOnWire = (name: string): string => name.replaceAll("/", "__");
+
+/** Our name for a tool name a vendor sent back (unchanged when no tool of the request has it). */
+export function toolNameFromWire(options: {
+  wire: string;
+  tools: readonly ToolDefinition[] | undefined;
+}): string {
+  return options.tools?.find((tool) => toolNameOnWire(tool.name) === options.wire)?.name ?? options.wire;
+}
+
+/**
  * Our transcript → the AI SDK's prompt. AI SDK 7 wants the leading system messages as
  * `instructions`; a later system message (the loop's volatile block) stays in place, which
  * `streamText` accepts with `allowSystemInMessages`.
@@ -38,7 +53,7 @@ function toModelMessages(messages: readonly ChatMessage[]): ModelMessage[] {
             ...message.toolCalls.map((call) => ({
               type: "tool-call" as const,
               toolCallId: call.id,
-              toolName: call.name,
+              toolName: toolNameOnWire(call.name),
               input: call.arguments,
             })),
           ],
@@ -51,7 +66,7 @@ function toModelMessages(messages: readonly ChatMessage[]): ModelMessage[] {
             {
               type: "tool-result",
               toolCallId: message.toolCallId,
-              toolName: message.toolName,
+              toolName: toolNameOnWire(message.toolName),
               output: { type: message.isError === true ? "error-text" : "text", value: message.content },
             },
           ],
@@ -67,7 +82,7 @@ function toModelMessages(messages: readonly ChatMessage[]): ModelMessage[] {
 export function toToolSet(options: { ai: AiModule; tools: readonly ToolDefinition[] }): ToolSet {
   const set: ToolSet = {};
   for (const definition of options.tools) {
-    set[definition.name] = options.ai.tool({
+    set[toolNameOnWire(definition.name)] = options.ai.tool({
       description: definition.description,
       inputSchema: options.ai.jsonSchema(definition.parameters as JSONSchema7),
     });

@@ -26,7 +26,18 @@ export type SessionDeps = {
    * The tool dispatcher of one session, made when its engine loads (tools depend on the session:
    * its audience comes from the channel, its working directory and approvals are its own).
    */
-  createDispatcher: (session: { sessionId: string; channel: Channel }) => ToolDispatcher;
+  createDispatcher: (session: { sessionId: string; channel: Channel; name: string | null }) => ToolDispatcher;
+  /**
+   * Long-term memory recalled for a turn, as text for the volatile prompt block ("" for none).
+   * Called once per turn with the turn's newest user text; must settle quickly and never reject
+   * (the memory wiring bounds it by `Memory.RecallTimeoutMs`).
+   */
+  recall?: (request: {
+    sessionId: string;
+    channel: Channel;
+    name: string | null;
+    text: string;
+  }) => Promise<string>;
   identity: IdentitySource;
   settings: SessionSettings;
   logger: StoreLogger;

@@ -39,7 +39,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     reservedHighWater: record.eventIdReserved,
   });
   const at = () => deps.now().toISOString();
-  const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel });
+  const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel, name: record.name });
   // Who sent each waiting message (in memory: after a restart, the journaled approvals keep theirs).
   const requesters = new Map<string, string>();
   // Calls whose approval was pending when the daemon stopped run again, in a turn of their own.
@@ -84,6 +84,19 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     setStatus("idle");
   }
 
+  /** The recalled-memory block for the newest user text; "" without a recall hook or on failure. */
+  async function recallFor(messages: ReturnType<typeof history.messages>): Promise<string> {
+    if (!deps.recall) return "";
+    const newest = messages.findLast((message) => message.role === "user");
+    const text = typeof newest?.content === "string" ? newest.content : "";
+    try {
+      return await deps.recall({ sessionId, channel: record.channel, name: record.name, text });
+    } catch (error) {
+      deps.logger.warn({ err: error, sessionId }, "memory recall failed; the turn continues without it");
+      return "";
+    }
+  }
+
   async function runOneTurn(messageIds: string[]): Promise<void> {
     const resumeCalls = resume.map((entry) => entry.call);
     const requester =
@@ -103,6 +116,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     let contextWindow = 0;
     try {
       contextWindow = deps.model.configured ? await deps.model.contextWindow("Main") : 0;
+      const recalled = deps.model.configured ? await recallFor(history.messages()) : "";
       outcome = await runTurn({
         sessionId,
         model: deps.model,
@@ -113,6 +127,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
             history: history.messages(),
             now: startedAt,
             addendum: dispatcher.promptAddendum?.(),
+            recalled,
           }),
         emit: (draft) => void append(draft),
         signal: controller.signal,

@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import type { Channel } from "../../protocol/sessions.ts";
+import { type ExtraTool, fromZodTool } from "../agent/extra-tools.ts";
+import type { Logger } from "../lifecycle/logger.ts";
+import {
+  createMemoryStore,
+  createMemoryTools,
+  createProposalQueue,
+  createRecall,
+  formatRecallBlock,
+  type MemoryScope,
+  openMemoryDatabase,
+} from "../memory/index.ts";
+import type { SessionAudience, SessionInfo } from "./session-audience.ts";
+
+/** The single operator of a self-hosted daemon: the `user:` scope every session shares. */
+const OPERATOR = "operator";
+
+export type MemoryWiring = Awaited<ReturnType<typeof openMemoryWiring>>;
+
+function scopesOf(session: { channel: Channel }) {
+  return { user: OPERATOR, channel: session.channel };
+}
+
+/**
+ * Long-term memory for main.ts: opens `memory/netclaw-memory.db` (its own migrations), applies
+ * proposals queued before the last stop, and gives the per-turn recall hook and the per-session
+ * memory tools. A Public session gets neither. Throws when the database cannot be opened.
+ */
+export async function openMemoryWiring(options: {
+  root: string;
+  settings: { Enabled: boolean; RecallTimeoutMs: number; AutoRecallMaxItems: number };
+  appVersion: string;
+  audienceOf: (session: SessionInfo) => SessionAudience;
+  logger: Logger;
+}) {
+  const { settings, logger } = options;
+  const database = await openMemoryDatabase({
+    path: join(options.root, "memory", "netclaw-memory.db"),
+    appVersion: options.appVersion,
+    logger,
+  });
+  const memory = createMemoryStore({ store: database });
+  const proposals = createProposalQueue({ memory });
+  const applied = proposals.applyPending();
+  if (applied.applied + applied.merged + applied.rejected + applied.failed > 0)
+    logger.info(applied, "applied memory proposals queued before the last stop");
+  const recall = createRecall({ search: memory, logger });
+
+  return {
+    /** The volatile-block text for a turn ("" when nothing is recalled); never rejects. */
+    async recall(request: SessionInfo & { text: string }): Promise<string> {
+      if (!settings.Enabled) return "";
+      const scopes = scopesOf(request);
+      const result = await recall({
+        text: request.text,
+        audience: options.audienceOf(request),
+        scope: [`user:${scopes.user}`, `channel:${scopes.channel}`] as MemoryScope[],
+        maxItems: settings.AutoRecallMaxItems,
+        timeoutMs: settings.RecallTimeoutMs,
+      });
+      return formatRecallBlock(result.items);
+    },
+    /** `store_memory`, `find_memories`, `get_memories`, `update_memory` for one session; none for Public. */
+    tools(session: SessionInfo): ExtraTool[] {
+      if (!settings.Enabled) return [];
+      const audience = options.audienceOf(session);
+      return createMemoryTools({ memory, session: { audience, scopes: scopesOf(session) } }).map(fromZodTool);
+    },
+    summary: () => ({
+      enabled: settings.Enabled,
+      items: memory.count(),
+      pendingProposals: proposals.pendingCount(),
+    }),
+    close: () => database.close(),
+  };
+}
