@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, test } from "node:test";
@@ -13,11 +13,15 @@ test("backup create while the daemon runs, then restore with it stopped", async 
   const home = homes.home();
   const out = homes.home();
   const env = cleanEnv({ NETCLAW_HOME: home });
-  const daemon = await startDaemon({ env });
-  const cliEnv = { ...env, NETCLAW_Daemon__Port: String(daemon.port) };
+  // Written before the daemon starts: a running daemon would apply a netclaw.json change by
+  // restarting itself, which is not what this test is about.
+  for (const dir of ["config", "identity", "keys"])
+    mkdirSync(join(home, dir), { recursive: true, mode: 0o700 });
   writeFileSync(join(home, "config", "netclaw.json"), '{"configVersion":1,"Daemon":{"Port":5199}}\n');
   writeFileSync(join(home, "identity", "SOUL.md"), "original soul\n");
   writeFileSync(join(home, "keys", "secrets.key"), "k".repeat(32), { mode: 0o600 });
+  const daemon = await startDaemon({ env });
+  const cliEnv = { ...env, NETCLAW_Daemon__Port: String(daemon.port) };
   const archive = join(out, "b.tar.gz");
   try {
     const created = await runCli(["backup", "create", archive], cliEnv);
