@@ -124,6 +124,26 @@ test("an invalid change is logged and ignored; the running configuration stays",
   }
 });
 
+test("a stop signal during a configuration restart stops the daemon instead of restarting it", async () => {
+  const home = homes.home();
+  const daemon = await startDaemon({ env: cleanEnv({ NETCLAW_HOME: home }) });
+  writeFileSync(
+    join(home, "config", "netclaw.json"),
+    '{"configVersion":1,"Session":{"KeepRecentToolResults":4}}',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 450)); // just before the 500 ms debounce settles
+  let exited = false;
+  void daemon.exited.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + 10_000;
+  while (!exited && Date.now() < deadline) {
+    daemon.child.kill("SIGTERM"); // across drain, re-exec and the new image's start
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(exited, "the daemon kept running");
+});
+
 test("under a container supervisor a Daemon.* change exits so the supervisor restarts it", async () => {
   const home = homes.home();
   const daemon = await startDaemon({

@@ -301,14 +301,21 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     flushLog();
     lock?.release();
     if (restartAfterStop && code === 0) {
-      // The same process image again, re-reading every setting: the PID (and so the pid file
-      // and any supervisor's view) stays the same.
-      process.stderr.write("netclawd restarting to apply the new configuration.\n");
-      process.execve?.(
-        process.execPath,
-        [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-        process.env,
-      );
+      // A stop signal caught while draining is only delivered to JS on a later loop turn; give
+      // it that turn (it clears restartAfterStop) before the process image is replaced.
+      setTimeout(() => {
+        if (!restartAfterStop) process.exit(code);
+        // The same process image again, re-reading every setting: the PID (and so the pid file
+        // and any supervisor's view) stays the same.
+        process.stderr.write("netclawd restarting to apply the new configuration.\n");
+        process.execve?.(
+          process.execPath,
+          [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+          process.env,
+        );
+        process.exit(code);
+      }, 25);
+      return;
     }
     process.exit(code);
   };
