@@ -5,9 +5,9 @@ import { loadHomeConfig } from "../../config/home-config.ts";
 import type { McpServerConfig } from "../../config/schema.ts";
 import { removeSecret, setSecret } from "../../config/secrets-file.ts";
 import { findKey, getPath, isTree } from "../../config/tree.ts";
-import { DaemonResponseError, DaemonUnreachableError } from "../client.ts";
-import { type CliContext, unreachableFix } from "../context.ts";
-import { formatCheck, print, printError, UsageError } from "../output.ts";
+import type { CliContext } from "../context.ts";
+import { daemonCall } from "../daemon-call.ts";
+import { print, UsageError } from "../output.ts";
 import { settings } from "./config.ts";
 
 type Run = (action: (context: CliContext) => Promise<number>) => void;
@@ -183,7 +183,7 @@ export async function mcpTools(
   name: string,
   options: { json?: boolean },
 ): Promise<number> {
-  try {
+  return daemonCall(context, "mcp", async () => {
     const answer = (await context
       .client()
       .get(`/api/mcp/servers/${encodeURIComponent(name)}/tools`)) as ToolsResponse;
@@ -195,24 +195,7 @@ export async function mcpTools(
       for (const tool of answer.tools) print(`  ${tool.name.padEnd(32)} ${tool.description.split("\n")[0]}`);
     }
     return 0;
-  } catch (error) {
-    if (error instanceof DaemonUnreachableError) {
-      print(
-        formatCheck({
-          name: "mcp",
-          severity: "fail",
-          message: `unable to reach daemon at ${error.url}: ${error.message}`,
-          remediation: unreachableFix(context),
-        }),
-      );
-      return 1;
-    }
-    if (error instanceof DaemonResponseError) {
-      printError(`error: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
+  });
 }
 
 /** Adds `netclaw mcp …` (config-file based, like `netclaw provider`; `tools` asks the daemon). */

@@ -7,37 +7,13 @@ import type {
   ReminderView,
   RunRecord,
 } from "../../protocol/reminders.ts";
-import { DaemonResponseError, DaemonUnreachableError } from "../client.ts";
-import { type CliContext, unreachableFix } from "../context.ts";
+import type { CliContext } from "../context.ts";
+import { daemonCall } from "../daemon-call.ts";
 import { formatCheck, print, printError, UsageError } from "../output.ts";
 
 type Run = (action: (context: CliContext) => Promise<number>) => void;
 
 const path = (id: string, suffix = "") => `/api/reminders/${encodeURIComponent(id)}${suffix}`;
-
-/** Runs a daemon call; an unreachable daemon or an error answer becomes a clear line and exit 1. */
-async function daemonCall(context: CliContext, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof DaemonUnreachableError) {
-      print(
-        formatCheck({
-          name: "reminder",
-          severity: "fail",
-          message: `unable to reach daemon at ${error.url}: ${error.message}`,
-          remediation: unreachableFix(context),
-        }),
-      );
-      return 1;
-    }
-    if (error instanceof DaemonResponseError) {
-      printError(`error: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
-}
 
 function scheduleText(reminder: ReminderView): string {
   const s = reminder.schedule;
@@ -117,7 +93,7 @@ export async function reminderCreate(
     enabled: options.disabled ? false : undefined,
     misfire: options.misfire === "catch-up" ? { policy: "catch-up", graceSeconds: grace * 60 } : undefined,
   };
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     const result = await context.client().post<ReminderResponse>("/api/reminders", body);
     print(
       `${result.created ? "Created" : "Updated"} reminder ${result.reminder.id}; next run ${result.reminder.state.nextRunAt ?? "-"}.`,
@@ -127,7 +103,7 @@ export async function reminderCreate(
 }
 
 export async function reminderList(context: CliContext, options: { json?: boolean }): Promise<number> {
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     const result = await context.client().get<ReminderListResponse>("/api/reminders");
     if (options.json) print(JSON.stringify(result));
     else if (result.reminders.length === 0)
@@ -150,7 +126,7 @@ export async function reminderShow(
   id: string,
   options: { json?: boolean },
 ): Promise<number> {
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     const { reminder } = await context.client().get<ReminderResponse>(path(id));
     if (options.json) print(JSON.stringify(reminder));
     else printReminder(reminder);
@@ -163,7 +139,7 @@ export async function reminderHistory(
   id: string,
   options: { last?: string; json?: boolean },
 ): Promise<number> {
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     const last = options.last ?? "20";
     const result = await context
       .client()
@@ -181,7 +157,7 @@ export async function reminderAction(
   id: string,
   action: "enable" | "disable" | "cancel" | "run",
 ): Promise<number> {
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     if (action === "run") {
       const { runId } = await context.client().post<{ runId: string }>(path(id, "/run"));
       print(`Started run ${runId}. Follow it with: netclaw reminder history ${id}`);
@@ -197,7 +173,7 @@ export async function reminderAction(
 }
 
 export async function reminderDelete(context: CliContext, id: string): Promise<number> {
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     const response = await context.client().request("DELETE", path(id));
     if (response.status === 204) {
       print(`Deleted reminder ${id} and its history.`);
@@ -245,7 +221,7 @@ export async function reminderImport(
   const { reminderDocuments } = await import("../../protocol/reminders.ts");
   const reminders = reminderDocuments(readJsonFile(file));
   const writeMode = options.upsert ? "upsert" : options.replace ? "replace" : "create";
-  return daemonCall(context, async () => {
+  return daemonCall(context, "reminder", async () => {
     const result = await context
       .client()
       .post<{ imported: Array<{ id: string; created: boolean }> }>("/api/reminders/import", {
