@@ -288,3 +288,24 @@ describe("netclaw doctor", () => {
     );
   });
 });
+
+describe("output to a reader that stops early", () => {
+  test("a closed pipe (netclaw … | head) ends the command quietly, without a stack trace", async () => {
+    const { spawn } = await import("node:child_process");
+    const { NETCLAW } = await import("./helpers/processes.ts");
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const child = spawn(process.execPath, [NETCLAW, "config", "schema"], {
+        env: cleanEnv({ NETCLAW_HOME: home() }),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout.destroy(); // like `head` exiting before the output is written
+      let stderr = "";
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      assert.doesNotMatch(stderr, /Unhandled 'error' event|EPIPE/);
+      assert.equal(code, 0);
+    }
+  });
+});

@@ -187,6 +187,13 @@ function buildProgram(run: (action: Action) => void): Command {
 
 /** The `netclaw` command line. Exit codes: 0 ok, 1 failure, 2 usage (and degraded/warnings). */
 export async function main(argv: string[]): Promise<void> {
+  // `netclaw status | head -2`: a reader that stops early is not an error of ours.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const first = argv[0];
   if (first === "--version" || first === "-V" || first === "version") {
     const build = buildInfo();
