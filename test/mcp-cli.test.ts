@@ -20,7 +20,16 @@ test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers 
   );
   assert.equal(added.code, 0, added.stderr);
   const web = await runCli(
-    ["mcp", "add", "web", "--url", "http://127.0.0.1:9/mcp", "--header", "Authorization=Bearer s3cret-value"],
+    [
+      "mcp",
+      "add",
+      "web",
+      "--url",
+      "http://127.0.0.1:9/mcp",
+      "--header",
+      "Authorization=Bearer s3cret-value",
+      "--grant-all",
+    ],
     env,
   );
   assert.equal(web.code, 0, web.stderr);
@@ -31,7 +40,33 @@ test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers 
     Arguments: [STDIO_SERVER],
     Enabled: true,
   });
+  // Approval defaults per audience, and no grants: the server's tools are usable by nobody yet.
+  const profiles = config.Tools.AudienceProfiles;
+  assert.deepEqual(
+    ["Personal", "Team", "Public"].map((a) => profiles[a].ApprovalPolicy.McpServerDefaults.local),
+    ["Auto", "Approval", "Deny"],
+  );
+  assert.equal(profiles.Personal.McpServerToolGrants.local, undefined);
+  assert.match(added.stdout, /not granted to anyone yet: see them with `netclaw mcp tools local`/);
+
+  // Grants are edited in netclaw.json, per audience; `*` is every tool.
+  const grant = await runCli(["mcp", "tools", "local", "--grant", "echo,local/slow"], env);
+  assert.equal(grant.code, 0, grant.stderr);
+  assert.match(grant.stdout, /Granted to Personal from 'local': echo, slow\./);
+  const readGrants = () =>
+    JSON.parse(readFileSync(join(home, "config", "netclaw.json"), "utf8")).Tools.AudienceProfiles;
+  assert.deepEqual(readGrants().Personal.McpServerToolGrants.local, ["echo", "slow"]);
+  assert.equal((await runCli(["mcp", "tools", "local", "--revoke", "slow"], env)).code, 0);
+  assert.equal((await runCli(["mcp", "tools", "local", "--audience", "team", "--grant-all"], env)).code, 0);
+  assert.deepEqual(readGrants().Personal.McpServerToolGrants.local, ["echo"]);
+  assert.deepEqual(readGrants().Team.McpServerToolGrants.local, ["*"]);
+  assert.equal((await runCli(["mcp", "tools", "local", "--audience", "team", "--revoke", "*"], env)).code, 0);
+  assert.equal(readGrants().Team.McpServerToolGrants, undefined);
+  const badAudience = await runCli(["mcp", "tools", "local", "--audience", "admins", "--grant", "echo"], env);
+  assert.equal(badAudience.code, 2);
+  assert.match(badAudience.stderr, /--audience takes Personal, Team or Public, not 'admins'/);
   assert.equal(config.McpServers.web.Url, "http://127.0.0.1:9/mcp");
+  assert.deepEqual(config.Tools.AudienceProfiles.Personal.McpServerToolGrants.web, ["*"]);
   const secrets = readFileSync(join(home, "config", "secrets.json"), "utf8");
   assert.doesNotMatch(secrets, /s3cret-value/);
   assert.match(secrets, /ENC:v1:/);
@@ -73,11 +108,13 @@ test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers 
     const tools = await runCli(["mcp", "tools", "local"], { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
     assert.equal(tools.code, 0, tools.stderr);
     assert.match(tools.stdout, /^local: connected/);
-    assert.match(tools.stdout, /local\/echo\s+\[MCP server local\] Echo the text back\./);
+    assert.match(tools.stdout, /local\/echo\s+Auto\s.*\[MCP server local\] Echo the text back\./);
+    assert.match(tools.stdout, /local\/echo\s+Auto\s+server not allowed\s+server not allowed/);
+    assert.match(tools.stdout, /local\/fail\s+not granted\s+server not allowed/);
     const status = await runCli(["status"], { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
-    assert.match(status.stdout, /mcp\s+local connected \(3 tools\)/);
+    assert.match(status.stdout, /mcp\s+local connected \(4 tools, 1 granted\)/);
     const doctor = await runCli(["doctor"], { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url });
-    assert.match(doctor.stdout, /MCP local.*connected \(3 tools\)/);
+    assert.match(doctor.stdout, /MCP local.*connected \(4 tools, 1 granted\)/);
     assert.match(doctor.stdout, /Memory.*0 items, 0 proposals pending/);
   } finally {
     await daemon.stop();

@@ -6,13 +6,24 @@ import { createFakeUpstream } from "./fakes/llm-upstream.ts";
 import { startHttpMcpServer } from "./fixtures/mcp/http-server.ts";
 import { startSseMcpServer } from "./fixtures/mcp/sse-server.ts";
 import { callKind, fakeModelEnv } from "./helpers/model-env.ts";
-import { runCli, startDaemon, tempHomes } from "./helpers/processes.ts";
+import { cleanEnv, runCli, startDaemon, tempHomes } from "./helpers/processes.ts";
 import { apiClient } from "./helpers/sse-client.ts";
+import { createToolModel, runToolTurn, startToolDaemon } from "./helpers/tool-turns.ts";
 
 const homes = tempHomes();
 after(homes.cleanup);
 
 const STDIO_SERVER = join(import.meta.dirname, "fixtures", "mcp", "stdio-server.ts");
+
+/** `Tools.AudienceProfiles.<audience>.McpServerToolGrants.<server>` as environment variables. */
+function grants(audience: string, servers: Record<string, string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [server, tools] of Object.entries(servers))
+    tools.forEach((tool, i) => {
+      out[`NETCLAW_Tools__AudienceProfiles__${audience}__McpServerToolGrants__${server}__${i}`] = tool;
+    });
+  return out;
+}
 
 /**
  * Each prompt "call <tool> [json]" makes the fake model call that tool once (by its wire name:
@@ -52,6 +63,9 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
       NETCLAW_McpServers__down__Url: "http://127.0.0.1:9/mcp",
       NETCLAW_Tools__AudienceProfiles__Public__McpServersMode: "Allowlist",
       NETCLAW_Tools__AudienceProfiles__Public__AllowedMcpServers__0: "remote",
+      // Servers start with no grants: each audience is granted tools explicitly.
+      ...grants("Personal", { local: ["*"], remote: ["echo"], legacy: ["*"], down: ["*"] }),
+      ...grants("Public", { remote: ["echo"], local: ["*"] }),
     },
   });
   const daemon = await startDaemon({ env });
@@ -79,7 +93,9 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
     );
     const byName = Object.fromEntries(status.mcp.map((s: { name: string }) => [s.name, s]));
     assert.equal(byName.local.state, "connected");
-    assert.equal(byName.local.tools, 3);
+    assert.equal(byName.local.tools, 4);
+    assert.equal(byName.local.granted, 4);
+    assert.equal(byName.remote.granted, 1, "only remote/echo is granted");
     assert.equal(byName.remote.state, "connected");
     assert.equal(byName.legacy.state, "connected");
     assert.equal(byName.down.state, "degraded");
@@ -92,6 +108,10 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
     const offered = upstream.requests.find((r) => r.rawBody.includes('"local__echo"'));
     assert.ok(offered?.rawBody.includes('"remote__echo"'), "both servers' tools were offered");
     assert.ok(!upstream.requests.some((r) => r.rawBody.includes('"local/echo"')), "no '/' in a wire name");
+    assert.ok(!offered?.rawBody.includes('"remote__fail"'), "a tool nobody granted is not offered");
+    result = await ask("call remote/fail");
+    assert.equal(result.isError, true);
+    assert.match(result.result, /Unknown tool 'remote(__|\/)fail'/);
 
     result = await ask('call remote/echo {"text":"over http"}');
     assert.equal(result.result, "http echo: over http");
@@ -135,7 +155,10 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
     const publicRequest = upstream.requests.slice(mark).find((r) => callKind(r) === "turn");
     assert.ok(publicRequest, "the Public session reached the model");
     assert.ok(publicRequest?.rawBody.includes('"remote__echo"'), "remote is allow-listed for Public");
-    assert.ok(!publicRequest.rawBody.includes('"local__echo"'), "local is not allow-listed for Public");
+    assert.ok(
+      !publicRequest.rawBody.includes('"local__echo"'),
+      "local is not allow-listed for Public, whatever its grants",
+    );
 
     // The session lived through all of it.
     const summary = (await api.call("GET", `/api/sessions/${session}`)).body.session;
@@ -145,5 +168,81 @@ test("MCP servers over stdio and streamable HTTP: tools as <server>/<tool>, a cr
     await remote.close();
     await legacy.close();
     await upstream.close();
+  }
+});
+
+test("MCP tools take the tool policy's path: approval modes, session grants, unattended denial, the runner's time limit, redaction", async () => {
+  const model = await createToolModel();
+  const home = homes.home();
+  const secret = "nc-test-provider-key-7f3a9c2e5b";
+  const daemon = await startToolDaemon({
+    home,
+    model,
+    extra: {
+      NETCLAW_Providers__fake__ApiKey: secret,
+      NETCLAW_Session__ToolExecutionTimeoutSeconds: "1",
+      NETCLAW_McpServers__local__Command: process.execPath,
+      NETCLAW_McpServers__local__Arguments__0: STDIO_SERVER,
+      ...grants("Personal", { local: ["echo", "slow"] }),
+      NETCLAW_Tools__AudienceProfiles__Personal__ApprovalPolicy__McpServerDefaults__local: "Approval",
+      "NETCLAW_Tools__AudienceProfiles__Personal__ApprovalPolicy__ToolOverrides__local/slow": "Auto",
+    },
+  });
+  const api = apiClient(daemon.url);
+  const turn = (
+    sessionId: string,
+    calls: { name: string; arguments: Record<string, unknown> }[],
+    answer?: string,
+  ) => runToolTurn({ daemon, sessionId, text: model.script(calls), onApproval: () => answer });
+  const echo = (text: string) => ({ name: "local__echo", arguments: { text } });
+  try {
+    const chat = await api.createSession({ channel: "chat" });
+    // McpServerDefaults says Approval: the call waits for the requester, then runs.
+    let run = await turn(chat, [echo("first")], "approve_session");
+    assert.equal(run.approvals.length, 1);
+    assert.equal(run.approvals[0]!.toolName, "local/echo");
+    assert.match(run.approvals[0]!.summary, /local\/echo wants to call the MCP tool with \{"text":"first"\}/);
+    assert.deepEqual(
+      [run.results[0]!.result, run.results[0]!.isError],
+      ["stdio echo: first\n[approval: this chat only]", false],
+    );
+    // "This chat" covers the next call; the output is redacted like any tool's.
+    run = await turn(chat, [echo(`the key is ${secret}`)]);
+    assert.equal(run.approvals.length, 0, "the session grant covers it");
+    assert.doesNotMatch(run.results[0]!.result, new RegExp(secret));
+    assert.match(run.results[0]!.result, /stdio echo: the key is \*\*\*REDACTED\*\*\*/);
+    // A denied prompt: nothing runs.
+    const other = await api.createSession({ channel: "chat" });
+    run = await turn(other, [echo("no")], "deny");
+    assert.deepEqual(
+      [run.results[0]!.result, run.results[0]!.isError],
+      ["Tool access denied: the user declined local/echo.", true],
+    );
+    // An exact ToolOverrides entry wins over the server default: slow is Auto, and the runner's
+    // wall-clock limit (Session.ToolExecutionTimeoutSeconds) ends it.
+    run = await turn(other, [{ name: "local__slow", arguments: { ms: 10_000 } }]);
+    assert.equal(run.approvals.length, 0);
+    assert.equal(run.results[0]!.isError, true);
+    assert.match(run.results[0]!.result, /did not answer slow within 1 s/);
+    run = await turn(other, [{ name: "local__slow", arguments: { ms: 10 } }]);
+    assert.deepEqual([run.results[0]!.result, run.results[0]!.isError], ["stdio slept 10 ms", false]);
+    // Not granted: neither offered nor callable.
+    run = await turn(other, [{ name: "local__fail", arguments: {} }]);
+    assert.match(run.results[0]!.result, /Unknown tool 'local(__|\/)fail'/);
+    // Unattended (headless): a would-prompt call is denied, never asked.
+    const headless = await api.createSession({ channel: "headless" });
+    run = await turn(headless, [echo("unattended")]);
+    assert.equal(run.approvals.length, 0);
+    assert.match(run.results[0]!.result, /local\/echo needs approval, and nobody can answer a prompt/);
+
+    const cliEnv = { ...cleanEnv({ NETCLAW_HOME: home }), NETCLAW_DAEMON_ENDPOINT: daemon.url };
+    const listed = await runCli(["mcp", "tools", "local"], cliEnv);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /local\/echo\s+Approval\s+server not allowed\s+server not allowed/);
+    assert.match(listed.stdout, /local\/slow\s+Auto\s+server not allowed/);
+    assert.match(listed.stdout, /local\/fail\s+not granted\s+server not allowed/);
+  } finally {
+    await daemon.stop();
+    await model.upstream.close();
   }
 });

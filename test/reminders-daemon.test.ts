@@ -23,6 +23,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** The tool names an OpenAI-style request offered the model. */
+const offered = (request: { body?: Readonly<Record<string, unknown>> | undefined }): string[] =>
+  ((request.body?.tools ?? []) as { function: { name: string } }[]).map((tool) => tool.function.name);
+
 type Summary = { sessionId: string; name: string | null; channel: string };
 
 test("a reminder created with the CLI fires into a schedule/<id>/… session with the model's answer; status counts it", async () => {
@@ -62,9 +66,7 @@ test("a reminder created with the CLI fires into a schedule/<id>/… session wit
     });
     assert.equal(history.at(-1)?.status, "succeeded");
     assert.equal(history.at(-1)?.sessionKey, session.name);
-    // `reminder run` fires it again at once, in a new session of its own (run ids have
-    // one-second resolution, so let the second turn over first).
-    await sleep(1100);
+    // `reminder run` fires it again at once, in a new session of its own.
     const ran = await runCli(["reminder", "run", "disk-check"], cliEnv);
     assert.equal(ran.code, 0, ran.stderr);
     await until("a second run", async () => {
@@ -169,33 +171,49 @@ test("with Scheduling.Enabled=false nothing fires and status has no reminders li
   }
 });
 
-test("set_reminder with current_session, called by the model, re-enters the origin session when it fires", async () => {
+test("set_reminder with current_session re-enters the origin session: the run is unattended and keeps the reminder's audience", async () => {
+  const setReminder = (id: string, prompt: string, extra: Record<string, string> = {}) => ({
+    toolCalls: [
+      {
+        id: `call_${id}`,
+        name: "set_reminder",
+        arguments: {
+          Id: id,
+          Prompt: prompt,
+          ScheduleType: "once",
+          Schedule: "2s",
+          DeliveryKind: "current_session",
+          ...extra,
+        },
+      },
+    ],
+  });
+  const shell = (id: string) => ({
+    toolCalls: [{ id, name: "shell_execute", arguments: { Command: "touch reminder-was-here" } }],
+  });
   const upstream = await createFakeUpstream({
     handler: (request) => {
       if (callKind(request) !== "turn") return { text: "Follow Up" };
-      if (request.lastUserText === "Remind me here in two seconds to look at the disk.") {
-        if (request.endsWithToolResult) return { text: "Reminder set." };
-        return {
-          toolCalls: [
-            {
-              id: "call_rem",
-              name: "set_reminder",
-              arguments: {
-                Id: "follow-up",
-                Prompt: "Follow up on the disk.",
-                ScheduleType: "once",
-                Schedule: "2s",
-                DeliveryKind: "current_session",
-              },
-            },
-          ],
-        };
-      }
-      return { text: "The disk is fine now." };
+      const last = request.lastUserText;
+      if (last === "Remind me here in two seconds to look at the disk.")
+        return request.endsWithToolResult
+          ? { text: "Reminder set." }
+          : setReminder("follow-up", "Follow up on the disk.");
+      if (last === "Later, as a public reminder, clean up.")
+        return request.endsWithToolResult
+          ? { text: "Public reminder set." }
+          : setReminder("public-cleanup", "Clean up now.", { Audience: "public" });
+      // The reminders' turns try the shell: a Personal chat would ask for approval.
+      if (last === "Follow up on the disk." || last === "Clean up now.")
+        return request.endsWithToolResult
+          ? { text: "The disk is fine now." }
+          : shell(`call_sh_${last.length}`);
+      return { text: "ok" };
     },
   });
   const home = homes.home();
-  const daemon = await startDaemon({ env: fakeModelEnv({ home, upstream }) });
+  const env = fakeModelEnv({ home, upstream, extra: { NETCLAW_Tools__ShellMode: "HostAllowed" } });
+  const daemon = await startDaemon({ env });
   try {
     const api = apiClient(daemon.url);
     const session = await api.createSession({ channel: "chat" });
@@ -214,6 +232,38 @@ test("set_reminder with current_session, called by the model, re-enters the orig
       "Follow up on the disk.",
     ]);
     assert.ok(events.some((e) => e.type === "text" && e.text === "The disk is fine now."));
+    // Nobody is there to answer: the shell call is denied without a prompt, and nothing ran.
+    assert.ok(
+      !events.some((e) => e.type === "approval_requested"),
+      "no approval prompt in a reminder's turn",
+    );
+    const denied = events.findLast((e) => e.type === "tool_result");
+    assert.ok(denied?.type === "tool_result" && denied.toolName === "shell_execute");
+    assert.match(denied.result, /nobody can answer a prompt in an unattended run/);
+
+    // A public reminder fired into this Personal session runs as Public: no shell, no memory tools.
+    const mark = upstream.requests.length;
+    await api.send(session, "Later, as a public reminder, clean up.");
+    const after = await until("the public reminder's turn", async () => {
+      const all = await api.transcript(session);
+      return all.filter((e) => e.type === "turn_completed").length >= 4 ? all : undefined;
+    });
+    const publicTurn = upstream.requests
+      .slice(mark)
+      .find((r) => callKind(r) === "turn" && r.lastUserText === "Clean up now." && !r.endsWithToolResult);
+    assert.ok(publicTurn, "the public reminder's turn reached the model");
+    assert.ok(!offered(publicTurn).includes("store_memory"), "a Public turn is offered no memory tools");
+    assert.ok(!offered(publicTurn).includes("shell_execute"), "a Public turn is offered no shell");
+    const refused = after.findLast((e) => e.type === "tool_result");
+    assert.ok(refused?.type === "tool_result");
+    assert.match(refused.result, /Unknown tool 'shell_execute'/);
+    // The operator's own turns in the session keep the Personal tools.
+    const own = upstream.requests.find(
+      (r) => r.lastUserText === "Later, as a public reminder, clean up." && !r.endsWithToolResult,
+    );
+    assert.ok(own && offered(own).includes("store_memory"), "the operator's turn still has memory tools");
+    assert.ok(offered(own).includes("shell_execute"), "and the shell");
+
     const list = (await api.call("GET", "/api/sessions")).body.sessions as Summary[];
     assert.equal(
       list.filter((s) => s.name?.startsWith("schedule/")).length,

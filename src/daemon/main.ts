@@ -46,6 +46,7 @@ import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
 import { openOperations } from "./wiring/operations.ts";
+import { isUnattendedTurn } from "./wiring/session-audience.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
@@ -182,6 +183,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       journal: createToolStateRepository(store.db),
       logger: logger.child({ component: "tools" }, { level: "info" }),
       daemon: { host: config.Daemon.Host, port: config.Daemon.Port },
+      // Read per request, once sessions run (after openOperations below).
+      mcpTools: () => ops.mcpTools(),
+      audienceOf: (turn) => ops.audienceOf(turn),
+      isUnattended: isUnattendedTurn,
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

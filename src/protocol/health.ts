@@ -61,6 +61,8 @@ export const healthStatusSchema = z.object({
         transport: z.string(),
         state: z.enum(["connected", "degraded", "disabled", "connecting"]),
         tools: z.number(),
+        /** Tools some audience may use (granted, server allowed, not Deny); servers start with none. */
+        granted: z.number().optional(),
         error: z.string().optional(),
       }),
     )

@@ -12,6 +12,29 @@ import { settings } from "./config.ts";
 
 type Run = (action: (context: CliContext) => Promise<number>) => void;
 
+const AUDIENCES = ["Personal", "Team", "Public"] as const;
+type Audience = (typeof AUDIENCES)[number];
+
+/** What a running daemon does with the edit: it watches its config directory and restarts in place. */
+const APPLIES = "A running daemon applies this within seconds (it restarts itself in place).";
+
+/** Approval defaults `mcp add` writes per audience (reference/core.md: Personal=Auto, Team=Approval, Public=Deny). */
+const ADD_DEFAULTS: Record<Audience, string> = { Personal: "Auto", Team: "Approval", Public: "Deny" };
+
+function audienceOf(value: string | undefined): Audience {
+  const found = AUDIENCES.find((a) => a.toLowerCase() === (value ?? "Personal").toLowerCase());
+  if (!found) throw new UsageError(`--audience takes Personal, Team or Public, not '${value}'.`);
+  return found;
+}
+
+const grantsPath = (audience: Audience, server: string) => [
+  "Tools",
+  "AudienceProfiles",
+  audience,
+  "McpServerToolGrants",
+  server,
+];
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 function checkName(name: string): void {
@@ -67,6 +90,7 @@ export type McpAddOptions = {
   url?: string;
   header?: string[];
   sse?: boolean;
+  grantAll?: boolean;
 };
 
 /**
@@ -101,6 +125,12 @@ export function mcpAdd(context: CliContext, name: string, options: McpAddOptions
           setPath(file, [...base, "Url"], options.url);
         }
         setPath(file, [...base, "Enabled"], true);
+        // Approval defaults per audience; an existing choice for this name is kept.
+        for (const audience of AUDIENCES) {
+          const path = ["Tools", "AudienceProfiles", audience, "ApprovalPolicy", "McpServerDefaults", name];
+          if (getPath(file, path) === undefined) setPath(file, path, ADD_DEFAULTS[audience]);
+        }
+        if (options.grantAll) setPath(file, grantsPath("Personal", name), ["*"]);
       },
     });
     for (const [header, value] of Object.entries(headers)) {
@@ -111,8 +141,11 @@ export function mcpAdd(context: CliContext, name: string, options: McpAddOptions
         value,
       });
     }
+    print(`Added MCP server '${name}'. ${APPLIES}`);
     print(
-      `Added MCP server '${name}'. Restart the daemon to connect it (\`netclaw daemon stop && netclaw daemon start\`).`,
+      options.grantAll
+        ? "All of its tools are granted to Personal conversations (Auto); Team asks for approval, Public is denied."
+        : `Its tools are not granted to anyone yet: see them with \`netclaw mcp tools ${name}\`, then grant some with \`netclaw mcp tools ${name} --grant <tool,…>\` (or all with --grant-all).`,
     );
     return 0;
   });
@@ -154,7 +187,7 @@ export function mcpRemove(context: CliContext, name: string): number {
       keyPath: context.paths.secretsKey,
       dottedKey: `McpServers.${key}`,
     });
-    print(`Removed MCP server '${key}'. Restart the daemon to disconnect it.`);
+    print(`Removed MCP server '${key}'. ${APPLIES}`);
     return 0;
   });
 }
@@ -167,22 +200,74 @@ export function mcpSetEnabled(context: CliContext, name: string, enabled: boolea
       env: context.env,
       edit: (file) => setPath(file, ["McpServers", key, "Enabled"], enabled),
     });
-    print(`${enabled ? "Enabled" : "Disabled"} MCP server '${key}'. Restart the daemon to apply it.`);
+    print(`${enabled ? "Enabled" : "Disabled"} MCP server '${key}'. ${APPLIES}`);
     return 0;
   });
 }
 
 type ToolsResponse = {
   server: { name: string; state: string; error?: string };
-  tools: { name: string; description: string }[];
+  tools: { name: string; description: string; access?: Record<string, string> }[];
 };
 
-/** `mcp tools <name>`: the tools the running daemon got from that server. */
-export async function mcpTools(
-  context: CliContext,
-  name: string,
-  options: { json?: boolean },
-): Promise<number> {
+export type McpToolsOptions = {
+  json?: boolean;
+  audience?: string;
+  grant?: string;
+  revoke?: string;
+  grantAll?: boolean;
+};
+
+const toolList = (value: string) =>
+  value
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => name.slice(name.indexOf("/") + 1)); // `server/tool` or `tool`
+
+/**
+ * `mcp tools <name> --grant a,b | --revoke a,b | --grant-all [--audience A]`: edits
+ * `Tools.AudienceProfiles.<A>.McpServerToolGrants.<name>` in netclaw.json (validated first).
+ */
+function editGrants(context: CliContext, name: string, options: McpToolsOptions): number {
+  return settings(() => {
+    const [key] = entry(context, name);
+    const audience = audienceOf(options.audience);
+    const path = grantsPath(audience, key);
+    let result: string[] = [];
+    editConfigFile({
+      paths: context.paths,
+      env: context.env,
+      edit: (file) => {
+        const current = getPath(file, path);
+        const granted = new Set(Array.isArray(current) ? current.map(String) : []);
+        if (options.grantAll) granted.add("*");
+        for (const tool of toolList(options.grant ?? "")) granted.add(tool);
+        for (const tool of toolList(options.revoke ?? "")) {
+          if (tool === "*") granted.clear();
+          else granted.delete(tool);
+        }
+        result = [...granted].sort();
+        if (result.length === 0) unsetPath(file, path);
+        else setPath(file, path, result);
+      },
+    });
+    print(
+      result.length === 0
+        ? `No tools of '${key}' are granted to ${audience} now.`
+        : `Granted to ${audience} from '${key}': ${result.includes("*") ? "every tool" : result.join(", ")}.`,
+    );
+    print(APPLIES);
+    return 0;
+  });
+}
+
+/** `mcp tools <name>`: the tools the running daemon got from that server, with each audience's access. */
+export async function mcpTools(context: CliContext, name: string, options: McpToolsOptions): Promise<number> {
+  if (options.grant !== undefined || options.revoke !== undefined || options.grantAll)
+    return editGrants(context, name, options);
+  if (options.audience !== undefined)
+    throw new UsageError("--audience goes with --grant, --revoke or --grant-all.");
   return daemonCall(context, "mcp", async () => {
     const answer = (await context
       .client()
@@ -192,7 +277,14 @@ export async function mcpTools(
       print(
         `${answer.server.name}: ${answer.server.state}${answer.server.error ? ` (${answer.server.error})` : ""}`,
       );
-      for (const tool of answer.tools) print(`  ${tool.name.padEnd(32)} ${tool.description.split("\n")[0]}`);
+      if (answer.tools.length > 0)
+        print(
+          `  ${"tool".padEnd(32)} ${"Personal".padEnd(19)} ${"Team".padEnd(19)} ${"Public".padEnd(19)} description`,
+        );
+      for (const tool of answer.tools) {
+        const access = AUDIENCES.map((a) => (tool.access?.[a] ?? "?").padEnd(19)).join(" ");
+        print(`  ${tool.name.padEnd(32)} ${access} ${tool.description.split("\n")[0]}`);
+      }
     }
     return 0;
   });
@@ -215,6 +307,7 @@ export function registerMcpCommand(program: Command, run: Run): void {
       "http: a header, stored encrypted; ${VAR} is expanded at connect (repeat)",
       collect,
     )
+    .option("--grant-all", "grant every tool of the server to Personal conversations")
     .action((name: string, options: McpAddOptions) => run(async (c) => mcpAdd(c, name, options)));
   mcp
     .command("list")
@@ -239,7 +332,11 @@ export function registerMcpCommand(program: Command, run: Run): void {
     .action((name: string) => run(async (c) => mcpSetEnabled(c, name, false)));
   mcp
     .command("tools <name>")
-    .description("the tools the running daemon got from a server")
+    .description("a server's tools and who may use them; --grant/--revoke change that")
     .option("--json", "print JSON")
-    .action((name: string, options: { json?: boolean }) => run((c) => mcpTools(c, name, options)));
+    .option("--audience <audience>", "with --grant/--revoke: Personal (default), Team or Public")
+    .option("--grant <tools>", "grant these tools (comma-separated) to the audience")
+    .option("--revoke <tools>", "take these grants back ('*' takes all)")
+    .option("--grant-all", "grant every tool of the server to the audience")
+    .action((name: string, options: McpToolsOptions) => run((c) => mcpTools(c, name, options)));
 }

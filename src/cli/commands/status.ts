@@ -145,7 +145,7 @@ function describeSubsystems(status: HealthStatus): [string, string][] {
   if (status.mcp && status.mcp.length > 0) {
     const servers = status.mcp.map(
       (s) =>
-        `${s.name} ${s.state} (${s.tools} tools${s.error && s.state !== "connected" ? `: ${s.error}` : ""})`,
+        `${s.name} ${s.state} (${s.tools} tools${s.granted !== undefined && s.tools > 0 ? `, ${s.granted} granted` : ""}${s.error && s.state !== "connected" ? `: ${s.error}` : ""})`,
     );
     rows.push(["mcp", servers.join("; ")]);
   }

@@ -32,8 +32,19 @@ export function mcpServerChecks(
         severity: "pass",
         message: `configured (${server.Transport}); daemon state unknown`,
       };
+    if (reported.state === "connected" && reported.tools > 0 && reported.granted === 0)
+      return {
+        name: check,
+        severity: "warn",
+        message: `connected (${reported.tools} tools), but none is granted to any audience`,
+        remediation: `See them with \`netclaw mcp tools ${name}\` and grant some: \`netclaw mcp tools ${name} --grant <tool,…>\` (or --grant-all).`,
+      };
     if (reported.state === "connected")
-      return { name: check, severity: "pass", message: `connected (${reported.tools} tools)` };
+      return {
+        name: check,
+        severity: "pass",
+        message: `connected (${reported.tools} tools${reported.granted === undefined ? "" : `, ${reported.granted} granted`})`,
+      };
     return {
       name: check,
       severity: "warn",

@@ -1,14 +1,14 @@
 import type { z } from "zod";
 import type { ToolDefinition } from "../llm/model-client.ts";
 import { parseToolArgs, type Tool as RunnerTool, toolDefinition } from "../tools/tool.ts";
-import { CANCELLED_TOOL_RESULT, type ToolDispatcher } from "./tool-dispatcher.ts";
+import { CANCELLED_TOOL_RESULT, type ToolDispatcher, type TurnPrincipal } from "./tool-dispatcher.ts";
 
 /** The result shape every tool family returns (built-in, reminder, memory and MCP tools). */
 export type ExtraToolResult = { content: string; isError: boolean };
 
 /**
- * A tool that enforces its own audience rules (memory, reminders) or is only offered where the
- * wiring decided it may be (MCP): the model sees `definition`, `execute` gets the raw arguments.
+ * A tool that enforces its own audience rules (memory, reminders): the model sees `definition`,
+ * `execute` gets the raw arguments.
  */
 export type ExtraTool = {
   definition: ToolDefinition;
@@ -38,32 +38,33 @@ export function fromZodTool(tool: ZodTool): ExtraTool {
 }
 
 /**
- * One dispatcher over a base dispatcher (the built-in tools and their policy) and extra tools
- * (memory, reminders, MCP). A name the base already offers stays the base's; extras never throw
+ * One dispatcher over a base dispatcher (the built-in and MCP tools and their policy) and extra
+ * tools (memory, reminders). A name the base already offers stays the base's; extras never throw
  * out of `dispatch`: a failure becomes an error result the model can read.
  */
 export function composeDispatcher(options: {
   base: ToolDispatcher;
-  /** Read on every request, so tools that appear later (an MCP server that reconnected) are offered. */
-  extras: () => readonly ExtraTool[];
+  /** The extra tools of a turn (they depend on its audience, which a reminder's turn lowers). */
+  extras: (turn: TurnPrincipal) => readonly ExtraTool[];
 }): ToolDispatcher {
   const { base } = options;
   return {
     ...base, // the base's own hooks: argument redaction, prompt addendum, approval resume
-    definitions() {
-      const own = base.definitions();
+    definitions(turn = {}) {
+      const own = base.definitions(turn);
       const taken = new Set(own.map((definition) => definition.name));
       return [
         ...own,
         ...options
-          .extras()
+          .extras(turn)
           .map((t) => t.definition)
           .filter((d) => !taken.has(d.name)),
       ];
     },
     async dispatch(call, context) {
-      const extra = options.extras().find((tool) => tool.definition.name === call.name);
-      if (!extra || base.definitions().some((definition) => definition.name === call.name))
+      const turn = { requester: context.requester };
+      const extra = options.extras(turn).find((tool) => tool.definition.name === call.name);
+      if (!extra || base.definitions(turn).some((definition) => definition.name === call.name))
         return base.dispatch(call, context);
       if (context.signal.aborted) return { result: CANCELLED_TOOL_RESULT, isError: true };
       try {

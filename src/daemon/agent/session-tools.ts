@@ -11,17 +11,25 @@ import type { StoreLogger } from "../store/store-logger.ts";
 import type { ToolStateRepository } from "../store/tool-state-repository.ts";
 import { createBuiltinTools } from "../tools/index.ts";
 import { createToolOperations } from "../tools/operations.ts";
-import { audienceForChannel } from "../tools/policy/audience.ts";
+import { type Audience, audienceForChannel } from "../tools/policy/audience.ts";
 import { createToolPolicy } from "../tools/policy/evaluate.ts";
 import { createValueRedactor } from "../tools/policy/redaction.ts";
-import type { ToolEffects } from "../tools/tool.ts";
+import type { Tool, ToolEffects } from "../tools/tool.ts";
 import { createToolRunner, type ToolSession } from "../tools/tool-runner.ts";
 import { blockDaemonApi } from "../tools/web-fetch.ts";
-import type { ToolCallContext, ToolDispatcher } from "./tool-dispatcher.ts";
+import type { ToolCallContext, ToolDispatcher, TurnPrincipal } from "./tool-dispatcher.ts";
 import { SHUTDOWN_REASON } from "./turn-loop.ts";
 
 /** Channels with nobody to answer a prompt: a would-prompt call is denied instead. */
 const UNATTENDED: ReadonlySet<Channel> = new Set(["headless", "reminder", "webhook"]);
+
+/** A session and who its turn acts for: what a turn's audience and attendance depend on. */
+export type TurnOf = {
+  sessionId: string;
+  channel: Channel;
+  name: string | null;
+  requester?: string | undefined;
+};
 
 type Pending = {
   sessionId: string;
@@ -45,6 +53,12 @@ export function createSessionTools(options: {
   logger: StoreLogger;
   /** Where the daemon's own API listens: web_fetch may not call it. */
   daemon: { host: string; port: number };
+  /** The MCP servers' current tools (`<server>/<tool>`), read on every request. */
+  mcpTools?: () => Iterable<Tool>;
+  /** A turn's audience; the channel's by default (the wiring lowers a reminder's turn). */
+  audienceOf?: (turn: TurnOf) => Audience;
+  /** Whether nobody can answer a prompt in a turn; unattended channels by default. */
+  isUnattended?: (turn: TurnOf) => boolean;
 }) {
   const { config, paths, journal, logger } = options;
   const policy = createToolPolicy({
@@ -62,6 +76,7 @@ export function createSessionTools(options: {
   const redactText = createValueRedactor(secretValues(config));
   const runner = createToolRunner({
     tools: createBuiltinTools({ webFetch: { blockUrl: blockDaemonApi(options.daemon) } }),
+    ...(options.mcpTools ? { moreTools: options.mcpTools } : {}),
     policy,
     ops: createToolOperations(),
     maxOutputChars: config.Tools.MaxOutputChars,
@@ -73,18 +88,28 @@ export function createSessionTools(options: {
   const pending = new Map<string, Pending>();
   const keyOf = (sessionId: string, callId: string) => `${sessionId}\u0000${callId}`;
 
-  function createDispatcher(session: { sessionId: string; channel: Channel }): ToolDispatcher {
+  const audienceOf = options.audienceOf ?? ((turn: TurnOf) => audienceForChannel(turn.channel));
+  const isUnattended = options.isUnattended ?? ((turn: TurnOf) => UNATTENDED.has(turn.channel));
+
+  function createDispatcher(session: {
+    sessionId: string;
+    channel: Channel;
+    name?: string | null;
+  }): ToolDispatcher {
     const { sessionId } = session;
     const sessionDir = join(paths.sessionsDir, sessionId);
     mkdirSync(sessionDir, { recursive: true, mode: 0o700 });
     let project: ToolEffects["workingDirectory"] | undefined = journal.workingDirectory(sessionId);
-    const state = (): ToolSession => ({
-      sessionId,
-      audience: audienceForChannel(session.channel),
-      sessionDir,
-      workingDirectory: project?.path ?? sessionDir,
-      unattended: UNATTENDED.has(session.channel),
-    });
+    const state = (principal: TurnPrincipal = {}): ToolSession => {
+      const turn: TurnOf = { sessionId, channel: session.channel, name: session.name ?? null, ...principal };
+      return {
+        sessionId,
+        audience: audienceOf(turn),
+        sessionDir,
+        workingDirectory: project?.path ?? sessionDir,
+        unattended: isUnattended(turn),
+      };
+    };
     const applyEffects = (effects: ToolEffects) => {
       if (effects.workingDirectory) {
         const { instructions, ...rest } = effects.workingDirectory;
@@ -140,7 +165,7 @@ export function createSessionTools(options: {
       });
 
     return {
-      definitions: () => runner.definitions(state()),
+      definitions: (turn) => runner.definitions(state(turn)),
       redactArguments: redactText,
       promptAddendum: () =>
         project
@@ -169,7 +194,7 @@ export function createSessionTools(options: {
       async dispatch(call, context) {
         let deferred = false;
         const outcome = await runner.run(call, {
-          session: state(),
+          session: state({ requester: context.requester }),
           signal: context.signal,
           requestApproval: (request) =>
             waitForAnswer(call, context, request, () => {

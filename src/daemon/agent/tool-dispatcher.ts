@@ -19,6 +19,9 @@ export type Tool = {
   execute(args: unknown, context: { signal: AbortSignal; sessionId: string }): Promise<string>;
 };
 
+/** Who a turn acts for (`local`, `device:<name>`, `reminder:<id>`; see sessions/requester.ts). */
+export type TurnPrincipal = { requester?: string | undefined };
+
 /** What a `beforeToolCall` hook may ask of the session (the approval flow plugs in here). */
 export type ToolCallContext = {
   sessionId: string;
@@ -36,7 +39,8 @@ export type BeforeToolCall = (call: ToolCallRequest, context: ToolCallContext) =
 
 /** The single path every tool call takes (ARCHITECTURE.md §3: exposure → policy → run). */
 export type ToolDispatcher = {
-  definitions(): ToolDefinition[];
+  /** The tools offered to the model for a request of the turn `turn.requester` sent. */
+  definitions(turn?: TurnPrincipal): ToolDefinition[];
   /** Never throws: failures, blocks, unknown tools and aborts come back as `isError` results. */
   dispatch(call: ToolCallRequest, context: ToolCallContext): Promise<ToolResult>;
   /** Redacts the arguments JSON shown in `tool_call` / `approval_requested` events. */

@@ -179,7 +179,7 @@ async function streamResponse(options: RunTurnOptions): Promise<Response> {
     const stream = options.model.stream({
       role: "Main",
       messages: options.buildMessages(),
-      tools: options.dispatcher.definitions(),
+      tools: options.dispatcher.definitions({ requester: options.requester }),
       signal: options.signal,
     });
     for await (const event of stream) {

@@ -172,14 +172,24 @@ export function createMcpConnection(options: {
     },
     connect: ensureConnected,
 
-    async call(request: { tool: string; args: unknown; signal: AbortSignal }): Promise<McpCallResult> {
+    /**
+     * Calls one tool. `timeoutMs` (the runner's wall-clock limit for opaque tools) ends a call the
+     * server does not answer in time; the connection's own timeout applies when absent.
+     */
+    async call(request: {
+      tool: string;
+      args: unknown;
+      signal: AbortSignal;
+      timeoutMs?: number;
+    }): Promise<McpCallResult> {
       if (!(await ensureConnected())) return unavailable();
       const current = client!;
+      const timeoutMs = request.timeoutMs ?? options.timeoutMs;
       try {
         const result = await current.callTool(
           { name: request.tool, arguments: (request.args ?? {}) as Record<string, unknown> },
           undefined,
-          { signal: request.signal, timeout: options.timeoutMs },
+          { signal: request.signal, timeout: timeoutMs },
         );
         const shaped = result as { content?: unknown; structuredContent?: unknown; isError?: unknown };
         return { content: textOf(shaped), isError: shaped.isError === true };
@@ -187,7 +197,13 @@ export function createMcpConnection(options: {
         if (request.signal.aborted)
           return { content: "Tool call cancelled before it finished.", isError: true };
         const message = (failure as Error).message;
-        if (!isTransportFailure(failure, await sdk()))
+        const loaded = await sdk();
+        if (failure instanceof loaded.McpError && failure.code === loaded.ErrorCode.RequestTimeout)
+          return {
+            content: `MCP server '${name}' did not answer ${request.tool} within ${Math.round(timeoutMs / 1000)} s; the call was abandoned (pass a larger _timeout_seconds if it needs longer).`,
+            isError: true,
+          };
+        if (!isTransportFailure(failure, loaded))
           return { content: `MCP server '${name}': ${message}`, isError: true };
         if (client === current) markDegraded(message);
         logger.warn(

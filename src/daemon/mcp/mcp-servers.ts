@@ -1,5 +1,6 @@
+import { z } from "zod";
 import type { McpServerConfig } from "../../config/schema.ts";
-import type { ExtraTool } from "../agent/extra-tools.ts";
+import type { Tool } from "../tools/tool.ts";
 import { createMcpConnection, type McpLogger, type McpState } from "./mcp-connection.ts";
 
 export type McpServerStatus = {
@@ -9,6 +10,9 @@ export type McpServerStatus = {
   tools: number;
   error?: string;
 };
+
+/** The server validates its own arguments; netclaw passes the object through untouched. */
+const ANY_OBJECT = z.object({}).loose();
 
 /** Separator of the exposed name `<server>/<tool>`. */
 export const MCP_TOOL_SEPARATOR = "/";
@@ -49,19 +53,23 @@ export function createMcpServers(options: {
       await Promise.all(connections.map(({ connection }) => connection.connect()));
     },
 
-    /** The tools of every server `allow` admits (all when absent). */
-    tools(allow: (server: string) => boolean = () => true): ExtraTool[] {
-      const out: ExtraTool[] = [];
+    /**
+     * The tools of every enabled server as `<server>/<tool>`, for the tool runner: the policy
+     * decides who sees and may call them (grants, approval modes); the runner bounds their time
+     * and redacts and spills their output like any tool's.
+     */
+    tools(): Tool[] {
+      const out: Tool[] = [];
       for (const { connection } of connections) {
-        if (connection.state === "disabled" || !allow(connection.name)) continue;
+        if (connection.state === "disabled") continue;
         for (const tool of connection.tools) {
           out.push({
-            definition: {
-              name: `${connection.name}${MCP_TOOL_SEPARATOR}${tool.name}`,
-              description: `[MCP server ${connection.name}] ${tool.description}`.trim(),
-              parameters: parametersOf(tool.inputSchema),
-            },
-            execute: (args, context) => connection.call({ tool: tool.name, args, signal: context.signal }),
+            name: `${connection.name}${MCP_TOOL_SEPARATOR}${tool.name}`,
+            description: `[MCP server ${connection.name}] ${tool.description}`.trim(),
+            parameters: ANY_OBJECT,
+            mcp: { server: connection.name, tool: tool.name, inputSchema: parametersOf(tool.inputSchema) },
+            execute: (args, ctx) =>
+              connection.call({ tool: tool.name, args, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
           });
         }
       }

@@ -63,10 +63,13 @@ function withinExpiry(reminder: Reminder, time: number | undefined): number | un
   return time <= Date.parse(reminder.expiresAt) ? time : undefined;
 }
 
-/** `20261123T091500Z`: the fire time as it appears in session keys and run ids. */
+/**
+ * `20261123T091500Z`: the fire time as it appears in session keys and run ids. Milliseconds are
+ * kept when there are any (`20261123T091500.250Z`), so two manual runs in one second stay two runs.
+ */
 export function compactTime(time: number): string {
   return new Date(time)
     .toISOString()
     .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
+    .replace(/\.000Z$/, "Z");
 }

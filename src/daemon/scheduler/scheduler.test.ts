@@ -360,3 +360,22 @@ test("deleting a reminder while it runs leaves no files behind when the run ends
   assert.equal(h.launcher.runs.length, 1);
   await scheduler.stop();
 });
+
+test("manual runs started within the same second get distinct run ids and sessions", async (t) => {
+  const h = createHarness(t, { start: T0 });
+  const scheduler = h.build();
+  scheduler.start();
+  scheduler.save(reminder({ id: "quick", schedule: { type: "interval", every: "1h" } }, t0));
+  const first = scheduler.runNow("quick");
+  await h.time.settle();
+  h.launcher.runs[0]!.finish({ ok: true });
+  await h.time.settle();
+  const second = scheduler.runNow("quick"); // the clock has not moved
+  await h.time.settle();
+  assert.notEqual(first.runId, second.runId);
+  assert.deepEqual(
+    h.launcher.runs.map((r) => r.sessionKey),
+    ["schedule/quick/20260302T100000Z", "schedule/quick/20260302T100000.001Z"],
+  );
+  await scheduler.stop();
+});

@@ -49,6 +49,8 @@ export function createScheduler(options: SchedulerOptions) {
   let problems: ReminderProblem[] = [];
   const reported = new Set<string>();
   let timer: unknown;
+  /** The due time of the last manual run: each manual run gets a later one, so its run id is new. */
+  let lastManualAt = 0;
   let started = false;
   const iso = (time: number) => new Date(time).toISOString();
 
@@ -308,9 +310,10 @@ export function createScheduler(options: SchedulerOptions) {
           },
         );
       }
-      const now = clock.now();
-      enqueue(entry, now, "manual");
-      return { runId: `${id}/${compactTime(now)}` };
+      const at = Math.max(clock.now(), lastManualAt + 1);
+      lastManualAt = at;
+      enqueue(entry, at, "manual");
+      return { runId: `${id}/${compactTime(at)}` };
     },
 
     /** Every reminder with its state, re-read from disk, and the files that could not be used. */

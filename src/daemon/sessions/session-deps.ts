@@ -37,6 +37,8 @@ export type SessionDeps = {
     channel: Channel;
     name: string | null;
     text: string;
+    /** Who sent the turn's messages (see requester.ts): a reminder's turn recalls with its audience. */
+    requester?: string;
   }) => Promise<string>;
   identity: IdentitySource;
   settings: SessionSettings;

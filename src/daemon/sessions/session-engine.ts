@@ -6,6 +6,7 @@ import { assemblePrompt } from "../agent/prompt.ts";
 import { runTurn, SHUTDOWN_REASON, type TurnOutcome } from "../agent/turn-loop.ts";
 import type { SessionRecord } from "../store/session-repository.ts";
 import { createHistory } from "./history.ts";
+import { turnRequester } from "./requester.ts";
 import type { SessionDeps } from "./session-deps.ts";
 import { createSessionEventLog } from "./session-event-log.ts";
 import { scanEvents } from "./session-scan.ts";
@@ -85,12 +86,21 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
   }
 
   /** The recalled-memory block for the newest user text; "" without a recall hook or on failure. */
-  async function recallFor(messages: ReturnType<typeof history.messages>): Promise<string> {
+  async function recallFor(
+    messages: ReturnType<typeof history.messages>,
+    requester: string | undefined,
+  ): Promise<string> {
     if (!deps.recall) return "";
     const newest = messages.findLast((message) => message.role === "user");
     const text = typeof newest?.content === "string" ? newest.content : "";
     try {
-      return await deps.recall({ sessionId, channel: record.channel, name: record.name, text });
+      return await deps.recall({
+        sessionId,
+        channel: record.channel,
+        name: record.name,
+        text,
+        ...(requester === undefined ? {} : { requester }),
+      });
     } catch (error) {
       deps.logger.warn({ err: error, sessionId }, "memory recall failed; the turn continues without it");
       return "";
@@ -99,8 +109,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
 
   async function runOneTurn(messageIds: string[]): Promise<void> {
     const resumeCalls = resume.map((entry) => entry.call);
-    const requester =
-      messageIds.map((id) => requesters.get(id)).findLast((r) => r !== undefined) ?? resume[0]?.requester;
+    const requester = turnRequester(messageIds.map((id) => requesters.get(id))) ?? resume[0]?.requester;
     resume = [];
     for (const id of messageIds) requesters.delete(id);
     const turnNumber = Math.max(record.turnCount, scan.lastTurnNumber) + 1;
@@ -116,7 +125,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     let contextWindow = 0;
     try {
       contextWindow = deps.model.configured ? await deps.model.contextWindow("Main") : 0;
-      const recalled = deps.model.configured ? await recallFor(history.messages()) : "";
+      const recalled = deps.model.configured ? await recallFor(history.messages(), requester) : "";
       outcome = await runTurn({
         sessionId,
         model: deps.model,

@@ -44,6 +44,11 @@ const META_KEYS = ["_rationale", "_timeout_seconds", "_background"];
  */
 export function createToolRunner(options: {
   tools: Map<string, Tool>;
+  /**
+   * Tools that come and go (an MCP server's listing, read on every call): they take the same
+   * path as the built-in ones. A name the built-in set already has stays the built-in's.
+   */
+  moreTools?: () => Iterable<Tool>;
   policy: ToolPolicy;
   ops: ToolOperations;
   /** `Tools.MaxOutputChars`. */
@@ -65,8 +70,13 @@ export function createToolRunner(options: {
 }) {
   const defaultMs = (options.timeoutSeconds ?? DEFAULT_TOOL_TIMEOUT_MS / 1000) * 1000;
   const maxMs = (options.maxTimeoutSeconds ?? 600) * 1000;
+  const allTools = (): Tool[] => {
+    const builtIn = [...options.tools.values()];
+    if (!options.moreTools) return builtIn;
+    return [...builtIn, ...[...options.moreTools()].filter((tool) => !options.tools.has(tool.name))];
+  };
   const visible = (session: Pick<ToolSession, "audience" | "sessionDir">) =>
-    options.policy.visibleTools(session.audience, session.sessionDir, options.tools.values());
+    options.policy.visibleTools(session.audience, session.sessionDir, allTools());
 
   return {
     /** The tool definitions to send to the model for this audience (invisible tools left out). */
@@ -76,8 +86,8 @@ export function createToolRunner(options: {
 
     async run(call: ToolCall, context: ToolRunContext): Promise<ToolRunResult> {
       const { session } = context;
-      const tool = options.tools.get(call.name);
-      if (!tool || !visible(session).includes(tool)) {
+      const tool = visible(session).find((candidate) => candidate.name === call.name);
+      if (!tool) {
         const known =
           visible(session)
             .map((t) => t.name)

@@ -39,6 +39,12 @@ export type Tool<S extends z.ZodObject = z.ZodObject> = {
   parameters: S;
   /** Paths the validated arguments name, relative ones unresolved (the policy resolves them). */
   paths?: (args: z.infer<S>) => PathAccess[];
+  /**
+   * A tool of an MCP server (`<server>/<tool>`): its own JSON Schema is what the model sees,
+   * `parameters` only accepts any object, and the policy applies the MCP rules
+   * (`McpServersMode`, `McpServerToolGrants`, `McpServerDefaults`) instead of the built-in ones.
+   */
+  mcp?: { server: string; tool: string; inputSchema: Record<string, unknown> };
   execute(args: z.infer<S>, ctx: ToolContext): Promise<ToolResult>;
 };
 
@@ -57,6 +63,7 @@ export function toolDefinition(tool: Tool): {
   description: string;
   parameters: Record<string, unknown>;
 } {
+  if (tool.mcp) return { name: tool.name, description: tool.description, parameters: tool.mcp.inputSchema };
   const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<
     string,
     unknown

@@ -11,7 +11,7 @@ import {
   type MemoryScope,
   openMemoryDatabase,
 } from "../memory/index.ts";
-import type { SessionAudience, SessionInfo } from "./session-audience.ts";
+import type { SessionAudience, SessionInfo, TurnInfo } from "./session-audience.ts";
 
 /** The single operator of a self-hosted daemon: the `user:` scope every session shares. */
 const OPERATOR = "operator";
@@ -31,7 +31,7 @@ export async function openMemoryWiring(options: {
   root: string;
   settings: { Enabled: boolean; RecallTimeoutMs: number; AutoRecallMaxItems: number };
   appVersion: string;
-  audienceOf: (session: SessionInfo) => SessionAudience;
+  audienceOf: (turn: TurnInfo) => SessionAudience;
   logger: Logger;
 }) {
   const { settings, logger } = options;
@@ -49,7 +49,7 @@ export async function openMemoryWiring(options: {
 
   return {
     /** The volatile-block text for a turn ("" when nothing is recalled); never rejects. */
-    async recall(request: SessionInfo & { text: string }): Promise<string> {
+    async recall(request: TurnInfo & { text: string }): Promise<string> {
       if (!settings.Enabled) return "";
       const scopes = scopesOf(request);
       const result = await recall({
@@ -61,10 +61,10 @@ export async function openMemoryWiring(options: {
       });
       return formatRecallBlock(result.items);
     },
-    /** `store_memory`, `find_memories`, `get_memories`, `update_memory` for one session; none for Public. */
-    tools(session: SessionInfo): ExtraTool[] {
+    /** `store_memory`, `find_memories`, `get_memories`, `update_memory` for one session at an audience; none for Public. */
+    tools(session: SessionInfo & { audience: SessionAudience }): ExtraTool[] {
       if (!settings.Enabled) return [];
-      const audience = options.audienceOf(session);
+      const { audience } = session;
       return createMemoryTools({ memory, session: { audience, scopes: scopesOf(session) } }).map(fromZodTool);
     },
     summary: () => ({

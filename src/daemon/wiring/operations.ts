@@ -4,18 +4,24 @@ import type { HealthStatus } from "../../protocol/health.ts";
 import type { ExtraTool } from "../agent/extra-tools.ts";
 import { mcpRoutes } from "../http/routes/mcp.ts";
 import type { Logger } from "../lifecycle/logger.ts";
-import { mcpServerFilter } from "../mcp/mcp-audience.ts";
 import { createMcpServers } from "../mcp/mcp-servers.ts";
+import { mcpAccess } from "../tools/policy/mcp-policy.ts";
 import { openMemoryWiring } from "./memory.ts";
 import type { LaunchSessions } from "./reminder-launcher.ts";
 import { createReminderWiring } from "./reminders.ts";
-import { createSessionAudience, type SessionInfo } from "./session-audience.ts";
+import {
+  createSessionAudience,
+  type SessionAudience,
+  type SessionInfo,
+  type TurnInfo,
+} from "./session-audience.ts";
 
 /**
  * Reminders, long-term memory and MCP servers, wired for main.ts in one place: the extra tools
- * of each session (merged onto its dispatcher with composeDispatcher), the per-turn recall, the
- * HTTP routes, the status sections and the lifecycle (`start` after listen, `stop` while draining,
- * `close` at exit). `audienceOf` is a session's audience — a reminder run keeps its reminder's.
+ * of each turn (merged onto its dispatcher with composeDispatcher), the MCP servers' tools (for
+ * the tool runner and its policy), the per-turn recall, the HTTP routes, the status sections and
+ * the lifecycle (`start` after listen, `stop` while draining, `close` at exit). `audienceOf` is a
+ * turn's audience — a reminder run keeps its reminder's, even inside another session.
  * Memory that cannot be opened and MCP servers that cannot connect are logged, never fatal.
  */
 export async function openOperations(options: {
@@ -33,7 +39,10 @@ export async function openOperations(options: {
     sessions: options.sessions,
     logger: logger.child({ component: "scheduler" }, { level: "info" }),
   });
-  const audienceOf = createSessionAudience([(session) => reminders.audienceOfSession(session.name)]);
+  const audienceOf = createSessionAudience({
+    sessionOverrides: [(session) => reminders.audienceOfSession(session.name)],
+    reminderAudience: (id) => reminders.audienceOfReminder(id),
+  });
   const memory = await openMemoryWiring({
     root: options.paths.root,
     settings: config.Memory,
@@ -56,26 +65,46 @@ export async function openOperations(options: {
   return {
     audienceOf,
     /**
-     * The extra tools of one session, read on each request (MCP servers that reconnect add
-     * theirs). MCP tools start with no grants and have no approval path yet: Personal sessions
-     * by default, other audiences only through `Tools.AudienceProfiles.<Audience>.McpServersMode`.
+     * The reminder and memory tools of one session, per turn: a turn a reminder drives gets the
+     * tools of the reminder's audience. Built once per audience (their schemas cost time).
      */
-    extraTools(session: SessionInfo): () => ExtraTool[] {
-      const audience = audienceOf(session);
-      const own = [
-        ...reminders.tools({ sessionId: session.sessionId, audience }),
-        ...(memory?.tools(session) ?? []),
-      ];
-      const allowMcp = mcpServerFilter({ audience, profiles: config.Tools.AudienceProfiles });
-      return () => [...own, ...mcp.tools(allowMcp)];
+    extraTools(session: SessionInfo): (turn: { requester?: string | undefined }) => ExtraTool[] {
+      const built = new Map<SessionAudience, ExtraTool[]>();
+      return (turn) => {
+        const audience = audienceOf({ ...session, requester: turn.requester });
+        let tools = built.get(audience);
+        if (!tools) {
+          tools = [
+            ...reminders.tools({ sessionId: session.sessionId, audience }),
+            ...(memory?.tools({ ...session, audience }) ?? []),
+          ];
+          built.set(audience, tools);
+        }
+        return tools;
+      };
     },
+    /** Every connected MCP server's tools as `<server>/<tool>`; the tool policy decides who may use them. */
+    mcpTools: () => mcp.tools(),
     /** The recalled-memory block of a turn ("" without memory). */
-    recall: async (request: SessionInfo & { text: string }) => (memory ? memory.recall(request) : ""),
-    routes: [reminders.routes, mcpRoutes({ servers: mcp })],
+    recall: async (request: TurnInfo & { text: string }) => (memory ? memory.recall(request) : ""),
+    routes: [
+      reminders.routes,
+      mcpRoutes({ servers: mcp, access: (tool) => mcpAccess({ config, mcp: tool }) }),
+    ],
     sections: (): Pick<HealthStatus, "reminders" | "memory" | "mcp"> => ({
       reminders: reminders.summary(),
       memory: memory?.summary(),
-      mcp: mcp.status(),
+      mcp: mcp.status().map((server) => ({
+        ...server,
+        granted: mcp
+          .tools()
+          .filter((tool) => tool.mcp?.server === server.name)
+          .filter((tool) =>
+            Object.values(mcpAccess({ config, mcp: tool.mcp! })).some(
+              (access) => access === "Auto" || access === "Approval",
+            ),
+          ).length,
+      })),
     }),
     /** After listen: the scheduler starts firing (when `Scheduling.Enabled`). */
     start: () => reminders.start(),

@@ -1,10 +1,14 @@
 import type { SessionEvent } from "../../protocol/events.ts";
 import type { Channel } from "../../protocol/sessions.ts";
 import type { ReminderRun, RunLauncher, RunOutcome } from "../scheduler/types.ts";
+import { reminderRequester } from "../sessions/requester.ts";
 
 /** The part of a session engine a reminder run drives. */
 export type LaunchEngine = {
-  send(options: { text: string; idempotencyKey?: string }): { messageId: string; eventId: number };
+  send(options: { text: string; idempotencyKey?: string; requester?: string }): {
+    messageId: string;
+    eventId: number;
+  };
   cancel(): boolean;
   idle(): Promise<void>;
   transcript(options: { after: number; limit: number }): SessionEvent[];
@@ -34,7 +38,13 @@ export function createReminderLauncher(options: { sessions: () => LaunchSessions
     const engine = sessions.get(sessionId);
     if (!engine) return { ok: false, error: `the origin session ${sessionId} no longer exists` };
     if (run.signal.aborted) return { ok: false, error: "cancelled before it started" };
-    const sent = engine.send({ text: run.prompt, idempotencyKey: `reminder:${run.runId}` });
+    // The requester makes the turn the reminder's: unattended, and never above its stored
+    // audience, even in an origin session whose own channel would allow more.
+    const sent = engine.send({
+      text: run.prompt,
+      idempotencyKey: `reminder:${run.runId}`,
+      requester: reminderRequester(run.reminderId),
+    });
     const onAbort = () => engine.cancel();
     run.signal.addEventListener("abort", onAbort, { once: true });
     try {

@@ -73,8 +73,11 @@ export function createReminderWiring(options: {
      */
     audienceOfSession(name: string | null): SessionAudience | undefined {
       const match = name === null ? null : /^schedule\/(.+)\/[^/]+$/.exec(name);
-      if (!match) return undefined;
-      const entry = scheduler.get(match[1]!);
+      return match ? this.audienceOfReminder(match[1]!) : undefined;
+    },
+    /** A reminder's stored audience; Public, the least, when the reminder is gone. */
+    audienceOfReminder(id: string): SessionAudience {
+      const entry = scheduler.get(id);
       return entry ? fromReminderAudience(entry.reminder.audience) : "Public";
     },
   };

@@ -16,6 +16,7 @@ import {
   unattendedMessage,
 } from "./decisions.ts";
 import { createHardDeny } from "./hard-deny.ts";
+import { mcpApprovalMode, mcpRefusal } from "./mcp-policy.ts";
 import { internalHostReason } from "./network-policy.ts";
 import { checkFileCall, withinRoots } from "./path-policy.ts";
 import { createPathGuard } from "./protected-paths.ts";
@@ -85,6 +86,7 @@ export function createToolPolicy(options: ToolPolicyOptions) {
     resolveProfile({ audience, config, home, sessionDir });
 
   function visible(audience: Audience, sessionDir: string, tool: Tool): boolean {
+    if (tool.mcp) return mcpRefusal({ config, audience, mcp: tool.mcp }) === undefined;
     if (!profileAllows(profileFor(audience, sessionDir), tool.name)) return false;
     if (tool.name === "shell_execute") return shellMode === "HostAllowed" && audience === "Personal";
     return approvalModeFor({ audience, toolKey: tool.name, config }) !== "Deny";
@@ -92,6 +94,13 @@ export function createToolPolicy(options: ToolPolicyOptions) {
 
   async function evaluate(input: ToolCallInput): Promise<ToolDecision> {
     const { tool, audience } = input;
+    if (tool.mcp) {
+      const refusal = mcpRefusal({ config, audience, mcp: tool.mcp });
+      if (refusal) return denied(refusal.reason, refusal.message);
+      if (mcpApprovalMode({ config, audience, mcp: tool.mcp }) === "Auto")
+        return { outcome: "allowed", reason: "auto" };
+      return coverage({ input, toolKey: tool.name, verbs: [tool.name], directory: input.workingDirectory });
+    }
     const profile = profileFor(audience, input.sessionDir);
     if (!profileAllows(profile, tool.name)) {
       return denied(
@@ -163,6 +172,20 @@ export function createToolPolicy(options: ToolPolicyOptions) {
       );
     if (mode === "Auto" && !forcePrompt) return { outcome: "allowed", reason: "auto" };
     if (verbs.length === 0) return { outcome: "allowed", reason: "read_only_or_exempt" };
+    return coverage({ input, toolKey, verbs, directory, unsafe });
+  }
+
+  /** Approval mode says ask: stored and session grants may cover the verbs, else prompt (or deny unattended). */
+  function coverage(options: {
+    input: ToolCallInput;
+    toolKey: string;
+    verbs: string[];
+    directory: string;
+    unsafe?: boolean;
+  }): ToolDecision {
+    const { input, toolKey, verbs, directory } = options;
+    const { tool, audience } = input;
+    const unsafe = options.unsafe === true;
     const repository = findRepositoryRoot(directory);
     const session = sessionGrants.get(input.sessionId);
     const uncovered: string[] = [];
@@ -195,7 +218,9 @@ export function createToolPolicy(options: ToolPolicyOptions) {
     const what =
       tool.name === "shell_execute"
         ? `run \`${redact(String(input.args.Command).slice(0, 500))}\``
-        : `use ${toolKey}`;
+        : tool.mcp
+          ? `call the MCP tool with ${redact(JSON.stringify(input.args).slice(0, 500))}`
+          : `use ${toolKey}`;
     return {
       outcome: "requires_approval",
       reason: unsafe ? "approval_required_unsafe" : "approval_required",
