@@ -4,8 +4,10 @@ import type { HealthStatus } from "../../protocol/health.ts";
 import type { ExtraTool } from "../agent/extra-tools.ts";
 import { mcpRoutes } from "../http/routes/mcp.ts";
 import type { Logger } from "../lifecycle/logger.ts";
+import type { ModelClient } from "../llm/model-client.ts";
 import { mcpServerFilter } from "../mcp/mcp-audience.ts";
 import { createMcpServers } from "../mcp/mcp-servers.ts";
+import type { SessionDeps } from "../sessions/session-deps.ts";
 import { openMemoryWiring } from "./memory.ts";
 import type { LaunchSessions } from "./reminder-launcher.ts";
 import { createReminderWiring } from "./reminders.ts";
@@ -14,7 +16,7 @@ import { createSessionAudience, type SessionInfo } from "./session-audience.ts";
 /**
  * Reminders, long-term memory and MCP servers, wired for main.ts in one place: the extra tools
  * of each session (merged onto its dispatcher with composeDispatcher), the per-turn recall, the
- * HTTP routes, the status sections and the lifecycle (`start` after listen, `stop` while draining,
+ * after-turn memory proposals, the HTTP routes, the status sections and the lifecycle (`start` after listen, `stop` while draining,
  * `close` at exit). `audienceOf` is a session's audience — a reminder run keeps its reminder's.
  * Memory that cannot be opened and MCP servers that cannot connect are logged, never fatal.
  */
@@ -23,6 +25,8 @@ export async function openOperations(options: {
   config: NetclawConfig;
   env: NodeJS.ProcessEnv;
   appVersion: string;
+  /** Memory proposals ask its Compaction role. */
+  model: ModelClient;
   logger: Logger;
   sessions: () => LaunchSessions;
 }) {
@@ -38,6 +42,7 @@ export async function openOperations(options: {
     root: options.paths.root,
     settings: config.Memory,
     appVersion: options.appVersion,
+    model: options.model,
     audienceOf,
     logger: logger.child({ component: "memory" }),
   }).catch((error: unknown) => {
@@ -71,6 +76,8 @@ export async function openOperations(options: {
     },
     /** The recalled-memory block of a turn ("" without memory). */
     recall: async (request: SessionInfo & { text: string }) => (memory ? memory.recall(request) : ""),
+    /** After a completed turn: memories proposed from it (nothing without memory). */
+    proposeMemories: (async (turn) => memory?.proposeMemories(turn)) satisfies SessionDeps["proposeMemories"],
     routes: [reminders.routes, mcpRoutes({ servers: mcp })],
     sections: (): Pick<HealthStatus, "reminders" | "memory" | "mcp"> => ({
       reminders: reminders.summary(),
