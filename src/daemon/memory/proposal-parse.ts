@@ -55,14 +55,29 @@ function entropy(text: string): number {
   return bits;
 }
 
+const charClass = (ch: string) => (/[a-z]/.test(ch) ? 0 : /[A-Z]/.test(ch) ? 1 : 2);
+
 /**
- * A long run of key-like characters with letters and digits and more than 4 bits of entropy per
- * character: random API keys and passwords the redaction patterns do not know by shape. Hex
- * (commit ids, UUIDs) tops out at 4 bits and words repeat letters, so neither counts.
+ * The share of neighbouring letters and digits of different classes (lower, upper, digit);
+ * separators are skipped, so a path or a kebab-case name counts only its word boundaries.
+ */
+function classChanges(text: string): number {
+  const chars = text.replace(/[^A-Za-z0-9]/g, "");
+  let changes = 0;
+  for (let i = 1; i < chars.length; i++) if (charClass(chars[i]!) !== charClass(chars[i - 1]!)) changes++;
+  return chars.length > 1 ? changes / (chars.length - 1) : 0;
+}
+
+/**
+ * A long run of key-like characters with more than 4 bits of entropy per character whose
+ * character classes change often: random API keys and passwords the redaction patterns do not
+ * know by shape. Hex (commit ids, UUIDs) tops out at 4 bits; identifiers such as
+ * `getUserSettings2024Handler` change class only between words. A heuristic: it misses some
+ * keys (all lower-case ones), which the redaction patterns and the prompt still cover.
  */
 export function hasKeyLikeToken(text: string): boolean {
   for (const token of text.match(/[A-Za-z0-9+/=_-]{24,}/g) ?? []) {
-    if (/[A-Za-z]/.test(token) && /\d/.test(token) && entropy(token) > 4) return true;
+    if (entropy(token) > 4 && classChanges(token) >= 0.3) return true;
   }
   return false;
 }
