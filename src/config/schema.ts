@@ -157,6 +157,9 @@ export const configSchema = z.object({
       Enabled: z.boolean().default(true),
       RecallTimeoutMs: int(10, 60_000).default(300),
       AutoRecallMaxItems: int(0, 50).default(3),
+      // After each completed turn the Compaction model proposes durable facts (one extra side
+      // call per turn); false keeps memory to what the agent stores with its tools.
+      ProposeAfterTurns: z.boolean().default(true),
     })
     .prefault({}),
   Scheduling: enabled(true),

@@ -200,6 +200,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     config,
     env,
     appVersion: build.version,
+    model,
     logger,
     sessions: () => sessionRegistry,
   });
@@ -214,6 +215,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       createDispatcher: (session) =>
         composeDispatcher({ base: tools!.createDispatcher(session), extras: ops.extraTools(session) }),
       recall: ops.recall,
+      proposeMemories: ops.proposeMemories,
       identity: createIdentitySource(paths.identityDir),
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,

@@ -17,9 +17,13 @@ export function fakeModelEnv(options: {
   });
 }
 
-/** Which call this is: the session title, a compaction summary, or a turn of the Main loop. */
-export function callKind(request: RecordedRequest): "title" | "summary" | "turn" {
+/**
+ * Which call this is: the session title, a compaction summary, the memory proposals after a turn,
+ * or a turn of the Main loop.
+ */
+export function callKind(request: RecordedRequest): "title" | "summary" | "memory" | "turn" {
   if (request.rawBody.includes("You name conversations")) return "title";
   if (request.rawBody.includes("You compress the early part")) return "summary";
+  if (request.rawBody.includes("You extract long-term memories")) return "memory";
   return "turn";
 }

@@ -10,7 +10,7 @@ export type SessionSettings = {
   compactionThreshold: number;
   keepRecentToolResults: number;
   maxToolCallsPerTurn: number;
-  /** Budget of a title or compaction-summary call. */
+  /** Budget of a title, compaction-summary or memory-proposal call. */
   sidecarTimeoutMs: number;
 };
 
@@ -40,6 +40,22 @@ export type SessionDeps = {
     /** Who sent the turn's messages (see requester.ts): a reminder's turn recalls with its audience. */
     requester?: string;
   }) => Promise<string>;
+  /**
+   * After-turn work of a completed turn: long-term memories proposed from its user text and final
+   * answer. Runs with the title, before the next queued turn; must never reject and must settle
+   * within `timeoutMs` (the sidecar budget) or when `signal` aborts (the daemon stops).
+   */
+  proposeMemories?: (turn: {
+    sessionId: string;
+    channel: Channel;
+    name: string | null;
+    /** Who the turn acted for (see requester.ts). */
+    requester?: string;
+    userText: string;
+    assistantText: string;
+    timeoutMs: number;
+    signal: AbortSignal;
+  }) => Promise<void>;
   identity: IdentitySource;
   settings: SessionSettings;
   logger: StoreLogger;

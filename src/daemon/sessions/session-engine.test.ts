@@ -241,3 +241,68 @@ test("cancel during a tool run aborts the tool through its signal and closes the
   assert.ok(done?.type === "turn_completed" && done.status === "cancelled");
   assert.equal(model.requests.length, 1, "no model call after the cancel");
 });
+
+test("after a completed turn the memory hook gets that turn's user text and final answer; a cancelled turn or a failing hook changes nothing", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  const hold = gate();
+  model.push(
+    { text: ["first"], gate: hold.promise },
+    { text: ["A Title"] },
+    { text: ["merged"] },
+    { text: ["partial"], gate: new Promise(() => {}) },
+    { text: ["after"] },
+    { text: ["still here"] },
+  );
+  const calls: { userText: string; assistantText: string; timeoutMs: number; channel: string }[] = [];
+  let failing = false;
+  const { registry } = await h.registry({
+    model,
+    proposeMemories: async (turn) => {
+      calls.push({
+        userText: turn.userText,
+        assistantText: turn.assistantText,
+        timeoutMs: turn.timeoutMs,
+        channel: turn.channel,
+      });
+      if (failing) throw new Error("memory is down");
+    },
+  });
+  const engine = registry.get(registry.create({ channel: "chat" }).session.sessionId)!;
+  const stream = reader(engine.subscribe(0));
+  engine.send({ text: "one" });
+  engine.send({ text: "two" });
+  engine.send({ text: "three" });
+  hold.open();
+  await stream.until(turnDone(2));
+  await engine.idle();
+  assert.deepEqual(calls, [
+    { userText: "one", assistantText: "first", timeoutMs: 5000, channel: "chat" },
+    { userText: "two\n\nthree", assistantText: "merged", timeoutMs: 5000, channel: "chat" },
+  ]);
+
+  engine.send({ text: "go" });
+  await stream.until((e) => e.type === "text_delta" && e.text === "partial");
+  engine.cancel();
+  await stream.until(turnDone(3));
+  await engine.idle();
+  assert.equal(calls.length, 2, "a cancelled turn proposes nothing");
+
+  failing = true;
+  engine.send({ text: "again" });
+  const done = await stream.until(turnDone(4));
+  assert.deepEqual(done.at(-1), { ...done.at(-1), status: "completed" });
+  await engine.idle();
+  assert.equal(engine.summary().status, "idle");
+  engine.send({ text: "more" });
+  const next = await stream.until(turnDone(5));
+  assert.deepEqual(next.at(-1), { ...next.at(-1), status: "completed" });
+  await engine.idle();
+  assert.deepEqual(
+    calls.slice(2).map((c) => [c.userText, c.assistantText]),
+    [
+      ["again", "after"],
+      ["more", "still here"],
+    ],
+  );
+});

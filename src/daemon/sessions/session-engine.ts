@@ -113,9 +113,17 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     resume = [];
     for (const id of messageIds) requesters.delete(id);
     const turnNumber = Math.max(record.turnCount, scan.lastTurnNumber) + 1;
+    // The history gains the turn's user messages when the turn starts: the entries added here.
+    const entriesBefore = history.entries().length;
     append({ type: "turn_started", turnNumber, messageIds }, () =>
       deps.sessions.startTurn({ id: sessionId, turnCount: turnNumber, at: at() }),
     );
+    const userText = history
+      .entries()
+      .slice(entriesBefore)
+      .map((entry) => (entry.message.role === "user" ? entry.message.content : ""))
+      .filter((text) => text.length > 0)
+      .join("\n\n");
     record.turnCount = turnNumber;
     record.status = "processing";
     const controller = new AbortController();
@@ -174,6 +182,8 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
           history,
           record,
           turnNumber,
+          userText,
+          ...(requester === undefined ? {} : { requester }),
           inputTokens: outcome.inputTokens,
           contextWindow,
           signal: sidecar.signal,

@@ -11,14 +11,19 @@ const TITLE_ATTEMPT_TURNS = 3;
 
 /**
  * The after-turn work of a completed turn, run before the next queued turn starts: a title
- * (Compaction model) while the session has none, then compaction when the last request's input
- * tokens passed the threshold. Failures are logged and never fail the turn.
+ * (Compaction model) while the session has none and, alongside it, memory proposals from the
+ * turn; then compaction when the last request's input tokens passed the threshold. Each side call
+ * is bounded by the sidecar timeout. Failures are logged and never fail the turn.
  */
 export async function runSidecars(options: {
   deps: SessionDeps;
   history: History;
   record: SessionRecord;
   turnNumber: number;
+  /** The user message(s) the turn took, merged in order ("" for a turn that only resumed calls). */
+  userText: string;
+  /** Who the turn acted for (a reminder's turn proposes at the reminder's audience). */
+  requester?: string;
   inputTokens: number | undefined;
   contextWindow: number;
   signal: AbortSignal;
@@ -27,6 +32,9 @@ export async function runSidecars(options: {
 }): Promise<void> {
   const { deps, record, history } = options;
   const timeoutMs = deps.settings.sidecarTimeoutMs;
+  // Read before the title and compaction change anything; runs concurrently with the title so the
+  // next queued turn waits for one sidecar budget, not two.
+  const proposing = proposeMemories({ ...options, assistantText: finalAnswer(history) });
   if (!record.title && options.turnNumber <= TITLE_ATTEMPT_TURNS) {
     const messages = history.messages();
     const userText = messages.find((m) => m.role === "user")?.content ?? "";
@@ -51,12 +59,49 @@ export async function runSidecars(options: {
     }
   }
 
+  await proposing;
+
   if (options.inputTokens === undefined || options.signal.aborted) return;
   await compactHistory({
     ...options,
     inputTokens: options.inputTokens,
     onCompacting: () => options.setStatus("compacting"),
   });
+}
+
+/** The text of the newest assistant message: a completed turn's final answer. */
+function finalAnswer(history: History): string {
+  return history.messages().findLast((m) => m.role === "assistant" && m.content.length > 0)?.content ?? "";
+}
+
+/** Hands the turn to the memory-proposal hook, if any; a turn without user text proposes nothing. */
+async function proposeMemories(options: {
+  deps: SessionDeps;
+  record: SessionRecord;
+  userText: string;
+  assistantText: string;
+  requester?: string;
+  signal: AbortSignal;
+}): Promise<void> {
+  const { deps, record } = options;
+  if (!deps.proposeMemories || options.userText.trim().length === 0) return;
+  try {
+    await deps.proposeMemories({
+      sessionId: record.sessionId,
+      channel: record.channel,
+      name: record.name,
+      ...(options.requester === undefined ? {} : { requester: options.requester }),
+      userText: options.userText,
+      assistantText: options.assistantText,
+      timeoutMs: deps.settings.sidecarTimeoutMs,
+      signal: options.signal,
+    });
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, sessionId: record.sessionId },
+      "memory proposals failed; the turn is unaffected",
+    );
+  }
 }
 
 /**

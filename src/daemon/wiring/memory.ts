@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Channel } from "../../protocol/sessions.ts";
 import { type ExtraTool, fromZodTool } from "../agent/extra-tools.ts";
 import type { Logger } from "../lifecycle/logger.ts";
+import type { ModelClient } from "../llm/model-client.ts";
 import {
   createMemoryStore,
   createMemoryTools,
@@ -11,6 +12,7 @@ import {
   type MemoryScope,
   openMemoryDatabase,
 } from "../memory/index.ts";
+import { createMemoryProposer } from "./memory-proposals.ts";
 import type { SessionAudience, SessionInfo, TurnInfo } from "./session-audience.ts";
 
 /** The single operator of a self-hosted daemon: the `user:` scope every session shares. */
@@ -18,19 +20,30 @@ const OPERATOR = "operator";
 
 export type MemoryWiring = Awaited<ReturnType<typeof openMemoryWiring>>;
 
+/** What the session engine passes about a completed turn. */
+export type TurnTexts = { userText: string; assistantText: string; timeoutMs: number; signal: AbortSignal };
+
 function scopesOf(session: { channel: Channel }) {
   return { user: OPERATOR, channel: session.channel };
 }
 
 /**
  * Long-term memory for main.ts: opens `memory/netclaw-memory.db` (its own migrations), applies
- * proposals queued before the last stop, and gives the per-turn recall hook and the per-session
- * memory tools. A Public session gets neither. Throws when the database cannot be opened.
+ * proposals queued before the last stop, and gives the per-turn recall hook, the after-turn
+ * memory proposals and the per-session memory tools. A Public session gets none of them.
+ * Throws when the database cannot be opened.
  */
 export async function openMemoryWiring(options: {
   root: string;
-  settings: { Enabled: boolean; RecallTimeoutMs: number; AutoRecallMaxItems: number };
+  settings: {
+    Enabled: boolean;
+    RecallTimeoutMs: number;
+    AutoRecallMaxItems: number;
+    ProposeAfterTurns: boolean;
+  };
   appVersion: string;
+  /** Proposals ask its Compaction role; none are made while no model is configured. */
+  model: ModelClient;
   audienceOf: (turn: TurnInfo) => SessionAudience;
   logger: Logger;
 }) {
@@ -46,6 +59,7 @@ export async function openMemoryWiring(options: {
   if (applied.applied + applied.merged + applied.rejected + applied.failed > 0)
     logger.info(applied, "applied memory proposals queued before the last stop");
   const recall = createRecall({ search: memory, logger });
+  const propose = createMemoryProposer({ model: options.model, queue: proposals, logger });
 
   return {
     /** The volatile-block text for a turn ("" when nothing is recalled); never rejects. */
@@ -60,6 +74,17 @@ export async function openMemoryWiring(options: {
         timeoutMs: settings.RecallTimeoutMs,
       });
       return formatRecallBlock(result.items);
+    },
+    /**
+     * After a completed turn: durable facts the Compaction model proposes from it, queued and
+     * applied with the scope and audience `store_memory` uses in that session. Never rejects;
+     * bounded by `timeoutMs` and `signal`.
+     */
+    async proposeMemories(turn: TurnInfo & TurnTexts): Promise<void> {
+      if (!settings.Enabled || !settings.ProposeAfterTurns || !options.model.configured) return;
+      const audience = options.audienceOf(turn);
+      if (audience === "Public") return;
+      await propose({ ...turn, scope: `user:${scopesOf(turn).user}`, audience });
     },
     /** `store_memory`, `find_memories`, `get_memories`, `update_memory` for one session at an audience; none for Public. */
     tools(session: SessionInfo & { audience: SessionAudience }): ExtraTool[] {

@@ -4,7 +4,9 @@ import type { HealthStatus } from "../../protocol/health.ts";
 import type { ExtraTool } from "../agent/extra-tools.ts";
 import { mcpRoutes } from "../http/routes/mcp.ts";
 import type { Logger } from "../lifecycle/logger.ts";
+import type { ModelClient } from "../llm/model-client.ts";
 import { createMcpServers } from "../mcp/mcp-servers.ts";
+import type { SessionDeps } from "../sessions/session-deps.ts";
 import { mcpAccess } from "../tools/policy/mcp-policy.ts";
 import { openMemoryWiring } from "./memory.ts";
 import type { LaunchSessions } from "./reminder-launcher.ts";
@@ -19,7 +21,7 @@ import {
 /**
  * Reminders, long-term memory and MCP servers, wired for main.ts in one place: the extra tools
  * of each turn (merged onto its dispatcher with composeDispatcher), the MCP servers' tools (for
- * the tool runner and its policy), the per-turn recall, the HTTP routes, the status sections and
+ * the tool runner and its policy), the per-turn recall, the after-turn memory proposals, the HTTP routes, the status sections and
  * the lifecycle (`start` after listen, `stop` while draining, `close` at exit). `audienceOf` is a
  * turn's audience — a reminder run keeps its reminder's, even inside another session.
  * Memory that cannot be opened and MCP servers that cannot connect are logged, never fatal.
@@ -29,6 +31,8 @@ export async function openOperations(options: {
   config: NetclawConfig;
   env: NodeJS.ProcessEnv;
   appVersion: string;
+  /** Memory proposals ask its Compaction role. */
+  model: ModelClient;
   logger: Logger;
   sessions: () => LaunchSessions;
 }) {
@@ -47,6 +51,7 @@ export async function openOperations(options: {
     root: options.paths.root,
     settings: config.Memory,
     appVersion: options.appVersion,
+    model: options.model,
     audienceOf,
     logger: logger.child({ component: "memory" }),
   }).catch((error: unknown) => {
@@ -87,6 +92,8 @@ export async function openOperations(options: {
     mcpTools: () => mcp.tools(),
     /** The recalled-memory block of a turn ("" without memory). */
     recall: async (request: TurnInfo & { text: string }) => (memory ? memory.recall(request) : ""),
+    /** After a completed turn: memories proposed from it (nothing without memory). */
+    proposeMemories: (async (turn) => memory?.proposeMemories(turn)) satisfies SessionDeps["proposeMemories"],
     routes: [
       reminders.routes,
       mcpRoutes({ servers: mcp, access: (tool) => mcpAccess({ config, mcp: tool }) }),
