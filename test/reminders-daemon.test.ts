@@ -275,3 +275,41 @@ test("set_reminder with current_session re-enters the origin session: the run is
     await upstream.close();
   }
 });
+
+test("netclaw reminder create --session delivers into an existing conversation; a missing one is refused", async () => {
+  const upstream = await createFakeUpstream({ handler: () => ({ text: "Checked." }) });
+  const home = homes.home();
+  const env = fakeModelEnv({ home, upstream });
+  const daemon = await startDaemon({ env });
+  const cliEnv = { ...env, NETCLAW_DAEMON_ENDPOINT: daemon.url };
+  try {
+    const api = apiClient(daemon.url);
+    const session = await api.createSession({ channel: "chat" });
+    const created = await runCli(
+      ["reminder", "create", "here", "once", "1s", "Look again.", "--session", session],
+      cliEnv,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const shown = await runCli(["reminder", "show", "here"], cliEnv);
+    assert.match(shown.stdout, new RegExp(`delivery: +current_session ${session}`));
+    await until("the run in that conversation", async () => {
+      const events = await api.transcript(session);
+      return events.some((e) => e.type === "user_message" && e.text === "Look again.") ? true : undefined;
+    });
+    const missing = await runCli(
+      ["reminder", "create", "nowhere", "once", "1h", "x", "--session", "no-such-session"],
+      cliEnv,
+    );
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no-such-session/);
+    const usage = await runCli(
+      ["reminder", "create", "u", "once", "1h", "x", "--delivery", "current_session"],
+      cliEnv,
+    );
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /needs --session <session id>/);
+  } finally {
+    await daemon.stop();
+    await upstream.close();
+  }
+});

@@ -63,6 +63,7 @@ function readJsonFile(file: string): unknown {
 export type CreateOptions = {
   name?: string;
   delivery?: string;
+  session?: string;
   audience?: string;
   expiresIn?: string;
   misfire?: string;
@@ -76,9 +77,15 @@ export async function reminderCreate(
   args: { id: string; type: string; schedule: string; prompt: string; options: CreateOptions },
 ): Promise<number> {
   const { options } = args;
-  if (options.delivery && options.delivery !== "none") {
-    throw new UsageError(`--delivery ${options.delivery} is not supported yet; use --delivery none.`);
-  }
+  const delivery = options.delivery ?? (options.session ? "current_session" : "none");
+  if (delivery !== "none" && delivery !== "current_session")
+    throw new UsageError(
+      `--delivery takes none or current_session (with --session <id>), not '${options.delivery}'.`,
+    );
+  if (delivery === "current_session" && !options.session)
+    throw new UsageError("--delivery current_session needs --session <session id> (see `netclaw sessions`).");
+  if (delivery === "none" && options.session)
+    throw new UsageError("--session goes with --delivery current_session.");
   const grace = options.grace === undefined ? 60 : Number(options.grace);
   if (!Number.isInteger(grace) || grace < 1)
     throw new UsageError("--grace takes whole minutes, e.g. --grace 30.");
@@ -89,11 +96,16 @@ export async function reminderCreate(
     scheduleType: args.type,
     schedule: args.schedule,
     audience: options.audience,
+    ...(delivery === "current_session"
+      ? { delivery: { kind: "current_session", sessionId: options.session } }
+      : {}),
     expiresIn: options.expiresIn,
     enabled: options.disabled ? false : undefined,
     misfire: options.misfire === "catch-up" ? { policy: "catch-up", graceSeconds: grace * 60 } : undefined,
   };
   return daemonCall(context, "reminder", async () => {
+    // The runs go into that conversation: it must exist (a 404 names it).
+    if (options.session) await context.client().get(`/api/sessions/${encodeURIComponent(options.session)}`);
     const result = await context.client().post<ReminderResponse>("/api/reminders", body);
     print(
       `${result.created ? "Created" : "Updated"} reminder ${result.reminder.id}; next run ${result.reminder.state.nextRunAt ?? "-"}.`,
@@ -247,7 +259,8 @@ export function registerReminderCommand(program: Command, run: Run): void {
       "create or update: type once ('30m', ISO time) | interval ('every 6h') | cron ('[CRON_TZ=Zone ]m h dom mon dow', UTC)",
     )
     .option("--name <title>", "short title")
-    .option("--delivery <kind>", "none (default)")
+    .option("--delivery <kind>", "none (default: a fresh session per run) or current_session")
+    .option("--session <id>", "with current_session: the conversation the runs go into")
     .option("--audience <audience>", "personal, team or public (default: personal)")
     .option("--expires-in <duration>", "recurring only: stop after e.g. 30d")
     .option(
