@@ -10,7 +10,11 @@ import { apiClient } from "./helpers/sse-client.ts";
 const homes = tempHomes();
 after(homes.cleanup);
 
-test("an accepted webhook delivery runs an unattended turn in its own webhook session", async () => {
+/** The tool names an OpenAI-style request offered the model. */
+const offered = (request: { body?: Readonly<Record<string, unknown>> | undefined }): string[] =>
+  ((request.body?.tools ?? []) as { function: { name: string } }[]).map((tool) => tool.function.name);
+
+test("an accepted webhook delivery runs an unattended turn in its own webhook session, at its route's audience", async () => {
   const upstream = await createFakeUpstream({
     handler: (request) =>
       callKind(request) === "turn" ? { text: "Deploy looks fine." } : { text: "Deploy Check" },
@@ -22,6 +26,15 @@ test("an accepted webhook delivery runs an unattended turn in its own webhook se
     route: {
       Prompt: "Check the deployment described by this event.",
       Verification: { Kind: "HeaderSecret", Secret: "whsec-0123456789abcdef" },
+    },
+  });
+  writeRouteFile({
+    dir: join(home, "config", "webhooks"),
+    name: "team-ops",
+    route: {
+      Prompt: "Triage this alert for the team.",
+      Audience: "Team",
+      Verification: { Kind: "HeaderSecret", Secret: "whsec-team-0123456789abcdef" },
     },
   });
   const daemon = await startDaemon({
@@ -60,6 +73,30 @@ test("an accepted webhook delivery runs an unattended turn in its own webhook se
     const again = await deliver();
     assert.equal(again.status, 202);
     assert.equal(((await again.json()) as { status: string }).status, "ignored");
+
+    // Public (the default) is offered no memory tools; the Team route's session is.
+    const publicTurn = upstream.requests.find((r) => callKind(r) === "turn");
+    assert.ok(publicTurn && !offered(publicTurn).includes("store_memory"));
+    const team = await fetch(`${daemon.url}/api/webhooks/team-ops`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "X-Webhook-Secret": "whsec-team-0123456789abcdef",
+        "X-Webhook-Delivery": "t-1",
+      },
+      body: JSON.stringify({ alert: "disk" }),
+    });
+    assert.equal(team.status, 202);
+    let teamTurn: (typeof upstream.requests)[number] | undefined;
+    for (let i = 0; i < 100 && !teamTurn; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      teamTurn = upstream.requests.find(
+        (r) => callKind(r) === "turn" && r.lastUserText?.includes("Triage this alert"),
+      );
+    }
+    assert.ok(teamTurn, "the Team route's turn reached the model");
+    assert.ok(offered(teamTurn).includes("store_memory"), "a Team webhook session has memory tools");
+    assert.ok(!offered(teamTurn).includes("shell_execute"), "but never the shell");
   } finally {
     await daemon.stop();
     await upstream.close();

@@ -44,7 +44,7 @@ import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
-import { createRouteRegistry, createWebhookRoutes } from "./webhooks/index.ts";
+import { createRouteRegistry, createWebhookRoutes, webhookSessionAudience } from "./webhooks/index.ts";
 import { openOperations } from "./wiring/operations.ts";
 import { isUnattendedTurn } from "./wiring/session-audience.ts";
 
@@ -194,8 +194,14 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     abort({ message: error.message, remediation: error.remediation, error });
     return;
   }
+  const webhookRoutes = createRouteRegistry({
+    dir: paths.webhooksDir,
+    logger: logger.child({ component: "webhooks" }, { level: "info" }),
+  });
   // Reminders, memory and MCP servers: extra tools per session, recall, routes, status.
   const ops = await openOperations({
+    // A webhook delivery's session has its route's audience (Public when the route is gone).
+    sessionAudiences: [(session) => webhookSessionAudience(session, webhookRoutes)],
     paths,
     config,
     env,
@@ -327,10 +333,6 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.exit(code);
   };
 
-  const webhookRoutes = createRouteRegistry({
-    dir: paths.webhooksDir,
-    logger: logger.child({ component: "webhooks" }, { level: "info" }),
-  });
   const pairingCodes = createPairingCodes({ now: Date.now });
   const pairingLog = logger.child({ component: "pairing" }, { level: "info" });
   const app = createApp({

@@ -35,6 +35,8 @@ export async function openOperations(options: {
   model: ModelClient;
   logger: Logger;
   sessions: () => LaunchSessions;
+  /** More stored audiences by session (a webhook delivery's route); undefined when they do not know it. */
+  sessionAudiences?: ReadonlyArray<(session: SessionInfo) => SessionAudience | undefined>;
 }) {
   const { config, logger } = options;
   const reminders = createReminderWiring({
@@ -44,7 +46,10 @@ export async function openOperations(options: {
     logger: logger.child({ component: "scheduler" }, { level: "info" }),
   });
   const audienceOf = createSessionAudience({
-    sessionOverrides: [(session) => reminders.audienceOfSession(session.name)],
+    sessionOverrides: [
+      (session) => reminders.audienceOfSession(session.name),
+      ...(options.sessionAudiences ?? []),
+    ],
     reminderAudience: (id) => reminders.audienceOfReminder(id),
   });
   const memory = await openMemoryWiring({
