@@ -201,6 +201,12 @@ test("MCP tools take the tool policy's path: approval modes, session grants, una
     let run = await turn(chat, [echo("first")], "approve_session");
     assert.equal(run.approvals.length, 1);
     assert.equal(run.approvals[0]!.toolName, "local/echo");
+    assert.deepEqual(run.approvals[0]!.options, [
+      "approve_once",
+      "approve_session",
+      "approve_everywhere",
+      "deny",
+    ]);
     assert.match(run.approvals[0]!.summary, /local\/echo wants to call the MCP tool with \{"text":"first"\}/);
     assert.deepEqual(
       [run.results[0]!.result, run.results[0]!.isError],
@@ -234,6 +240,12 @@ test("MCP tools take the tool policy's path: approval modes, session grants, una
     run = await turn(headless, [echo("unattended")]);
     assert.equal(run.approvals.length, 0);
     assert.match(run.results[0]!.result, /local\/echo needs approval, and nobody can answer a prompt/);
+    assert.match(run.results[0]!.result, /ApprovalPolicy\.ToolOverrides\."local\/echo" to Auto/);
+    // An "always anywhere" answer in a chat is stored, and then covers unattended runs too.
+    run = await turn(await api.createSession({ channel: "chat" }), [echo("grant")], "approve_everywhere");
+    assert.match(run.results[0]!.result, /\[approval: always anywhere\]$/);
+    run = await turn(headless, [echo("now allowed")]);
+    assert.deepEqual([run.results[0]!.result, run.results[0]!.isError], ["stdio echo: now allowed", false]);
 
     const cliEnv = { ...cleanEnv({ NETCLAW_HOME: home }), NETCLAW_DAEMON_ENDPOINT: daemon.url };
     const listed = await runCli(["mcp", "tools", "local"], cliEnv);

@@ -50,6 +50,8 @@ export function denied(reason: string, message: string): ToolDecision {
 }
 
 /** The exact text of an unattended run's refusal (reference/security.md §5). */
-export function unattendedMessage(tool: string): string {
+export function unattendedMessage(tool: string, audience?: string, mcp?: boolean): string {
+  if (mcp)
+    return `Tool access denied: ${tool} needs approval, and nobody can answer a prompt in an unattended run. Grant it beforehand from an interactive chat (an "always" answer), or set Tools.AudienceProfiles.${audience ?? "Personal"}.ApprovalPolicy.ToolOverrides."${tool}" to Auto, or do this step without ${tool}.`;
   return `Tool access denied: ${tool} needs approval, and nobody can answer a prompt in an unattended run. Grant it beforehand from an interactive chat (an "always" answer) or with \`netclaw approvals trust-verb\`, or do this step without ${tool}.`;
 }

@@ -203,7 +203,11 @@ export function createToolPolicy(options: ToolPolicyOptions) {
       if (!covered) uncovered.push(verb);
     }
     if (uncovered.length === 0) return { outcome: "allowed", reason: "granted" };
-    if (input.unattended) return denied("approval_required_unattended", unattendedMessage(tool.name));
+    if (input.unattended)
+      return denied(
+        "approval_required_unattended",
+        unattendedMessage(tool.name, audience, tool.mcp !== undefined),
+      );
     const request: ApprovalRequest = {
       audience,
       sessionId: input.sessionId,
@@ -212,9 +216,13 @@ export function createToolPolicy(options: ToolPolicyOptions) {
       directory,
       repository,
     };
+    // An MCP tool does not act on the working directory: a folder or repository grant would mean
+    // nothing, so it is once, this chat, or anywhere.
     const offered = unsafe
       ? UNSAFE_OPTIONS
-      : ALL_OPTIONS.filter((o) => o !== "approve_repository" || repository !== undefined);
+      : tool.mcp
+        ? ALL_OPTIONS.filter((o) => o !== "approve_always" && o !== "approve_repository")
+        : ALL_OPTIONS.filter((o) => o !== "approve_repository" || repository !== undefined);
     const what =
       tool.name === "shell_execute"
         ? `run \`${redact(String(input.args.Command).slice(0, 500))}\``
