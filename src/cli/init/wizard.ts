@@ -79,15 +79,16 @@ export async function askProvider(discover: Discover): Promise<Pick<InitAnswers,
         ? `Connected: ${verdict.models.length} model(s) available.`
         : `Connection failed: ${verdict.message}`,
     );
+    const provider = {
+      name,
+      type,
+      endpoint: endpoint === DEFAULT_ENDPOINTS[type] ? undefined : endpoint,
+      apiKey,
+    };
     if (verdict.ok) {
       const modelId = await askModel(verdict.models.map((m) => m.id));
       return {
-        provider: {
-          name,
-          type,
-          endpoint: endpoint === DEFAULT_ENDPOINTS[type] ? undefined : endpoint,
-          apiKey,
-        },
+        provider,
         modelId,
       };
     }
@@ -108,12 +109,7 @@ export async function askProvider(discover: Discover): Promise<Pick<InitAnswers,
         }),
       );
       return {
-        provider: {
-          name,
-          type,
-          endpoint: endpoint === DEFAULT_ENDPOINTS[type] ? undefined : endpoint,
-          apiKey,
-        },
+        provider,
         modelId: modelId.trim(),
       };
     }

@@ -11,7 +11,7 @@ import type { StoreLogger } from "../store/store-logger.ts";
 import type { ToolStateRepository } from "../store/tool-state-repository.ts";
 import { createBuiltinTools } from "../tools/index.ts";
 import { createToolOperations } from "../tools/operations.ts";
-import { type Audience, audienceForChannel } from "../tools/policy/audience.ts";
+import { type Audience, audienceForChannel, isUnattendedChannel } from "../tools/policy/audience.ts";
 import { createToolPolicy } from "../tools/policy/evaluate.ts";
 import { createValueRedactor } from "../tools/policy/redaction.ts";
 import type { Tool, ToolEffects } from "../tools/tool.ts";
@@ -19,9 +19,6 @@ import { createToolRunner, type ToolSession } from "../tools/tool-runner.ts";
 import { blockDaemonApi } from "../tools/web-fetch.ts";
 import type { ToolCallContext, ToolDispatcher, TurnPrincipal } from "./tool-dispatcher.ts";
 import { SHUTDOWN_REASON } from "./turn-loop.ts";
-
-/** Channels with nobody to answer a prompt: a would-prompt call is denied instead. */
-const UNATTENDED: ReadonlySet<Channel> = new Set(["headless", "reminder", "webhook"]);
 
 /** A session and who its turn acts for: what a turn's audience and attendance depend on. */
 export type TurnOf = {
@@ -89,7 +86,7 @@ export function createSessionTools(options: {
   const keyOf = (sessionId: string, callId: string) => `${sessionId}\u0000${callId}`;
 
   const audienceOf = options.audienceOf ?? ((turn: TurnOf) => audienceForChannel(turn.channel));
-  const isUnattended = options.isUnattended ?? ((turn: TurnOf) => UNATTENDED.has(turn.channel));
+  const isUnattended = options.isUnattended ?? ((turn: TurnOf) => isUnattendedChannel(turn.channel));
 
   function createDispatcher(session: {
     sessionId: string;

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import type { McpServerConfig } from "../../config/schema.ts";
 import type { Tool } from "../tools/tool.ts";
-import { createMcpConnection, type McpLogger, type McpState } from "./mcp-connection.ts";
+import {
+  createMcpConnection,
+  type McpConnection,
+  type McpLogger,
+  type McpState,
+  type McpToolInfo,
+} from "./mcp-connection.ts";
 
 export type McpServerStatus = {
   name: string;
@@ -22,6 +28,18 @@ function parametersOf(schema: Record<string, unknown>): Record<string, unknown> 
   return rest.type === "object" ? rest : { type: "object", properties: {} };
 }
 
+/** One server tool as a runner tool `<server>/<tool>`; the server validates its own arguments. */
+function wrap(connection: McpConnection, tool: McpToolInfo): Tool {
+  return {
+    name: `${connection.name}${MCP_TOOL_SEPARATOR}${tool.name}`,
+    description: `[MCP server ${connection.name}] ${tool.description}`.trim(),
+    parameters: ANY_OBJECT,
+    mcp: { server: connection.name, tool: tool.name, inputSchema: parametersOf(tool.inputSchema) },
+    execute: (args, ctx) =>
+      connection.call({ tool: tool.name, args, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
+  };
+}
+
 /**
  * Every `McpServers.<name>` of the configuration: `start` connects the enabled ones in parallel
  * (a server that fails is degraded, never fatal), `tools` exposes their tools as `<server>/<tool>`
@@ -35,7 +53,11 @@ export function createMcpServers(options: {
   timeoutMs: number;
   clientVersion: string;
 }) {
-  const connections = Object.entries(options.servers).map(([name, config]) => ({
+  const connections: Array<{
+    config: McpServerConfig;
+    connection: McpConnection;
+    wrapped?: { listing: readonly McpToolInfo[]; tools: Tool[] };
+  }> = Object.entries(options.servers).map(([name, config]) => ({
     config,
     connection: createMcpConnection({
       name,
@@ -60,18 +82,16 @@ export function createMcpServers(options: {
      */
     tools(): Tool[] {
       const out: Tool[] = [];
-      for (const { connection } of connections) {
+      for (const entry of connections) {
+        const { connection } = entry;
         if (connection.state === "disabled") continue;
-        for (const tool of connection.tools) {
-          out.push({
-            name: `${connection.name}${MCP_TOOL_SEPARATOR}${tool.name}`,
-            description: `[MCP server ${connection.name}] ${tool.description}`.trim(),
-            parameters: ANY_OBJECT,
-            mcp: { server: connection.name, tool: tool.name, inputSchema: parametersOf(tool.inputSchema) },
-            execute: (args, ctx) =>
-              connection.call({ tool: tool.name, args, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
-          });
-        }
+        // Read on every model request: wrapped once per listing (a reconnect brings a new one).
+        if (entry.wrapped?.listing !== connection.tools)
+          entry.wrapped = {
+            listing: connection.tools,
+            tools: connection.tools.map((t) => wrap(connection, t)),
+          };
+        out.push(...entry.wrapped.tools);
       }
       return out;
     },

@@ -57,18 +57,27 @@ export const ok = (content: string, effects?: ToolEffects): ToolResult =>
   effects ? { content, isError: false, effects } : { content, isError: false };
 export const fail = (content: string): ToolResult => ({ content, isError: true });
 
+type Definition = { name: string; description: string; parameters: Record<string, unknown> };
+
+/** Tools are long-lived objects: each one's JSON Schema is built once, not on every model request. */
+const definitions = new WeakMap<Tool, Definition>();
+
 /** The tool as the model sees it: our own JSON Schema (draft 2020-12) of the arguments. */
-export function toolDefinition(tool: Tool): {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
-} {
-  if (tool.mcp) return { name: tool.name, description: tool.description, parameters: tool.mcp.inputSchema };
-  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<
-    string,
-    unknown
-  >;
-  return { name: tool.name, description: tool.description, parameters };
+export function toolDefinition(tool: Tool): Definition {
+  const known = definitions.get(tool);
+  if (known) return known;
+  let parameters: Record<string, unknown>;
+  if (tool.mcp) parameters = tool.mcp.inputSchema;
+  else {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<
+      string,
+      unknown
+    >;
+    parameters = rest;
+  }
+  const definition = { name: tool.name, description: tool.description, parameters };
+  definitions.set(tool, definition);
+  return definition;
 }
 
 export type ParsedArgs = { ok: true; args: Record<string, unknown> } | { ok: false; result: ToolResult };

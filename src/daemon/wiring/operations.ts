@@ -72,6 +72,19 @@ export async function openOperations(options: {
   });
   await mcp.start(); // a server that fails is degraded, never the daemon
 
+  /** Each server's state, with how many of its tools some audience may use (servers start with none). */
+  const mcpStatus = () => {
+    const usable = mcp
+      .tools()
+      .filter((tool) =>
+        Object.values(mcpAccess({ config, mcp: tool.mcp! })).some((a) => a === "Auto" || a === "Approval"),
+      );
+    return mcp.status().map((server) => ({
+      ...server,
+      granted: usable.filter((tool) => tool.mcp?.server === server.name).length,
+    }));
+  };
+
   return {
     audienceOf,
     /**
@@ -106,17 +119,7 @@ export async function openOperations(options: {
     sections: (): Pick<HealthStatus, "reminders" | "memory" | "mcp"> => ({
       reminders: reminders.summary(),
       memory: memory?.summary(),
-      mcp: mcp.status().map((server) => ({
-        ...server,
-        granted: mcp
-          .tools()
-          .filter((tool) => tool.mcp?.server === server.name)
-          .filter((tool) =>
-            Object.values(mcpAccess({ config, mcp: tool.mcp! })).some(
-              (access) => access === "Auto" || access === "Approval",
-            ),
-          ).length,
-      })),
+      mcp: mcpStatus(),
     }),
     /** After listen: the scheduler starts firing (when `Scheduling.Enabled`). */
     start: () => reminders.start(),

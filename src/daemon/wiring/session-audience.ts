@@ -1,6 +1,6 @@
 import type { Channel } from "../../protocol/sessions.ts";
 import { reminderOfRequester } from "../sessions/requester.ts";
-import { audienceForChannel } from "../tools/policy/audience.ts";
+import { audienceForChannel, isUnattendedChannel } from "../tools/policy/audience.ts";
 
 export type SessionAudience = "Personal" | "Team" | "Public";
 
@@ -16,15 +16,12 @@ const RANK: Record<SessionAudience, number> = { Public: 0, Team: 1, Personal: 2 
 export const lesserAudience = (a: SessionAudience, b: SessionAudience): SessionAudience =>
   RANK[a] <= RANK[b] ? a : b;
 
-/** Channels with nobody to answer a prompt: a would-prompt call is denied instead. */
-const UNATTENDED_CHANNELS: ReadonlySet<Channel> = new Set(["headless", "reminder", "webhook"]);
-
 /**
  * Whether nobody can answer an approval prompt in this turn: an unattended channel (headless,
  * reminder, webhook), or a reminder's message fired into an existing session.
  */
 export function isUnattendedTurn(turn: TurnInfo): boolean {
-  return UNATTENDED_CHANNELS.has(turn.channel) || reminderOfRequester(turn.requester) !== undefined;
+  return isUnattendedChannel(turn.channel) || reminderOfRequester(turn.requester) !== undefined;
 }
 
 /**

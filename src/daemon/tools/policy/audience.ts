@@ -31,6 +31,13 @@ export function audienceForChannel(channel: string): Audience {
   return "Public";
 }
 
+/** Channels with nobody to answer an approval prompt: a would-prompt call is denied instead. */
+const UNATTENDED_CHANNELS: ReadonlySet<string> = new Set(["headless", "reminder", "webhook"]);
+
+export function isUnattendedChannel(channel: string): boolean {
+  return UNATTENDED_CHANNELS.has(channel);
+}
+
 export { resolvePosture } from "../../../config/posture.ts";
 
 const TEAM_TOOLS = [

@@ -1,4 +1,4 @@
-import type { ApprovalOption } from "../../../protocol/events.ts";
+import { type ApprovalOption, approvalOptionSchema } from "../../../protocol/events.ts";
 import type { Audience } from "./audience.ts";
 
 /** What a prompt's answer would grant: enough to record a grant without re-evaluating. */
@@ -24,14 +24,7 @@ export type ToolDecision =
     }
   | { outcome: "denied"; reason: string; message: string };
 
-export const ALL_OPTIONS: ApprovalOption[] = [
-  "approve_once",
-  "approve_session",
-  "approve_always",
-  "approve_repository",
-  "approve_everywhere",
-  "deny",
-];
+export const ALL_OPTIONS: readonly ApprovalOption[] = approvalOptionSchema.options;
 /** Interpreters handed code, commands we could not fully read: no grant may outlive this call. */
 export const UNSAFE_OPTIONS: ApprovalOption[] = ["approve_once", "deny"];
 

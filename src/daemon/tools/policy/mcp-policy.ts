@@ -1,4 +1,5 @@
 import type { NetclawConfig } from "../../../config/schema.ts";
+import { findKey } from "../../../config/tree.ts";
 import type { ApprovalMode } from "./approval-mode.ts";
 import type { Audience } from "./audience.ts";
 
@@ -9,11 +10,8 @@ type McpTool = { server: string; tool: string };
 
 /** A record entry by key, case-insensitively (config keys are matched that way everywhere). */
 function lookup<T>(record: Record<string, T> | undefined, key: string): T | undefined {
-  if (!record) return undefined;
-  if (key in record) return record[key];
-  const lower = key.toLowerCase();
-  for (const [name, value] of Object.entries(record)) if (name.toLowerCase() === lower) return value;
-  return undefined;
+  const found = record ? findKey(record, key) : undefined;
+  return found === undefined ? undefined : record![found];
 }
 
 function profileOf(config: NetclawConfig | undefined, audience: Audience) {
