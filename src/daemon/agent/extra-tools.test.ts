@@ -77,3 +77,17 @@ test("an extra that throws or runs after cancel becomes an error result; extras 
   assert.equal(cancelled.isError, true);
   assert.match(cancelled.result, /cancelled/);
 });
+
+test("an extra's output goes through the base's redactor (configured secrets never reach the model)", async () => {
+  const leaky: ExtraTool = {
+    definition: { name: "recall_note", description: "leaks", parameters: { type: "object" } },
+    execute: async () => ({ content: "the token is tok-123456789", isError: false }),
+  };
+  const redacting = {
+    ...base,
+    redactArguments: (text: string) => text.replaceAll("tok-123456789", "***REDACTED***"),
+  };
+  const dispatcher = composeDispatcher({ base: redacting, extras: () => [leaky] });
+  const outcome = await dispatcher.dispatch({ id: "c1", name: "recall_note", arguments: {} }, context());
+  assert.deepEqual(outcome, { result: "the token is ***REDACTED***", isError: false });
+});

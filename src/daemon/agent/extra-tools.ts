@@ -48,6 +48,9 @@ export function composeDispatcher(options: {
   extras: (turn: TurnPrincipal) => readonly ExtraTool[];
 }): ToolDispatcher {
   const { base } = options;
+  // The base's redactor (configured secret values and secret-shaped text) covers the extras'
+  // output too: a memory or reminder listing must not hand the model a credential.
+  const redactText = base.redactArguments ?? ((text: string) => text);
   return {
     ...base, // the base's own hooks: argument redaction, prompt addendum, approval resume
     definitions(turn = {}) {
@@ -72,7 +75,7 @@ export function composeDispatcher(options: {
           signal: context.signal,
           sessionId: context.sessionId,
         });
-        return { result: outcome.content, isError: outcome.isError };
+        return { result: redactText(outcome.content), isError: outcome.isError };
       } catch (error) {
         if (context.signal.aborted) return { result: CANCELLED_TOOL_RESULT, isError: true };
         return { result: `Tool '${call.name}' failed: ${(error as Error).message}`, isError: true };

@@ -13,7 +13,7 @@ import { createBuiltinTools } from "../tools/index.ts";
 import { createToolOperations } from "../tools/operations.ts";
 import { type Audience, audienceForChannel, isUnattendedChannel } from "../tools/policy/audience.ts";
 import { createToolPolicy } from "../tools/policy/evaluate.ts";
-import { createValueRedactor } from "../tools/policy/redaction.ts";
+import { configSecretRedactor } from "../tools/policy/redaction.ts";
 import type { Tool, ToolEffects } from "../tools/tool.ts";
 import { createToolRunner, type ToolSession } from "../tools/tool-runner.ts";
 import { blockDaemonApi } from "../tools/web-fetch.ts";
@@ -70,7 +70,7 @@ export function createSessionTools(options: {
       else logger.info(entry, "Tool authorization evaluated");
     },
   });
-  const redactText = createValueRedactor(secretValues(config));
+  const redactText = configSecretRedactor(config);
   const runner = createToolRunner({
     tools: createBuiltinTools({ webFetch: { blockUrl: blockDaemonApi(options.daemon) } }),
     ...(options.mcpTools ? { moreTools: options.mcpTools } : {}),
@@ -237,22 +237,4 @@ export function createSessionTools(options: {
       },
     },
   };
-}
-
-const SECRET_KEY = /(key|token|secret|password|pwd)$/i;
-
-/** Every configured credential value (provider keys, DeviceToken …), redacted verbatim wherever it appears. */
-function secretValues(config: NetclawConfig): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string) => {
-    if (typeof value === "string") {
-      if (SECRET_KEY.test(key)) found.push(value);
-    } else if (Array.isArray(value)) {
-      for (const item of value) walk(item, key);
-    } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, k);
-    }
-  };
-  walk(config, "");
-  return found;
 }

@@ -77,6 +77,24 @@ describe("memory proposal parsing", () => {
     for (const reason of result.dropped) assert.match(reason, /^#\d: looks like a credential$/);
   });
 
+  test("a configured secret value the patterns do not know is caught through the daemon's redactor", () => {
+    const known = "lowercasevaultpassphrase";
+    const reply = JSON.stringify([
+      fact("Vault", `The vault passphrase is ${known}.`),
+      fact("Ok", "Backups run at 3."),
+    ]);
+    assert.deepEqual(
+      parseProposals(reply).facts.map((f) => f.title),
+      ["Vault", "Ok"],
+      "the pattern redactor alone does not know it",
+    );
+    const daemonRedactor = (text: string) => text.replaceAll(known, "***REDACTED***");
+    assert.deepEqual(
+      parseProposals(reply, daemonRedactor).facts.map((f) => f.title),
+      ["Ok"],
+    );
+  });
+
   test("ordinary identifiers are not mistaken for keys", () => {
     for (const text of [
       "Commit 3f786850e387550fdab836ed7e6dc881de23001b fixed it.",

@@ -87,19 +87,23 @@ export function hasKeyLikeToken(text: string): boolean {
  * text, or it holds a key-like token. Such a proposal is dropped whole rather than stored with a
  * hole in it — a memory that says where a secret was is no use, and the fact is about a secret.
  */
-export function looksLikeCredential(fact: ProposedFact): boolean {
+export function looksLikeCredential(
+  fact: ProposedFact,
+  redactText: (text: string) => string = redact,
+): boolean {
   return [fact.title, fact.content, ...fact.tags].some(
-    (text) => redact(text) !== text || hasKeyLikeToken(text),
+    (text) => redactText(text) !== text || hasKeyLikeToken(text),
   );
 }
 
 /**
  * Parses the Compaction model's reply: a JSON array of `{title, content, tags}` (a code fence is
  * tolerated; `[]` means nothing to remember). Keeps at most MAX_PROPOSALS_PER_TURN valid
- * proposals, clipped to the memory limits and redacted; drops those that look like credentials.
+ * proposals, clipped to the memory limits; drops those that look like credentials (`redactText`
+ * would change them — the daemon passes its configured-secret redactor — or a key-like token).
  * Anything else yields no facts and the reason in `unparsable`. Never throws.
  */
-export function parseProposals(raw: string): ParseResult {
+export function parseProposals(raw: string, redactText: (text: string) => string = redact): ParseResult {
   const text = jsonText(raw);
   if (text === undefined) return { facts: [], unparsable: "no JSON array in the reply", dropped: [] };
   let value: unknown;
@@ -123,7 +127,7 @@ export function parseProposals(raw: string): ParseResult {
       content: parsed.data.content.slice(0, LIMITS.content),
       tags: parsed.data.tags,
     };
-    if (looksLikeCredential(fact)) {
+    if (looksLikeCredential(fact, redactText)) {
       dropped.push(`#${index}: looks like a credential`);
       continue;
     }

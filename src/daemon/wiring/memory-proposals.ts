@@ -43,7 +43,13 @@ export function worthProposing(turn: { userText: string }): boolean {
  * them loses nothing: the next start applies what is pending. Resolves with the apply report, or
  * undefined when nothing was proposed. Never rejects; failures are logged.
  */
-export function createMemoryProposer(options: { model: ModelClient; queue: ProposalQueue; logger: Logger }) {
+export function createMemoryProposer(options: {
+  model: ModelClient;
+  queue: ProposalQueue;
+  logger: Logger;
+  /** The daemon's redactor: a proposal it would change carries a secret and is dropped. */
+  redactText?: (text: string) => string;
+}) {
   const { logger, queue } = options;
 
   return async function propose(turn: ProposalTurn): Promise<ApplyReport | undefined> {
@@ -68,7 +74,7 @@ export function createMemoryProposer(options: { model: ModelClient; queue: Propo
         logger.warn({ sessionId: turn.sessionId }, "the Compaction model proposed no memories (no reply)");
       return undefined;
     }
-    const parsed = parseProposals(raw);
+    const parsed = parseProposals(raw, options.redactText);
     if (parsed.unparsable)
       logger.warn(
         { sessionId: turn.sessionId, reason: parsed.unparsable },

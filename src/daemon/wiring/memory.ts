@@ -45,6 +45,8 @@ export async function openMemoryWiring(options: {
   /** Proposals ask its Compaction role; none are made while no model is configured. */
   model: ModelClient;
   audienceOf: (turn: TurnInfo) => SessionAudience;
+  /** The daemon's redactor (configured secret values too), for memory proposals. */
+  redactText?: (text: string) => string;
   logger: Logger;
 }) {
   const { settings, logger } = options;
@@ -59,7 +61,12 @@ export async function openMemoryWiring(options: {
   if (applied.applied + applied.merged + applied.rejected + applied.failed > 0)
     logger.info(applied, "applied memory proposals queued before the last stop");
   const recall = createRecall({ search: memory, logger });
-  const propose = createMemoryProposer({ model: options.model, queue: proposals, logger });
+  const propose = createMemoryProposer({
+    model: options.model,
+    queue: proposals,
+    logger,
+    redactText: options.redactText,
+  });
 
   return {
     /** The volatile-block text for a turn ("" when nothing is recalled); never rejects. */

@@ -8,6 +8,7 @@ import type { ModelClient } from "../llm/model-client.ts";
 import { createMcpServers } from "../mcp/mcp-servers.ts";
 import type { SessionDeps } from "../sessions/session-deps.ts";
 import { mcpAccess } from "../tools/policy/mcp-policy.ts";
+import { configSecretRedactor } from "../tools/policy/redaction.ts";
 import { openMemoryWiring } from "./memory.ts";
 import type { LaunchSessions } from "./reminder-launcher.ts";
 import { createReminderWiring } from "./reminders.ts";
@@ -58,6 +59,7 @@ export async function openOperations(options: {
     appVersion: options.appVersion,
     model: options.model,
     audienceOf,
+    redactText: configSecretRedactor(config),
     logger: logger.child({ component: "memory" }),
   }).catch((error: unknown) => {
     logger.error({ err: error }, "long-term memory is unavailable: its database could not be opened");

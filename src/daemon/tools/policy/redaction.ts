@@ -1,3 +1,4 @@
+import type { NetclawConfig } from "../../../config/schema.ts";
 /**
  * Content redaction for tool output, logs and stored events (reference/security.md §6). One
  * combined regular expression scans the text once; a cheap substring pre-check skips the scan for
@@ -83,4 +84,30 @@ export function createValueRedactor(secrets: Iterable<string>): (text: string) =
   const escaped = values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   const known = new RegExp(escaped.join("|"), "g");
   return (text) => redact(text.replace(known, REDACTED));
+}
+
+const SECRET_KEY = /(key|token|secret|password|pwd)$/i;
+
+/** Every configured credential value (provider keys, DeviceToken …), redacted verbatim wherever it appears. */
+function secretValues(config: NetclawConfig): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === "string") {
+      if (SECRET_KEY.test(key)) found.push(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) walk(item, key);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(config, "");
+  return found;
+}
+
+/**
+ * The daemon's redactor: secret-shaped text, and every configured credential value verbatim.
+ * Tool output, approval prompts and memory proposals all go through it.
+ */
+export function configSecretRedactor(config: NetclawConfig): (text: string) => string {
+  return createValueRedactor(secretValues(config));
 }
