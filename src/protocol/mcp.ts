@@ -13,6 +13,7 @@ export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
 
 /** `GET /api/mcp/servers`. */
 export const mcpServersResponseSchema = z.object({ servers: z.array(mcpServerStatusSchema) });
+export type McpServersResponse = z.infer<typeof mcpServersResponseSchema>;
 
 /**
  * `GET /api/mcp/servers/:name/tools`: the tools the daemon got from the server, exposed as
