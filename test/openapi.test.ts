@@ -54,6 +54,10 @@ test("GET /api/openapi.json documents every route the daemon serves, passes Redo
   const daemon = await startDaemon({
     env: cleanEnv({
       NETCLAW_HOME: home,
+      // Features on, so routes registered only for an enabled feature would be seen too.
+      NETCLAW_Webhooks__Enabled: "true",
+      NETCLAW_Scheduling__Enabled: "true",
+      NETCLAW_Memory__Enabled: "true",
       NODE_OPTIONS: `--import=${RECORDER}`,
       NETCLAW_TEST_ROUTES_FILE: routesFile,
     }),
