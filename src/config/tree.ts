@@ -5,6 +5,18 @@ export function isTree(value: unknown): value is Tree {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Names that reach JavaScript's prototype machinery when used as property names: a merge that
+ * writes `tree["__proto__"]` changes the prototype instead of adding a key. JSON.parse turns
+ * `"__proto__"` into an own property, so it survives parsing and must be refused by name.
+ */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Whether `name` is one of the reserved names, in any spelling. */
+export function isForbiddenKey(name: string): boolean {
+  return FORBIDDEN_KEYS.has(name.toLowerCase());
+}
+
 /** Finds the key of `tree` that equals `key` ignoring case (the spelling first written wins). */
 export function findKey(tree: Tree, key: string): string | undefined {
   if (Object.hasOwn(tree, key)) return key;
@@ -19,9 +31,12 @@ export function dotted(path: readonly (string | number)[]): string {
 
 /**
  * Sets `value` at `path`, creating objects on the way and matching existing keys
- * case-insensitively. A non-object in the way is replaced (a later layer wins).
+ * case-insensitively. A non-object in the way is replaced (a later layer wins). A path with a
+ * reserved segment (`__proto__`…) is never written: the loaders refuse those with a message,
+ * and this is the backstop that keeps any caller from reaching a prototype.
  */
 export function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  if (path.some(isForbiddenKey)) return;
   let node = tree;
   for (let i = 0; i < path.length - 1; i++) {
     const segment = path[i]!;
@@ -39,10 +54,14 @@ export function setPath(tree: Tree, path: readonly string[], value: unknown): vo
   node[findKey(node, last) ?? last] = value;
 }
 
-/** Reads the value at a case-insensitive path, or undefined. */
+/** Reads the value at a case-insensitive path (numeric segments index arrays), or undefined. */
 export function getPath(tree: unknown, path: readonly string[]): unknown {
   let node = tree;
   for (const segment of path) {
+    if (Array.isArray(node) && /^\d+$/.test(segment)) {
+      node = node[Number(segment)];
+      continue;
+    }
     if (!isTree(node)) return undefined;
     const key = findKey(node, segment);
     if (key === undefined) return undefined;
@@ -55,10 +74,12 @@ export function getPath(tree: unknown, path: readonly string[]): unknown {
  * Deep-merges `overlay` into `base` (mutating `base`): objects merge key by key with
  * case-insensitive matching, anything else in the overlay replaces. Arrays replace whole, as a
  * later JSON layer would; environment arrays arrive as objects with numeric keys and merge
- * element-wise, which is the .NET behaviour for `…__0`, `…__1`.
+ * element-wise, which is the .NET behaviour for `…__0`, `…__1`. Reserved keys (`__proto__`…)
+ * are skipped, never merged (see setPath).
  */
 export function mergeInto(base: Tree, overlay: Tree): Tree {
   for (const [key, value] of Object.entries(overlay)) {
+    if (isForbiddenKey(key)) continue;
     const existingKey = findKey(base, key) ?? key;
     const existing = base[existingKey];
     if (isTree(value) && isTree(existing)) {
