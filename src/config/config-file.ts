@@ -4,10 +4,14 @@ import { ensureHome, type HomePaths } from "./home.ts";
 import { createSecretsDecryptor } from "./home-config.ts";
 import { configJsonSchema, type LoadedConfig, loadConfig, readJsonObject } from "./loader.ts";
 import type { SchemaNode } from "./normalize.ts";
-import { SECRET_KEY_NAMES } from "./schema.ts";
+import { isSecretPath } from "./secret-leaves.ts";
 import { findKey, isTree, setPath, type Tree } from "./tree.ts";
+import { problemError, validateConfig } from "./validate.ts";
 
-/** A dotted key resolved against the schema: canonical spelling, and the schema node it names. */
+/**
+ * A dotted key resolved against the schema: canonical spelling, the schema node it names, and
+ * whether its value (or any value below it) must never be printed.
+ */
 export type ResolvedKey = { path: string[]; node: SchemaNode; secret: boolean };
 
 /**
@@ -44,7 +48,7 @@ export function resolveKey(dotted: string): ResolvedKey {
       });
     }
   }
-  return { path, node, secret: SECRET_KEY_NAMES.includes(path[path.length - 1]!) };
+  return { path, node, secret: isSecretPath(path) };
 }
 
 /** Turns command-line text into the value the schema node expects (JSON for arrays and objects). */
@@ -77,9 +81,10 @@ export function parseValue(key: ResolvedKey, text: string): unknown {
 
 /**
  * Applies `edit` to a copy of netclaw.json, validates the whole resulting configuration (with
- * secrets.json and the environment layered on, as the daemon would load it), and only then
- * writes the file atomically. Returns the new load result; throws ConfigError and writes
- * nothing when the edit would break the configuration.
+ * secrets.json and the environment layered on, as the daemon would load it: `loadConfig` then
+ * `validateConfig`), and only then writes the file atomically. Returns the new load result;
+ * throws ConfigError — the message the daemon would abort with — and writes nothing when the
+ * edit would leave a configuration the daemon refuses.
  */
 export function editConfigFile(options: {
   paths: HomePaths;
@@ -101,6 +106,8 @@ export function editConfigFile(options: {
     decryptSecrets: options.decryptSecrets ?? createSecretsDecryptor({ keyPath: options.paths.secretsKey }),
     fileOverride: file,
   });
+  const problem = validateConfig(loaded.config, { configDir: options.paths.configDir });
+  if (problem) throw problemError(problem);
   ensureHome(options.paths); // a settings command may be the very first thing a user runs
   writeJsonAtomic(options.paths.configFile, file, { mode: 0o600 });
   return loaded;
