@@ -91,6 +91,8 @@ export function editConfigFile(options: {
   env: NodeJS.ProcessEnv;
   decryptSecrets?: (tree: Tree) => Tree;
   edit: (file: Tree) => void;
+  /** The change to secrets.json the caller makes right after: validated as if already made. */
+  editSecrets?: (plain: Tree) => void;
 }): LoadedConfig {
   const file = structuredClone(readJsonObject(options.paths.configFile).tree ?? {});
   options.edit(file);
@@ -105,6 +107,7 @@ export function editConfigFile(options: {
     env: options.env,
     decryptSecrets: options.decryptSecrets ?? createSecretsDecryptor({ keyPath: options.paths.secretsKey }),
     fileOverride: file,
+    ...(options.editSecrets ? { editSecrets: options.editSecrets } : {}),
   });
   const problem = validateConfig(loaded.config, { configDir: options.paths.configDir });
   if (problem) throw problemError(problem);

@@ -37,6 +37,12 @@ export type LoadConfigOptions = {
   decryptSecrets?: (tree: Tree) => Tree;
   /** Validate this netclaw.json content instead of the file on disk (an edit not yet written). */
   fileOverride?: Tree;
+  /**
+   * A change to secrets.json the caller makes right after (a provider's key added or removed),
+   * applied to the decrypted secrets (an empty tree when the file is missing) so the result is
+   * validated as if it were already stored.
+   */
+  editSecrets?: (plain: Tree) => void;
 };
 
 let jsonSchema: SchemaNode | undefined;
@@ -93,10 +99,13 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     warnings.push(...plaintextSecretWarnings(file.tree, options.configFile));
   }
   const secrets = readJsonObject(options.secretsFile);
-  if (secrets.tree) {
-    const plain = options.decryptSecrets ? options.decryptSecrets(secrets.tree) : secrets.tree;
-    addLayer(plain, { kind: "file", path: options.secretsFile });
+  let plain = secrets.tree && options.decryptSecrets ? options.decryptSecrets(secrets.tree) : secrets.tree;
+  if (options.editSecrets) {
+    plain = structuredClone(plain ?? {});
+    options.editSecrets(plain);
+    assertSafeTree(plain, options.secretsFile);
   }
+  if (plain) addLayer(plain, { kind: "file", path: options.secretsFile });
   const rootKeys = Object.keys(configJsonSchema().properties ?? {});
   for (const entry of configEntriesFromEnv(options.env, rootKeys)) {
     const tree: Tree = {};
