@@ -154,9 +154,17 @@ describe("config set validates the whole result and writes nothing when the daem
         "is nested more than 32 levels deep",
       ],
       [["Daemon.Port", "6002", "Daemon.Host"], "'Daemon.Host' has no value."],
+      [
+        ["Providers.Constructor.Type", "ollama"],
+        "'Providers.Constructor.Type' names the key 'Constructor', which is not allowed.",
+      ],
+      [
+        ["provider", "add", "__proto__", "ollama"],
+        "'Providers.__proto__.Type' names the key '__proto__', which is not allowed.",
+      ],
     ];
     for (const [args, message] of refusals) {
-      const result = await runCli(["config", "set", ...args], h.env);
+      const result = await runCli(args[0] === "provider" ? args : ["config", "set", ...args], h.env);
       assert.equal(result.code, 1, args.join(" "));
       assert.ok(result.stderr.startsWith("error: "), result.stderr);
       assert.ok(result.stderr.includes(message), `${args.join(" ")}: ${result.stderr}`);

@@ -5,7 +5,7 @@ import { createSecretsDecryptor } from "./home-config.ts";
 import { configJsonSchema, type LoadedConfig, loadConfig, readJsonObject } from "./loader.ts";
 import type { SchemaNode } from "./normalize.ts";
 import { isSecretPath } from "./secret-leaves.ts";
-import { findKey, isTree, setPath, type Tree } from "./tree.ts";
+import { findKey, isForbiddenKey, isTree, setPath, type Tree } from "./tree.ts";
 import { problemError, validateConfig } from "./validate.ts";
 
 /**
@@ -17,7 +17,7 @@ export type ResolvedKey = { path: string[]; node: SchemaNode; secret: boolean };
 /**
  * Resolves `Providers.local-ollama.Endpoint`-style keys case-insensitively against the schema.
  * Names inside records (provider, server and definition names) keep the spelling given.
- * Throws ConfigError naming the first unknown segment.
+ * Throws ConfigError naming the first unknown segment, or a reserved one (`__proto__`…).
  */
 export function resolveKey(dotted: string): ResolvedKey {
   const segments = dotted.split(".").filter((s) => s !== "");
@@ -29,6 +29,16 @@ export function resolveKey(dotted: string): ResolvedKey {
   let node: SchemaNode = configJsonSchema();
   const path: string[] = [];
   for (const segment of segments) {
+    if (isForbiddenKey(segment)) {
+      throw new ConfigError(
+        "config_key_forbidden",
+        `'${dotted}' names the key '${segment}', which is not allowed.`,
+        {
+          key: dotted,
+          remediation: "Choose another name: '__proto__', 'constructor' and 'prototype' are reserved names.",
+        },
+      );
+    }
     const properties = node.properties ?? {};
     const known = Object.keys(properties).find((key) => key.toLowerCase() === segment.toLowerCase());
     if (known) {

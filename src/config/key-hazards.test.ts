@@ -85,10 +85,15 @@ describe("environment names", () => {
   });
 });
 
-test("mergeInto and setPath never write through a reserved key (backstop)", () => {
+test("mergeInto skips and setPath refuses a reserved key (the backstop behind the loaders)", () => {
   const base: Tree = {};
   mergeInto(base, JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"p": 1}}}'));
-  setPath(base, ["__proto__", "polluted2"], true);
+  const error = refused(() => setPath(base, ["Providers", "__proto__", "polluted2"], true));
+  assert.equal(error.code, "config_key_forbidden");
+  assert.match(
+    error.message,
+    /^'Providers\.__proto__\.polluted2' names the key '__proto__', which is not allowed\.$/,
+  );
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal(({} as Record<string, unknown>).polluted2, undefined);
   assert.deepEqual(Object.keys(base), []);

@@ -1,3 +1,5 @@
+import { ConfigError } from "./errors.ts";
+
 /** A plain JSON object tree as read from a config file or built from the environment. */
 export type Tree = { [key: string]: unknown };
 
@@ -31,12 +33,22 @@ export function dotted(path: readonly (string | number)[]): string {
 
 /**
  * Sets `value` at `path`, creating objects on the way and matching existing keys
- * case-insensitively. A non-object in the way is replaced (a later layer wins). A path with a
- * reserved segment (`__proto__`…) is never written: the loaders refuse those with a message,
- * and this is the backstop that keeps any caller from reaching a prototype.
+ * case-insensitively. A non-object in the way is replaced (a later layer wins). Throws
+ * ConfigError for a path with a reserved segment (`__proto__`…), which would reach a prototype:
+ * a provider or server name given on the command line can be one.
  */
 export function setPath(tree: Tree, path: readonly string[], value: unknown): void {
-  if (path.some(isForbiddenKey)) return;
+  const reserved = path.find(isForbiddenKey);
+  if (reserved !== undefined) {
+    throw new ConfigError(
+      "config_key_forbidden",
+      `'${path.join(".")}' names the key '${reserved}', which is not allowed.`,
+      {
+        key: path.join("."),
+        remediation: "Choose another name: '__proto__', 'constructor' and 'prototype' are reserved names.",
+      },
+    );
+  }
   let node = tree;
   for (let i = 0; i < path.length - 1; i++) {
     const segment = path[i]!;
