@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { editConfigFile, parseValue, resolveKey, setPath, unsetPath } from "../../config/config-file.ts";
 import { ConfigError } from "../../config/errors.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
-import { hasSecretName, maskSecrets } from "../../config/secret-leaves.ts";
+import { hasSecretName, maskSecrets, plaintextSecretPaths } from "../../config/secret-leaves.ts";
 import { getPath } from "../../config/tree.ts";
 import { loadValidConfig } from "../../config/validate.ts";
 import type { CliContext } from "../context.ts";
@@ -100,7 +100,11 @@ export function configSet(context: CliContext, dotted: string, text: string, mor
     const edits = pairs.map(([name, raw]) => {
       const key = resolveKey(name);
       refuseSecret(key.path);
-      return { key, value: parseValue(key, raw) };
+      const value = parseValue(key, raw);
+      // A section given as JSON must not smuggle a credential in either.
+      const inside = plaintextSecretPaths(value, key.path)[0];
+      if (inside !== undefined) refuseSecret(inside.split("."));
+      return { key, value };
     });
     editConfigFile({
       paths: context.paths,
@@ -110,7 +114,9 @@ export function configSet(context: CliContext, dotted: string, text: string, mor
       },
     });
     for (const { key, value } of edits)
-      print(`Set ${key.path.join(".")} = ${JSON.stringify(value)} in ${context.paths.configFile}.`);
+      print(
+        `Set ${key.path.join(".")} = ${JSON.stringify(maskSecrets(value, key.path))} in ${context.paths.configFile}.`,
+      );
     return 0;
   });
 }
