@@ -159,6 +159,11 @@ describe("config set validates the whole result and writes nothing when the daem
         "'Providers.Constructor.Type' names the key 'Constructor', which is not allowed.",
       ],
       [
+        ["McpServers.s", '{"Command":"x","EnvironmentVariables":{"GITHUB_TOKEN":"ghp-secret-9"}}'],
+        "McpServers.s.EnvironmentVariables.GITHUB_TOKEN is a secret and does not belong in netclaw.json.",
+      ],
+      [["providers", '{"o":{"Type":"ollama","ApiKey":"sk-secret-9"}}'], "Providers.o.ApiKey is a secret"],
+      [
         ["provider", "add", "__proto__", "ollama"],
         "'Providers.__proto__.Type' names the key '__proto__', which is not allowed.",
       ],
@@ -169,6 +174,7 @@ describe("config set validates the whole result and writes nothing when the daem
       assert.ok(result.stderr.startsWith("error: "), result.stderr);
       assert.ok(result.stderr.includes(message), `${args.join(" ")}: ${result.stderr}`);
       assert.match(result.stderr, /^ +fix: /m);
+      assert.doesNotMatch(result.stdout + result.stderr, /secret-9/, "the value is never echoed");
       assert.equal(readFileSync(h.configFile, "utf8"), before, args.join(" "));
     }
     // Settings that depend on each other change together, in one validated write.
