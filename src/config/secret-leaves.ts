@@ -1,4 +1,5 @@
 import { SECRET_KEY_NAMES } from "./schema.ts";
+import { isEncrypted } from "./secret-box.ts";
 import { isTree } from "./tree.ts";
 
 /** What a masked secret prints as, in every command that shows configuration. */
@@ -56,12 +57,12 @@ export function maskSecrets(value: unknown, path: readonly (string | number)[]):
   return revealing && isSecretPath(path) ? MASKED : value;
 }
 
-/** Dotted paths of credential-named leaves holding a non-empty plain value (not `ENC:`) in `tree`. */
+/** Dotted paths of credential-named leaves holding a non-empty plain value (not `ENC:v1:`) in `tree`. */
 export function plaintextSecretPaths(tree: unknown, path: string[] = []): string[] {
   if (Array.isArray(tree))
     return tree.flatMap((item, index) => plaintextSecretPaths(item, [...path, String(index)]));
   if (isTree(tree))
     return Object.entries(tree).flatMap(([key, child]) => plaintextSecretPaths(child, [...path, key]));
-  const plain = typeof tree === "string" ? tree.trim() !== "" && !tree.startsWith("ENC:") : tree != null;
+  const plain = typeof tree === "string" ? tree.trim() !== "" && !isEncrypted(tree) : tree != null;
   return plain && typeof tree !== "boolean" && hasSecretName(path) ? [path.join(".")] : [];
 }

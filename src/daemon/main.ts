@@ -122,7 +122,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   // The checks `config validate`, `config set` and `doctor` run, with the same messages.
   const problem = validateConfig(config, { configDir: paths.configDir });
   if (problem) abort(problem);
-  const channel = parseUpdateChannel(config.Daemon.UpdateChannel) as "stable" | "beta";
+  const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
+  if (typeof channel === "object") abort(channel); // validated above; narrows the type
 
   const registry = createDeviceRegistry({
     devicesPath: paths.devicesFile,
