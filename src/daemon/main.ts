@@ -123,7 +123,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const problem = validateConfig(config, { configDir: paths.configDir });
   if (problem) abort(problem);
   const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
-  if (typeof channel === "object") abort(channel); // validated above; narrows the type
+  if (typeof channel === "object") abort(channel); // validated above; kept as the type's guard
 
   const registry = createDeviceRegistry({
     devicesPath: paths.devicesFile,
@@ -263,7 +263,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
   const updates = createUpdateChecker({
     feedUrl: config.Daemon.UpdateFeedUrl,
-    channel,
+    channel: channel as "stable" | "beta",
     currentVersion: build.version,
     selfUpdateDisabled: config.Daemon.DisableSelfUpdate,
     intervalMs: config.Daemon.UpdateCheckIntervalHours * 3_600_000,
