@@ -215,3 +215,73 @@ describe("errors name the file or variable, the key, the value and the fix", () 
     assert.equal(readFileSync(case_.configFile, "utf8"), before);
   });
 });
+
+describe("warnings name the layer a key was written in", () => {
+  test("unknown keys: the file (even for an empty object), secrets.json, the variable; with a did-you-mean", () => {
+    const { warnings, configFile, secretsFile } = (() => {
+      const c = load({
+        file: { Deamon: {}, Daemon: { Prot: 1 } },
+        secrets: { Providers: { o: { ApiKy: "x" } } },
+        env: { NETCLAW_Session__CompactionTreshold: "0.5" },
+      });
+      return { ...c, warnings: c.loaded().warnings };
+    })();
+    const by = (key: string) => warnings.find((w) => w.key === key)!;
+    assert.equal(by("Deamon").source, configFile);
+    assert.match(by("Deamon").message, /Did you mean 'Daemon'\?/);
+    assert.match(
+      by("Daemon.Prot").message,
+      new RegExp(`'Daemon\\.Prot' in ${configFile} .*Did you mean 'Daemon\\.Port'\\?`),
+    );
+    assert.equal(by("Providers.o.ApiKy").source, secretsFile);
+    assert.match(by("Providers.o.ApiKy").message, /Did you mean 'Providers\.o\.ApiKey'\?/);
+    assert.equal(
+      by("Session.CompactionTreshold").source,
+      "environment variable NETCLAW_Session__CompactionTreshold",
+    );
+    assert.ok(warnings.every((w) => !w.message.includes("built-in defaults")));
+  });
+
+  test("a credential in plain text in netclaw.json is a warning that never shows the value", () => {
+    const c = load({ file: { Providers: { o: { Type: "openai", ApiKey: "sk-plain-123" } } } });
+    const warning = c.loaded().warnings.find((w) => w.code === "plaintext_secret")!;
+    assert.equal(warning.key, "Providers.o.ApiKey");
+    assert.ok(!JSON.stringify(warning).includes("sk-plain-123"));
+    assert.match(warning.remediation, /netclaw secrets set Providers\.o\.ApiKey/);
+    // The same key in secrets.json or the environment is not a warning.
+    const elsewhere = load({
+      file: { Providers: { o: { Type: "openai" } } },
+      secrets: { Providers: { o: { ApiKey: "sk" } } },
+    });
+    assert.deepEqual(elsewhere.loaded().warnings, []);
+  });
+});
+
+describe("hazards are refused in every layer, before anything merges", () => {
+  test("secrets.json, an edit not yet written, and the environment", () => {
+    const secrets = load({ secrets: JSON.parse('{"Providers": {"x": {"__proto__": {"ApiKey": "x"}}}}') });
+    assert.throws(
+      secrets.loaded,
+      (e: ConfigError) =>
+        e.code === "config_key_forbidden" &&
+        e.message.includes(`${secrets.secretsFile} contains the key 'Providers.x.__proto__'`),
+    );
+    const override = load({});
+    assert.throws(
+      () =>
+        loadConfig({
+          configFile: override.configFile,
+          secretsFile: override.secretsFile,
+          env: {},
+          fileOverride: { Daemon: { Port: 1, port: 2 } },
+        }),
+      (e: ConfigError) => e.code === "config_key_duplicate",
+    );
+    assert.throws(
+      load({ env: { NETCLAW_Daemon__Port: "1", NETCLAW_DAEMON__PORT: "2" } }).loaded,
+      (e: ConfigError) =>
+        e.code === "config_key_duplicate" && /NETCLAW_DAEMON__PORT and NETCLAW_Daemon__Port/.test(e.message),
+    );
+    assert.equal(({} as Record<string, unknown>).ApiKey, undefined, "nothing reached Object.prototype");
+  });
+});

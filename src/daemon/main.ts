@@ -12,6 +12,7 @@ import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
 import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
+import { validateConfig } from "../config/validate.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
 import { composeDispatcher } from "./agent/extra-tools.ts";
@@ -69,9 +70,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const abort = (problem: Abort): never => {
     const line = `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`;
     process.stderr.write(`${line}\n`);
-    logger?.fatal({ err: problem.error }, line);
+    logger?.fatal(problem.exitCode === undefined ? {} : { err: problem.error }, line);
     flushLog();
-    writeCrashLog({ logsDir: paths.logsDir, reason: line, error: problem.error });
+    // A configuration the daemon refuses is the user's to fix, not a crash: no crash log (and
+    // no stack trace) for it. Runtime failures (store, listen) still leave one.
+    if (problem.exitCode !== undefined && problem.exitCode !== EXIT_CONFIG)
+      writeCrashLog({ logsDir: paths.logsDir, reason: line, error: problem.error });
     lock?.release();
     process.exit(problem.exitCode ?? EXIT_CONFIG);
   };
@@ -110,11 +114,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   logger = createLogger({ level: config.Logging.LogLevel.Default, destination });
   const lifecycleLog = logger.child({ component: "lifecycle" }, { level: "info" });
   installCrashHandlers({ paths, logger, flush: flushLog, release: () => lock?.release() });
-  for (const warning of loaded.warnings)
+  for (const warning of loaded.warnings) {
     logger.warn({ key: warning.key, source: warning.source }, warning.message);
+    process.stderr.write(`warning: ${warning.message}\n`); // a foreground netclawd's console
+  }
 
+  // The checks `config validate`, `config set` and `doctor` run, with the same messages.
+  const problem = validateConfig(config, { configDir: paths.configDir });
+  if (problem) abort(problem);
   const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
-  if (typeof channel === "object") abort(channel);
+  if (typeof channel === "object") abort(channel); // validated above; kept as the type's guard
 
   const registry = createDeviceRegistry({
     devicesPath: paths.devicesFile,

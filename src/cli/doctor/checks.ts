@@ -5,20 +5,28 @@ import { loadHomeConfig } from "../../config/home-config.ts";
 import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
 import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
+import { problemError, validateConfig } from "../../config/validate.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
 import { type CliContext, responseFix, unreachableFix } from "../context.ts";
 import type { CheckLine } from "../output.ts";
 
-/** Loads the configuration once for all checks; a failure is itself the first check's result. */
+/**
+ * Loads the configuration once for all checks and runs the daemon's validation on it; a failure
+ * of either is the first check's result. A configuration that loads but fails validation is
+ * still handed to the other checks (`loaded` and `error` both set), so they can say more.
+ */
 export function loadForDoctor(context: CliContext): { loaded?: LoadedConfig; error?: ConfigError } {
+  let loaded: LoadedConfig;
   try {
-    return { loaded: loadHomeConfig({ env: context.env, paths: context.paths }) };
+    loaded = loadHomeConfig({ env: context.env, paths: context.paths });
   } catch (error) {
     if (error instanceof ConfigError) return { error };
     throw error;
   }
+  const problem = validateConfig(loaded.config, { configDir: context.paths.configDir });
+  return problem ? { loaded, error: problemError(problem) } : { loaded };
 }
 
 export function configSchemaCheck(context: CliContext, state: ReturnType<typeof loadForDoctor>): CheckLine {
@@ -52,13 +60,23 @@ export function configSchemaCheck(context: CliContext, state: ReturnType<typeof 
   return { name, severity: "pass", message: `${context.paths.configFile} is valid (configVersion 1)` };
 }
 
-export function unknownKeyChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
-  return (state.loaded?.warnings ?? []).map((warning) => ({
-    name: "Unknown Key",
-    severity: "warn",
-    message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
-    remediation: "check its spelling against `netclaw config schema`, or remove it",
-  }));
+/** The loader's warnings: unknown keys (with a did-you-mean) and credentials in plain text in netclaw.json. */
+export function configWarningChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
+  return (state.loaded?.warnings ?? []).map((warning) =>
+    warning.code === "unknown_key"
+      ? {
+          name: "Unknown Key",
+          severity: "warn",
+          message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
+          remediation: warning.remediation,
+        }
+      : {
+          name: "Plaintext Secret",
+          severity: "warn",
+          message: warning.message,
+          remediation: warning.remediation,
+        },
+  );
 }
 
 export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
