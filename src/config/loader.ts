@@ -7,8 +7,11 @@ import { normalizeConfig, type SchemaNode, type UnknownKey } from "./normalize.t
 import { type ConfigSource, describeSource, Provenance } from "./provenance.ts";
 import { configSchema, type NetclawConfig, SECRET_KEY_NAMES } from "./schema.ts";
 import { getPath, isTree, mergeInto, setPath, type Tree } from "./tree.ts";
+import { takeUnsupportedKeys, type UnsupportedKeyWarning } from "./unsupported-keys.ts";
 
-export type ConfigWarning = { code: "unknown_key"; key: string; source: string; message: string };
+export type ConfigWarning =
+  | { code: "unknown_key"; key: string; source: string; message: string }
+  | UnsupportedKeyWarning;
 
 export type LoadedConfig = {
   config: NetclawConfig;
@@ -90,7 +93,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const result = configSchema.safeParse(normalized);
   if (!result.success) throw schemaError(result.error, normalized, provenance);
 
-  const warnings = unknown.map(({ path }) => {
+  // Documented settings not implemented yet get their own warning (unsupported-keys.ts).
+  const unsupported = takeUnsupportedKeys({ unknown, tree: merged, provenance });
+  const warnings = unsupported.unknown.map(({ path }) => {
     const key = path.join(".");
     const source = describeSource(provenance.lookup(path));
     return {
@@ -102,7 +107,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   });
   return {
     config: result.data,
-    warnings,
+    warnings: [...unsupported.warnings, ...warnings],
     provenance,
     configFileExists: file.exists,
     secretsFileExists: secrets.exists,

@@ -4,6 +4,7 @@ import { ConfigError } from "../../config/errors.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
 import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
+import { notSupportedYet } from "../../config/unsupported-keys.ts";
 import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
@@ -53,12 +54,25 @@ export function configSchemaCheck(context: CliContext, state: ReturnType<typeof 
 }
 
 export function unknownKeyChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
-  return (state.loaded?.warnings ?? []).map((warning) => ({
+  return (state.loaded?.warnings ?? []).map((warning) =>
+    warning.code === "unsupported_key"
+      ? {
+          name: "Unsupported Key",
+          severity: "warn",
+          message: `${notSupportedYet(warning.key)}: set in ${warning.source}; nothing in this version reads it`,
+          remediation: `remove ${warning.key} (\`netclaw config unset ${warning.key}\` when it is in netclaw.json)`,
+        }
+      : unknownKeyLine(warning),
+  );
+}
+
+function unknownKeyLine(warning: { key: string; source: string }): CheckLine {
+  return {
     name: "Unknown Key",
     severity: "warn",
     message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
     remediation: "check its spelling against `netclaw config schema`, or remove it",
-  }));
+  };
 }
 
 export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
