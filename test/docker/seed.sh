@@ -487,9 +487,16 @@ s_init_scripted() {
 }
 
 # The page's last line: with the host's Docker socket mounted, the agent manages containers. The
-# container set up by s_init_scripted (Personal posture, where the shell tool exists) has it.
+# container set up by s_init_scripted (Personal posture, where the shell tool exists) has it; it is
+# removed afterwards whatever the outcome (later steps need 127.0.0.1:5199).
 s_docker_socket() {
-  local n=netclaw-seed-init rc
+  docker_socket_chat netclaw-seed-init
+  local rc=$?
+  docker rm -f netclaw-seed-init >/dev/null 2>&1
+  return "$rc"
+}
+docker_socket_chat() {
+  local n=$1 rc
   running "$n" || { echo "the container of the init step is not running"; return 1; }
   docker logs "$n" 2>&1 | grep -E '^\[entrypoint\] Docker socket /var/run/docker\.sock mounted \(gid [0-9]+, group [^)]+\): netclawd may use the docker CLI$' \
     || { echo "no 'Docker socket ... mounted' line"; docker logs --tail 20 "$n"; return 1; }
@@ -510,16 +517,25 @@ s_docker_socket() {
   # The group is the netclaw user's, so `docker exec -u netclaw` gets it too.
   docker exec -u netclaw "$n" docker ps -q >/dev/null || { echo "docker ps as netclaw through docker exec failed"; return 1; }
   echo "the agent's shell_execute ran docker ps and listed $n" >"$log.detail"
-  docker stop "$n" >/dev/null && docker rm "$n" >/dev/null
 }
 
 # Any GID: a socket of group 4242 (a forwarder to the host's), and a -v whose host path does not
 # exist (Docker mounts an empty directory): adopted, and a clear warning with the daemon up.
 s_docker_socket_variants() {
-  local n=netclaw-seed-sock dir node
+  local dir rc
+  dir=$(mktemp -d /tmp/netclaw-seed-sock.XXXXXX)
+  docker_socket_variants netclaw-seed-sock "$dir"
+  rc=$?
+  docker rm -f netclaw-seed-sock >/dev/null 2>&1
+  if [ -n "$forwarder_pid" ]; then kill "$forwarder_pid" 2>/dev/null; wait "$forwarder_pid" 2>/dev/null; fi
+  forwarder_pid=""
+  rm -rf "$dir"
+  return "$rc"
+}
+docker_socket_variants() {
+  local n=$1 dir=$2 node
   claim_container "$n" || return 1
   node=$(find_node24) || return 1
-  dir=$(mktemp -d /tmp/netclaw-seed-sock.XXXXXX)
   "$node" -e '
     const net = require("node:net"), fs = require("node:fs");
     const [path, gid, target] = process.argv.slice(1);
@@ -545,11 +561,6 @@ s_docker_socket_variants() {
   docker logs "$n" 2>&1 | tee "$TMP/sock2.log"
   grep -qF '[entrypoint] WARN: Docker socket /var/run/docker.sock is mounted but netclawd cannot use it: it is a directory, not a socket' "$TMP/sock2.log" \
     || { echo "no warning for a directory at the socket path"; return 1; }
-  docker rm -f "$n" >/dev/null
-  kill "$forwarder_pid" 2>/dev/null
-  wait "$forwarder_pid" 2>/dev/null
-  forwarder_pid=""
-  rm -rf "$dir"
   echo "gid 4242 adopted (docker ps works); a missing host path warns and the daemon still starts" >"$log.detail"
 }
 
