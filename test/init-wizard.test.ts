@@ -105,6 +105,49 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
     });
   }
 
+  test("Team posture: the feature list offers only features that exist (no Search, no SubAgents)", async () => {
+    const home = homes.home();
+    const term = wizard(home);
+    try {
+      await term.waitFor(/Which model provider\?/);
+      term.send(["Enter"]); // Ollama
+      await term.waitFor(/Endpoint \(base URL\)/);
+      term.send(["C-u"]);
+      term.type(fake.url);
+      term.send(["Enter"]);
+      await term.waitFor(/Model \(\d+ available/);
+      term.send(["Enter"]);
+      await term.waitFor(/Your name/);
+      term.type("Grace");
+      term.send(["Enter"]);
+      await term.waitFor(/Your time zone/);
+      term.send(["Enter"]);
+      await term.waitFor(/Workspaces directory/);
+      term.send(["Enter"]);
+      await term.waitFor(/Who will talk to this agent\?/);
+      term.send(["Down", "Enter"]); // Team
+      const features = await term.waitFor(/Which features should be on\?[\s\S]*Webhooks/);
+      assert.match(features, /Memory[\s\S]*Scheduling[\s\S]*Webhooks/);
+      assert.doesNotMatch(features, /Search|SubAgents/);
+      term.send(["Enter"]); // the Team defaults
+      await term.waitFor(/How will you reach the daemon\?/);
+      term.send(["Enter"]);
+      await term.waitFor(/Write this configuration\?/);
+      term.send(["Enter"]);
+      assert.match(await term.waitFor(/\[exit \d+\]/), /\[exit 0\]/);
+    } finally {
+      term.close();
+    }
+    const config = JSON.parse(readFileSync(join(home, "config", "netclaw.json"), "utf8"));
+    assert.equal(config.Security.DeploymentPosture, "Team");
+    assert.deepEqual(
+      [config.Memory.Enabled, config.Scheduling.Enabled, config.Webhooks.Enabled],
+      [true, true, false],
+    );
+    assert.equal(config.Search, undefined);
+    assert.equal(config.SubAgents, undefined);
+  });
+
   test("a wrong API key: the check says so, the user fixes it and goes on", async () => {
     const home = homes.home();
     const term = wizard(home);

@@ -33,7 +33,7 @@ export function registerSettingsCommands(program: Command, run: Run): void {
     .option("--timezone <zone>", "your IANA time zone (default UTC)")
     .option("--workspaces <dir>", "workspaces directory")
     .option("--posture <posture>", "Personal, Team or Public (default Personal)")
-    .option("--features <list>", "comma-separated: Memory,Search,Scheduling,SubAgents,Webhooks")
+    .option("--features <list>", "comma-separated: Memory,Scheduling,Webhooks")
     .option(
       "--exposure <mode>",
       "local (default), reverse-proxy, tailscale-serve, tailscale-funnel, cloudflare-tunnel",

@@ -6,6 +6,7 @@ import { configJsonSchema, type LoadedConfig, loadConfig, readJsonObject } from 
 import type { SchemaNode } from "./normalize.ts";
 import { isSecretPath } from "./secret-leaves.ts";
 import { findKey, isForbiddenKey, isTree, setPath, type Tree } from "./tree.ts";
+import { refuseUnsupportedKey } from "./unsupported-keys.ts";
 import { problemError, validateConfig } from "./validate.ts";
 
 /**
@@ -17,7 +18,8 @@ export type ResolvedKey = { path: string[]; node: SchemaNode; secret: boolean };
 /**
  * Resolves `Providers.local-ollama.Endpoint`-style keys case-insensitively against the schema.
  * Names inside records (provider, server and definition names) keep the spelling given.
- * Throws ConfigError naming the first unknown segment, or a reserved one (`__proto__`…).
+ * Throws ConfigError naming the first unknown segment, or a reserved one (`__proto__`…), or
+ * saying that a documented key is not supported yet.
  */
 export function resolveKey(dotted: string): ResolvedKey {
   const segments = dotted.split(".").filter((s) => s !== "");
@@ -51,6 +53,7 @@ export function resolveKey(dotted: string): ResolvedKey {
       path.push(segment);
       node = node.items;
     } else {
+      refuseUnsupportedKey(dotted);
       const prefix = path.length ? `${path.join(".")}.` : "";
       throw new ConfigError("config_key_unknown", `'${prefix}${segment}' is not a netclaw setting.`, {
         key: dotted,

@@ -9,15 +9,18 @@ import { type ConfigSource, describeSource, Provenance } from "./provenance.ts";
 import { configSchema, type NetclawConfig } from "./schema.ts";
 import { isSecretPath, MASKED, plaintextSecretPaths } from "./secret-leaves.ts";
 import { getPath, isTree, mergeInto, setPath, type Tree } from "./tree.ts";
+import { takeUnsupportedKeys, type UnsupportedKeyWarning } from "./unsupported-keys.ts";
 
 /** A problem that does not stop anything: `message` is one sentence for logs, `remediation` the fix. */
-export type ConfigWarning = {
-  code: "unknown_key" | "plaintext_secret";
-  key: string;
-  source: string;
-  message: string;
-  remediation: string;
-};
+export type ConfigWarning =
+  | {
+      code: "unknown_key" | "plaintext_secret";
+      key: string;
+      source: string;
+      message: string;
+      remediation: string;
+    }
+  | UnsupportedKeyWarning;
 
 export type LoadedConfig = {
   config: NetclawConfig;
@@ -128,24 +131,33 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   };
 }
 
-/** The keys of one layer the schema does not know, each named with that layer's file or variable. */
+/**
+ * The keys of one layer the schema does not know, each named with that layer's file or variable;
+ * documented settings not implemented yet get their own warning (unsupported-keys.ts).
+ */
 function unknownKeyWarnings(tree: Tree, source: ConfigSource): ConfigWarning[] {
-  const unknown: UnknownKey[] = [];
-  normalizeConfig(tree, configJsonSchema(), unknown);
-  return unknown.map(({ path, suggestion }) => {
-    const key = path.join(".");
-    const where = describeSource(source);
-    const hint = suggestion ? ` Did you mean '${[...path.slice(0, -1), suggestion].join(".")}'?` : "";
-    return {
-      code: "unknown_key" as const,
-      key,
-      source: where,
-      message: `Unknown configuration key '${key}' in ${where} is ignored.${hint} Check its spelling against \`netclaw config schema\`, or remove it.`,
-      remediation: suggestion
-        ? `rename it to '${suggestion}' in ${where}, or remove it`
-        : "check its spelling against `netclaw config schema`, or remove it",
-    };
-  });
+  const found: UnknownKey[] = [];
+  normalizeConfig(tree, configJsonSchema(), found);
+  const layer = new Provenance();
+  layer.recordTree(tree, source);
+  const { warnings, unknown } = takeUnsupportedKeys({ unknown: found, tree, provenance: layer });
+  return [
+    ...warnings,
+    ...unknown.map(({ path, suggestion }) => {
+      const key = path.join(".");
+      const where = describeSource(source);
+      const hint = suggestion ? ` Did you mean '${[...path.slice(0, -1), suggestion].join(".")}'?` : "";
+      return {
+        code: "unknown_key" as const,
+        key,
+        source: where,
+        message: `Unknown configuration key '${key}' in ${where} is ignored.${hint} Check its spelling against \`netclaw config schema\`, or remove it.`,
+        remediation: suggestion
+          ? `rename it to '${suggestion}' in ${where}, or remove it`
+          : "check its spelling against `netclaw config schema`, or remove it",
+      };
+    }),
+  ];
 }
 
 /** A credential in netclaw.json is readable by anything that reads the settings file or its backups. */

@@ -5,6 +5,8 @@ import { z } from "zod";
  * original documented; the loader matches them case-insensitively before this schema sees them.
  * `Daemon.ExposureMode` and `Daemon.UpdateChannel` stay plain strings here: their validation
  * messages are part of the contract and come from `exposure.ts` / `daemon-settings.ts`.
+ * Every key here is read by some code (schema-readers.test.ts); documented settings that nothing
+ * implements yet are listed in `unsupported-keys.ts` instead, and warned about when set.
  */
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
@@ -35,17 +37,13 @@ const providerSchema = z.object({
   Type: providerType.optional(),
   Endpoint: z.url().optional(),
   ApiKey: z.string().optional(),
-  AuthMethod: z.enum(["None", "ApiKey"]).optional(),
   VendorOptions: z.record(z.string(), z.string()).optional(),
 });
 
-const modalities = z.string().optional();
 const roleModelSchema = z.object({
   Provider: z.string().trim().min(1).optional(),
   ModelId: z.string().trim().min(1).optional(),
   ContextWindow: int(4096, 10_000_000).optional(),
-  InputModalities: modalities,
-  OutputModalities: modalities,
 });
 
 const modelsSchema = z
@@ -67,11 +65,9 @@ const modelsSchema = z
 const sessionSchema = z
   .object({
     CompactionThreshold: z.number().gt(0).lt(1).default(0.75),
-    SnapshotInterval: int(1, 10_000).default(20),
     KeepRecentToolResults: int(0, 1000).default(3),
     MaxToolCallsPerTurn: int(1, 10_000).default(30),
     SidecarLlmTimeoutSeconds: seconds(90),
-    TurnLlmTimeoutSeconds: seconds(180),
     ToolExecutionTimeoutSeconds: seconds(90),
     FirstTokenTimeoutSeconds: seconds(600),
     IdleTimeoutSeconds: seconds(120),
@@ -103,7 +99,6 @@ const audienceProfile = z.object({
 const toolsSchema = z
   .object({
     ShellMode: shellMode.optional(),
-    ShellTimeoutSeconds: seconds(60),
     MaxOutputChars: int(1000, 10_000_000).default(32_000),
     MaxToolTimeoutSeconds: seconds(600),
     HardDenyPatterns: z.array(z.string()).default([]),
@@ -133,7 +128,6 @@ const mcpServerSchema = z.object({
   EnvironmentVariables: z.record(z.string(), z.string()).prefault({}),
   Headers: z.record(z.string(), z.string()).prefault({}),
   Enabled: z.boolean().default(true),
-  GrantCategory: z.string().optional(),
 });
 
 const enabled = (value: boolean) => z.object({ Enabled: z.boolean().default(value) }).prefault({});
@@ -163,14 +157,6 @@ export const configSchema = z.object({
     })
     .prefault({}),
   Scheduling: enabled(true),
-  SubAgents: enabled(true),
-  Search: z
-    .object({
-      Enabled: z.boolean().default(false),
-      Backend: z.enum(["DuckDuckGo", "Brave", "SearXng"]).optional(),
-    })
-    .prefault({}),
-  Telemetry: enabled(false),
   Workspaces: z.object({ Directory: z.string().optional() }).prefault({}),
   Logging: z
     .object({ LogLevel: z.object({ Default: logLevel.default("Warning") }).prefault({}) })

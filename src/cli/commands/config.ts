@@ -5,6 +5,7 @@ import { ConfigError } from "../../config/errors.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
 import { hasSecretName, maskSecrets, plaintextSecretPaths } from "../../config/secret-leaves.ts";
 import { getPath } from "../../config/tree.ts";
+import { unsupportedKey } from "../../config/unsupported-keys.ts";
 import { loadValidConfig } from "../../config/validate.ts";
 import type { CliContext } from "../context.ts";
 import { print, printError } from "../output.ts";
@@ -132,19 +133,21 @@ function refuseSecret(path: string[]): void {
 
 export function configUnset(context: CliContext, dotted: string): number {
   return settings(() => {
-    const key = resolveKey(dotted);
+    // A key that is not supported yet can still be removed (it is how its warning goes away).
+    const unsupported = unsupportedKey(dotted.split(".").filter((s) => s !== ""));
+    const path = unsupported === undefined ? resolveKey(dotted).path : unsupported.split(".");
     let removed = false;
     editConfigFile({
       paths: context.paths,
       env: context.env,
       edit: (file) => {
-        removed = unsetPath(file, key.path);
+        removed = unsetPath(file, path);
       },
     });
     print(
       removed
-        ? `Removed ${key.path.join(".")} from ${context.paths.configFile}.`
-        : `${key.path.join(".")} was not set in ${context.paths.configFile}.`,
+        ? `Removed ${path.join(".")} from ${context.paths.configFile}.`
+        : `${path.join(".")} was not set in ${context.paths.configFile}.`,
     );
     return 0;
   });

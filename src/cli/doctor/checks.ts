@@ -4,6 +4,7 @@ import { ConfigError } from "../../config/errors.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
 import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
+import { notSupportedYet } from "../../config/unsupported-keys.ts";
 import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
 import { problemError, validateConfig } from "../../config/validate.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
@@ -60,10 +61,21 @@ export function configSchemaCheck(context: CliContext, state: ReturnType<typeof 
   return { name, severity: "pass", message: `${context.paths.configFile} is valid (configVersion 1)` };
 }
 
-/** The loader's warnings: unknown keys (with a did-you-mean) and credentials in plain text in netclaw.json. */
+/**
+ * The loader's warnings: settings not supported yet, unknown keys (with a did-you-mean) and
+ * credentials in plain text in netclaw.json.
+ */
 export function configWarningChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
-  return (state.loaded?.warnings ?? []).map((warning) =>
-    warning.code === "unknown_key"
+  return (state.loaded?.warnings ?? []).map((warning) => {
+    if (warning.code === "unsupported_key") {
+      return {
+        name: "Unsupported Key",
+        severity: "warn",
+        message: `${notSupportedYet(warning.key)}: set in ${warning.source}; nothing in this version reads it`,
+        remediation: warning.remediation,
+      };
+    }
+    return warning.code === "unknown_key"
       ? {
           name: "Unknown Key",
           severity: "warn",
@@ -75,8 +87,8 @@ export function configWarningChecks(state: ReturnType<typeof loadForDoctor>): Ch
           severity: "warn",
           message: warning.message,
           remediation: warning.remediation,
-        },
-  );
+        };
+  });
 }
 
 export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
