@@ -25,7 +25,7 @@ export function serverOptions(limits: ServerLimits): Partial<FastifyServerOption
     http: {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+      connectionsCheckingInterval: checkInterval(limits),
     },
   } as Partial<FastifyServerOptions>;
 }
@@ -40,7 +40,10 @@ export function serverOptions(limits: ServerLimits): Partial<FastifyServerOption
 export function applyServerLimits(app: FastifyInstance, limits: ServerLimits): void {
   const server = app.server;
   server.maxConnections = limits.maxConnections;
-  server.on("connection", (socket) => socket.setTimeout(limits.headersTimeoutMs));
+  // The margin lets node's own header check (every CHECK_INTERVAL) answer 408 first when some
+  // bytes did arrive; either way the connection goes.
+  const idleMs = limits.headersTimeoutMs + checkInterval(limits) + 1_000;
+  server.on("connection", (socket) => socket.setTimeout(idleMs));
   app.addHook("onRequest", async (request) => {
     request.raw.socket.setTimeout(0);
   });
@@ -51,4 +54,8 @@ export function applyServerLimits(app: FastifyInstance, limits: ServerLimits): v
     lastReport = now;
     limits.onConnectionRefused?.(limits.maxConnections);
   });
+}
+
+function checkInterval(limits: ServerLimits): number {
+  return Math.min(1_000, limits.headersTimeoutMs);
 }
