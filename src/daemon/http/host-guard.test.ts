@@ -23,6 +23,14 @@ test("local mode: Host must be a local name with the daemon's own port", () => {
   assert.equal(code(local([])), "host_not_allowed", "no Host at all");
 });
 
+test("bound to the name localhost, loopback literals of both families are local names", () => {
+  const named = createHostGuard({ bindHost: "localhost", port: PORT, allowedHosts: [], enforceHost: true });
+  for (const host of [`localhost:${PORT}`, `127.0.0.1:${PORT}`, `[::1]:${PORT}`]) {
+    assert.equal(code(named(["Host", host])), "ok", host);
+  }
+  assert.equal(code(named(["Host", `10.0.0.1:${PORT}`])), "host_not_allowed");
+});
+
 test("a second Host header is refused in every mode, even one that does not check names", () => {
   const open = createHostGuard({ bindHost: "0.0.0.0", port: PORT, allowedHosts: [], enforceHost: false });
   for (const guard of [local, open]) {

@@ -50,7 +50,11 @@ export function createHostGuard(options: HostGuardOptions): HostGuard {
   const isLocalName = (hostname: string) =>
     hostname === "localhost" ||
     (!wildcard && hostname === bind) ||
-    (isLoopbackHost(bind) && isLoopbackHost(hostname) && isIP(hostname) === isIP(bind));
+    // Bound to a loopback address: other loopback literals of its family reach it too (and any
+    // loopback literal when bound to the name `localhost`, which may resolve to either family).
+    (isLoopbackHost(bind) &&
+      isLoopbackHost(hostname) &&
+      (bind === "localhost" || isIP(hostname) === isIP(bind)));
   const hostAllowed = (host: Authority) =>
     configured.has(host.hostname) ||
     (isLocalName(host.hostname) && (host.port ?? 80) === port()) ||
