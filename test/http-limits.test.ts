@@ -160,10 +160,16 @@ describe("connection and event-stream caps", () => {
     for (let i = 0; i < 100 && !first.received().startsWith("HTTP/1.1 200"); i++) await sleep(100);
     assert.match(first.received(), /^HTTP\/1\.1 200 /);
 
-    const second = await raw({ url: daemon.url, path: `/api/sessions/${id}/events` });
-    assert.equal(second.status, 503);
-    assert.equal(JSON.parse(second.body).error.code, "too_many_streams");
-    assert.equal(second.headers["retry-after"], "5");
+    // A raw socket, not a request that waits for the end: were the cap missing, this would be
+    // an endless stream, and the test must fail rather than hang.
+    const second = await open(daemon.port, streamRequest);
+    const answered = () =>
+      /"code":"[a-z_]+"|^HTTP\/1\.1 (?!503)\d{3} [\s\S]*\r\n\r\n/.test(second.received());
+    for (let i = 0; i < 200 && !answered(); i++) await sleep(50);
+    assert.match(second.received(), /^HTTP\/1\.1 503 /);
+    assert.match(second.received(), /\r\nretry-after: 5\r\n/i);
+    assert.match(second.received(), /"code":"too_many_streams"/);
+    second.socket.destroy();
 
     first.socket.destroy();
     let third: Watched | undefined;
