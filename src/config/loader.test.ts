@@ -285,3 +285,37 @@ describe("hazards are refused in every layer, before anything merges", () => {
     assert.equal(({} as Record<string, unknown>).ApiKey, undefined, "nothing reached Object.prototype");
   });
 });
+
+describe("Daemon connection limits", () => {
+  test("defaults, and values from a file", () => {
+    const { config } = load({}).loaded();
+    assert.equal(config.Daemon.HeadersTimeoutSeconds, 10);
+    assert.equal(config.Daemon.RequestTimeoutSeconds, 60);
+    assert.equal(config.Daemon.MaxConnections, 256);
+    assert.equal(config.Daemon.MaxEventStreams, 64);
+    const custom = load({ file: { Daemon: { MaxConnections: 20, MaxEventStreams: 5 } } }).loaded().config;
+    assert.equal(custom.Daemon.MaxConnections, 20);
+    assert.equal(custom.Daemon.MaxEventStreams, 5);
+  });
+
+  test("a headers timeout past the request timeout, or streams that could take every connection, are refused by key", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { NETCLAW_Daemon__HeadersTimeoutSeconds: "90" },
+        /Daemon\.HeadersTimeoutSeconds in environment variable NETCLAW_Daemon__HeadersTimeoutSeconds: 90 — must not exceed Daemon\.RequestTimeoutSeconds \(60\)/,
+      ],
+      [
+        { NETCLAW_Daemon__MaxConnections: "10", NETCLAW_Daemon__MaxEventStreams: "10" },
+        /Daemon\.MaxEventStreams .*: 10 — must be less than Daemon\.MaxConnections \(10\)/,
+      ],
+      [{ NETCLAW_Daemon__MaxConnections: "0" }, /Daemon\.MaxConnections .*: 0 — must be at least 2/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(
+        () => load({ env }).loaded(),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(env),
+      );
+    }
+  });
+});

@@ -30,6 +30,31 @@ const daemonSchema = z
     UpdateFeedUrl: z.url().default("https://registry.npmjs.org"),
     UpdateCheckIntervalHours: int(1, 24 * 30).default(24),
     ShutdownDrainSeconds: int(0, 600).default(6), // inside Docker's 10 s stop timeout, with room to spare
+    // A connection must finish its request headers (from its first byte, or from connecting if it
+    // sends nothing) within HeadersTimeoutSeconds and its whole request within
+    // RequestTimeoutSeconds; event streams are responses, so neither cuts them.
+    HeadersTimeoutSeconds: int(1, 600).default(10),
+    RequestTimeoutSeconds: int(1, 3600).default(60),
+    // Connections beyond MaxConnections are closed on accept; event streams take at most
+    // MaxEventStreams of them, so streams can never hold every slot.
+    MaxConnections: int(2, 100_000).default(256),
+    MaxEventStreams: int(1, 100_000).default(64),
+  })
+  .superRefine((daemon, context) => {
+    if (daemon.HeadersTimeoutSeconds > daemon.RequestTimeoutSeconds) {
+      context.addIssue({
+        code: "custom",
+        path: ["HeadersTimeoutSeconds"],
+        message: `must not exceed Daemon.RequestTimeoutSeconds (${daemon.RequestTimeoutSeconds})`,
+      });
+    }
+    if (daemon.MaxEventStreams >= daemon.MaxConnections) {
+      context.addIssue({
+        code: "custom",
+        path: ["MaxEventStreams"],
+        message: `must be less than Daemon.MaxConnections (${daemon.MaxConnections}) so other requests keep a connection`,
+      });
+    }
   })
   .prefault({});
 

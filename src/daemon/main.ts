@@ -21,6 +21,7 @@ import { createSessionTools } from "./agent/session-tools.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
+import { createClientAddress } from "./http/client-address.ts";
 import { createHostGuard } from "./http/host-guard.ts";
 import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -29,6 +30,7 @@ import { localControlRoutes } from "./http/routes/local-control.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { createStreamGate } from "./http/sse.ts";
 import { checkNewConfig } from "./lifecycle/config-reload.ts";
 import { configFingerprint, watchConfig } from "./lifecycle/config-watch.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
@@ -348,9 +350,20 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger,
     hostGuard: createHostGuard({
       bindHost: config.Daemon.Host,
+      port: config.Daemon.Port,
       allowedHosts: config.Daemon.AllowedHosts,
       enforceHost: mode === "local",
     }),
+    clientAddress: createClientAddress({ mode, trustedProxies: config.Daemon.TrustedProxies }),
+    limits: {
+      headersTimeoutMs: config.Daemon.HeadersTimeoutSeconds * 1000,
+      requestTimeoutMs: config.Daemon.RequestTimeoutSeconds * 1000,
+      maxConnections: config.Daemon.MaxConnections,
+      onConnectionRefused: (max) =>
+        lifecycleLog.warn(
+          `Refused connections: ${max} are open (Daemon.MaxConnections). Raise it if this is expected load.`,
+        ),
+    },
     authenticate: createAuthenticator({
       trustLoopback: mode === "local",
       verifyDeviceToken: (token) => {
@@ -378,9 +391,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         registry,
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
         lockout: createFailureLockout({ now: Date.now }),
+        globalLockout: createFailureLockout({ now: Date.now, maxFailures: 100, maxKeys: 1 }),
         onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
-      sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000, approvals: tools.approvals }),
+      sessionRoutes({
+        registry: sessionRegistry,
+        heartbeatMs: 15_000,
+        approvals: tools.approvals,
+        streams: createStreamGate(config.Daemon.MaxEventStreams),
+      }),
       createWebhookRoutes({
         enabled: () => config.Webhooks.Enabled,
         registry: webhookRoutes,

@@ -8,21 +8,33 @@ import Fastify, {
 import type { Logger } from "pino";
 import { errorBody, NetclawError } from "../../protocol/errors.ts";
 import type { createAuthenticator, Principal } from "./auth.ts";
-import type { createHostGuard } from "./host-guard.ts";
+import type { ClientRequest } from "./client-address.ts";
+import type { HostGuard } from "./host-guard.ts";
+import { applyServerLimits, type ServerLimits, serverOptions } from "./server-limits.ts";
 
 /** Route config flag: `{ config: { anonymous: true } }` skips authentication (health, pairing, webhooks). */
 export type RouteAuthConfig = { anonymous?: boolean };
 
 export type AppOptions = {
   logger: Logger;
-  hostGuard: ReturnType<typeof createHostGuard>;
+  hostGuard: HostGuard;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** fastify `trustProxy`: false except in reverse-proxy mode. */
   trustProxy: boolean | ((address: string, hop: number) => boolean);
   routes: ReadonlyArray<(app: FastifyInstance) => void>;
+  /** Who a request really comes from (client-address.ts); the socket peer when not given. */
+  clientAddress?: (request: ClientRequest) => string;
+  /** Timeouts and connection caps; node's defaults when not given (in-process tests). */
+  limits?: ServerLimits;
 };
 
 const principals = new WeakMap<FastifyRequest, Principal>();
+const clientAddresses = new WeakMap<FastifyRequest, string>();
+
+/** The real client address of a request (the rate-limit key); see createClientAddress. */
+export function clientAddressOf(request: FastifyRequest): string {
+  return clientAddresses.get(request) ?? request.ip;
+}
 
 /** The authenticated caller of a non-anonymous route. */
 export function principalOf(request: FastifyRequest): Principal {
@@ -44,10 +56,18 @@ export function createApp(options: AppOptions): FastifyInstance {
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,
+    ...(options.limits ? serverOptions(options.limits) : {}),
   });
+  if (options.limits) applyServerLimits(app, options.limits);
 
   app.addHook("onRequest", async (request) => {
-    const verdict = options.hostGuard(request.headers as Record<string, string | undefined>);
+    const rawHeaders = request.raw.rawHeaders;
+    clientAddresses.set(
+      request,
+      options.clientAddress?.({ socketAddress: request.socket.remoteAddress, ip: request.ip, rawHeaders }) ??
+        request.ip,
+    );
+    const verdict = options.hostGuard(rawHeaders);
     if (!verdict.ok) throw new NetclawError(verdict.code, verdict.message, { status: 403 });
     if ((request.routeOptions.config as RouteAuthConfig | undefined)?.anonymous) return;
     const result = options.authenticate({

@@ -15,12 +15,14 @@ import {
 import type { SessionRegistry } from "../../sessions/session-registry.ts";
 import { principalOf } from "../app.ts";
 import type { Principal } from "../auth.ts";
-import { streamSse } from "../sse.ts";
+import { type StreamGate, streamSse } from "../sse.ts";
 
 export type SessionRoutesOptions = {
   registry: SessionRegistry;
   /** Interval of `: heartbeat` comments on idle event streams. */
   heartbeatMs: number;
+  /** Caps concurrent event streams (Daemon.MaxEventStreams); unbounded when not given. */
+  streams?: StreamGate;
   /** Answers pending tool approvals; throws NetclawError 404/403/400 (see createSessionTools). */
   approvals?: {
     answer(request: { sessionId: string; callId: string; requester: string; decision: ApprovalOption }): void;
@@ -158,12 +160,27 @@ export function sessionRoutes(options: SessionRoutesOptions) {
         const after =
           eventIdParam(Array.isArray(header) ? header[0] : header, "Last-Event-ID") ??
           eventIdParam(request.query.after, "after");
-        await streamSse({
-          reply,
-          source: engine.subscribe(after),
-          toMessage: (event) => ({ id: event.id, event: event.type, data: dataOf(event) }),
-          heartbeatMs: options.heartbeatMs,
-        });
+        const leave = options.streams ? options.streams.enter() : () => {};
+        if (leave === undefined) {
+          reply.header("Retry-After", "5");
+          throw new NetclawError(
+            "too_many_streams",
+            "Too many event streams are open on this daemon. Close one (another `netclaw chat`, a forgotten curl), or raise Daemon.MaxEventStreams.",
+            { status: 503, isRetryable: true },
+          );
+        }
+        // The slot frees when the client goes, even if the source is slow to notice.
+        reply.raw.once("close", leave);
+        try {
+          await streamSse({
+            reply,
+            source: engine.subscribe(after),
+            toMessage: (event) => ({ id: event.id, event: event.type, data: dataOf(event) }),
+            heartbeatMs: options.heartbeatMs,
+          });
+        } finally {
+          leave();
+        }
       },
     );
   };
