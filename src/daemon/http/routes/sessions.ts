@@ -81,11 +81,21 @@ export function sessionRoutes(options: SessionRoutesOptions) {
       return reply.code(result.created ? 201 : 200).send(result);
     });
 
-    app.get(
+    app.get<{ Querystring: { match?: unknown } }>(
       "/api/sessions",
-      async (): Promise<z.infer<typeof sessionListSchema>> => ({
-        sessions: registry.list(),
-      }),
+      async (request): Promise<z.infer<typeof sessionListSchema>> => {
+        const { match } = request.query;
+        if (match !== undefined && typeof match !== "string")
+          throw new NetclawError(
+            "invalid_match",
+            "match must be given once: a session id, id prefix or name.",
+            {
+              status: 400,
+            },
+          );
+        const ref = match?.trim();
+        return { sessions: ref ? registry.find(ref) : registry.list() };
+      },
     );
 
     app.get<{ Params: { id: string }; Querystring: { after?: string; limit?: string } }>(
