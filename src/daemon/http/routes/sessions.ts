@@ -126,6 +126,8 @@ export function sessionRoutes(options: SessionRoutesOptions) {
           "Idempotency-Key must be 1-200 visible ASCII characters.",
           { status: 400 },
         );
+      // refused before it is stored: a message larger than the model's window could never be answered
+      await engine.admit(body.text);
       const result: z.infer<typeof sendMessageResponseSchema> = engine.send({
         text: body.text,
         ...(key === undefined ? {} : { idempotencyKey: key }),
