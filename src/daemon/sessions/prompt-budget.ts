@@ -18,16 +18,17 @@ export function estimateTokens(text: string): number {
 export async function assertFitsContext(options: {
   text: string;
   model: ModelClient;
-  systemPrompt: () => string;
+  /** What every request carries besides the history: system prompt, tool definitions. */
+  fixedPrompt: () => string;
 }): Promise<void> {
   if (!options.model.configured) return;
   const message = estimateTokens(options.text);
-  const system = estimateTokens(options.systemPrompt());
+  const system = estimateTokens(options.fixedPrompt());
   const window = await options.model.contextWindow("Main");
   if (message + system <= window) return;
   throw new NetclawError(
     "context_window_exceeded",
-    `The prompt is about ${message + system} tokens (the message about ${message}, the system prompt about ${system}); the model's context window is ${window} tokens. Send a shorter message or split it into several, or use a model with a larger context window.`,
+    `The prompt is about ${message + system} tokens (the message about ${message}, the system prompt and tool definitions about ${system}); the model's context window is ${window} tokens. Send a shorter message or split it into several, or use a model with a larger context window.`,
     { status: 413 },
   );
 }

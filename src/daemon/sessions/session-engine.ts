@@ -262,7 +262,10 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
       assertFitsContext({
         text,
         model: deps.model,
-        systemPrompt: () => buildSystemPrompt(deps.identity, dispatcher.promptAddendum?.()),
+        // what every request carries besides history: the system prompt and the tool schemas
+        fixedPrompt: () =>
+          buildSystemPrompt(deps.identity, dispatcher.promptAddendum?.()) +
+          JSON.stringify(dispatcher.definitions()),
       }),
 
     /** Aborts the running turn (model stream and tools). False when no turn is running. */
