@@ -24,14 +24,16 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidates `input` is probably a misspelling of, closest first: within a third of the
- * word's length in edits (at least one), or ones it is the start of (3+ characters typed).
+ * word's length in edits (one for 3–5 letters), or ones it is the start of (3+ characters typed).
  */
 export function closestMatches(input: string, candidates: readonly string[]): string[] {
   const typed = input.toLowerCase();
   const scored = candidates
     .map((candidate) => {
       const distance = editDistance(typed, candidate.toLowerCase());
-      const limit = Math.max(1, Math.floor(Math.max(typed.length, candidate.length) / 3));
+      const longer = Math.max(typed.length, candidate.length);
+      // one edit in a word of 3+, a third of it in longer ones; 1–2 letters have nothing to go on
+      const limit = longer < 3 ? 0 : Math.max(1, Math.floor(longer / 3));
       const prefix = typed.length >= 3 && candidate.toLowerCase().startsWith(typed);
       return { candidate, distance, ok: distance <= limit || prefix };
     })
