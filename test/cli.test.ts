@@ -31,6 +31,57 @@ describe("netclaw basics", () => {
     assert.equal(result.stderr, "netclaw: 'frobnicate' is not a netclaw command. See 'netclaw --help'.\n");
   });
 
+  test("a misspelt command keeps the exact message and adds a did-you-mean line, at every level", async () => {
+    const cases: [string[], string][] = [
+      [
+        ["stauts"],
+        "netclaw: 'stauts' is not a netclaw command. See 'netclaw --help'.\nDid you mean 'status'?\n",
+      ],
+      [
+        ["sesions"],
+        "netclaw: 'sesions' is not a netclaw command. See 'netclaw --help'.\nDid you mean 'sessions'?\n",
+      ],
+      [
+        ["daemon", "strat"],
+        "netclaw daemon: 'strat' is not a netclaw daemon command. See 'netclaw daemon --help'.\nDid you mean 'start'?\n",
+      ],
+      [
+        ["mcp", "lst"],
+        "netclaw mcp: 'lst' is not a netclaw mcp command. See 'netclaw mcp --help'.\nDid you mean 'list'?\n",
+      ],
+    ];
+    for (const [args, stderr] of cases) {
+      const result = await runCli(args, cleanEnv({ NETCLAW_HOME: home() }));
+      assert.equal(result.code, 2, args.join(" "));
+      assert.equal(result.stderr, stderr);
+      assert.equal(result.stdout, "");
+    }
+    const option = await runCli(["status", "--jsno"], cleanEnv({ NETCLAW_HOME: home() }));
+    assert.equal(option.code, 2);
+    assert.match(option.stderr, /unknown option '--jsno'\n\(Did you mean --json\?\)/);
+  });
+
+  test("status and doctor --format take text or json only: anything else is exit 2 with the list", async () => {
+    const env = cleanEnv({ NETCLAW_HOME: home(), NETCLAW_Daemon__Port: String(await freePort()) });
+    for (const command of ["status", "doctor"]) {
+      for (const format of ["yaml", "", "jsonx"]) {
+        const result = await runCli([command, "--format", format], env);
+        assert.equal(result.code, 2, `${command} --format '${format}'`);
+        assert.equal(
+          result.stderr,
+          `netclaw ${command}: unknown format '${format}'. Valid formats: text, json.\n`,
+        );
+        assert.equal(result.stdout, "", "refused before anything runs");
+      }
+      const both = await runCli([command, "--json", "--format", "text"], env);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /--json and --format text contradict/);
+    }
+    const json = await runCli(["status", "--format", "JSON"], env);
+    assert.equal(json.code, 1, "unreachable");
+    assert.equal(JSON.parse(json.stdout).overall, "unreachable");
+  });
+
   test("no arguments prints help and exits 2; --help exits 0", async () => {
     const bare = await runCli([], cleanEnv({}));
     assert.equal(bare.code, 2);
