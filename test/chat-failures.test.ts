@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
@@ -19,6 +21,11 @@ after(homes.cleanup);
 const ESC = "\x1b";
 type ErrorObject = { type: string; code: string; message: string; sessionId?: string; response?: string };
 
+function hasToolResult(body: unknown): boolean {
+  const messages = (body as { messages?: { role?: string }[] } | undefined)?.messages ?? [];
+  return messages.some((message) => message.role === "tool");
+}
+
 /** `--json` output on failure: exactly one JSON object on stdout, of the error shape. */
 function errorObject(stdout: string): ErrorObject {
   const lines = stdout.trim().split("\n");
@@ -30,18 +37,26 @@ function errorObject(stdout: string): ErrorObject {
   return body;
 }
 
-describe("netclaw chat failures, against netclawd (4096-token window) and a fake OpenRouter", () => {
+describe("netclaw chat failures, against netclawd (8192-token window) and a fake OpenRouter", () => {
   let upstream: FakeUpstream;
   let daemon: RunningDaemon;
   let env: NodeJS.ProcessEnv;
   const replies = new Map<string, ReplyInput>();
   const answer = (prompt: string, reply: ReplyInput) => replies.set(prompt, reply);
   before(async () => {
-    upstream = await createFakeUpstream({ handler: (request) => replies.get(request.lastUserText ?? "") });
+    upstream = await createFakeUpstream({
+      // once a tool result is in the conversation, finish the turn
+      handler: (request) =>
+        hasToolResult(request.body) ? "understood." : replies.get(request.lastUserText ?? ""),
+    });
     const started = await startChatDaemon({
       home: homes.home(),
       upstream,
-      extra: { NETCLAW_Models__Main__ContextWindow: "4096" },
+      extra: {
+        NETCLAW_Models__Main__ContextWindow: "8192",
+        // Personal: the shell is offered and asks for approval before anything that writes
+        NETCLAW_Security__DeploymentPosture: "Personal",
+      },
     });
     daemon = started.daemon;
     env = started.cliEnv;
@@ -102,6 +117,33 @@ describe("netclaw chat failures, against netclawd (4096-token window) and a fake
     assert.equal(body.sessionId, sessionId);
   });
 
+  test("a tool call that needs an approval fails the headless run: exit 1, --json approval_denied", async () => {
+    const dir = join(homes.home(), "made-by-agent");
+    answer("make a directory", {
+      toolCalls: [{ name: "shell_execute", arguments: { Command: `mkdir -p ${dir}` }, id: "call_mk" }],
+    });
+    answer("make it in my chat", {
+      toolCalls: [{ name: "shell_execute", arguments: { Command: `mkdir -p ${dir}` }, id: "call_mk2" }],
+    });
+    const plain = await runCli(["chat", "-p", "make a directory"], env);
+    assert.equal(plain.code, 1, plain.stderr);
+    assert.match(plain.stderr, /^\[error\] shell_execute was denied: it needs an approval/m);
+    assert.match(plain.stdout, /^\[tool:result\] shell_execute call_mk error: Tool access denied/m);
+    const json = await runCli(["chat", "--json", "-p", "make a directory"], env);
+    assert.equal(json.code, 1);
+    assert.equal(errorObject(json.stdout).code, "approval_denied");
+    // an interactive session resumed headless asks; the CLI answers deny, and that fails too
+    await fetch(`${daemon.url}/api/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "my-chat", channel: "chat" }),
+    });
+    const resumed = await runCli(["chat", "--json", "-r", "my-chat", "-p", "make it in my chat"], env);
+    assert.equal(resumed.code, 1, resumed.stderr);
+    assert.equal(errorObject(resumed.stdout).code, "approval_denied");
+    assert.equal(existsSync(dir), false);
+  });
+
   test("a prompt over the context window is refused before it is sent, with the numbers", async () => {
     const huge = "lorem ipsum dolor sit amet ".repeat(2000); // ~54 KB, about 13,500 tokens
     const before = upstream.requests.length;
@@ -109,7 +151,7 @@ describe("netclaw chat failures, against netclawd (4096-token window) and a fake
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /^\[error\] The prompt is about \d+ tokens .*the model's context window is 4096 tokens\. Send a shorter message/m,
+      /^\[error\] The prompt is about \d+ tokens .*the model's context window is 8192 tokens\. Send a shorter message/m,
     );
     const json = await runNode(NETCLAW, ["chat", "--json", "-r", "too-big"], { env, input: huge });
     assert.equal(json.code, 1);
@@ -137,7 +179,7 @@ describe("netclaw chat failures, against netclawd (4096-token window) and a fake
     assert.equal(raw.status, 413);
     const error = ((await raw.json()) as { error: { code: string; message: string } }).error;
     assert.equal(error.code, "context_window_exceeded");
-    assert.match(error.message, /about (\d+) tokens.*4096 tokens/);
+    assert.match(error.message, /about (\d+) tokens.*8192 tokens/);
   });
 
   test("a body over the HTTP limit is refused naming the limit in bytes, in the CLI too", async () => {

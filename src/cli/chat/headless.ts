@@ -11,6 +11,9 @@ type UsageEvent = Extract<SessionEvent, { type: "usage" }>;
 type ToolCall = { callId: string; name: string; arguments: string; result?: string; isError?: boolean };
 type TurnError = { code: string; message: string };
 
+/** Tool denials that mean "this needed someone to approve it" (`tool_result.denied`). */
+const APPROVAL_DENIALS = new Set(["approval_required_unattended", "approval_declined"]);
+
 export type HeadlessOptions = { prompt: string; resume?: string; json?: boolean };
 
 /** What one headless turn produced, collected from its events. */
@@ -141,11 +144,16 @@ async function followTurn(options: {
       if (!inTurn) continue;
       options.render(event);
       recordEvent(record, event, options.started);
-      if (event.type === "approval_requested") {
-        // Headless chat cannot ask anyone: deny, so the turn goes on, and fail the run (exit 1).
-        const message = `${event.toolName} needs approval, which headless chat cannot give: denied`;
+      if (event.type === "tool_result" && event.denied !== undefined && APPROVAL_DENIALS.has(event.denied)) {
+        // the turn goes on without the tool, but the run did not do what was asked: exit 1
+        const message = `${event.toolName} was denied: it needs an approval, and nobody can give one to a headless run. Grant it beforehand (an "always" answer in \`netclaw chat\`, or \`netclaw approvals trust-verb\`).`;
         if (!options.quiet) sink.error(`[error] ${message}`);
         record.errors.push({ code: "approval_denied", message });
+      }
+      if (event.type === "approval_requested") {
+        // A resumed interactive session asks; headless chat cannot: deny, so the turn goes on.
+        // Its tool_result (denied: approval_declined) then fails the run, like the daemon's own
+        // refusal in a headless session.
         await api.approve(sessionId, { callId: event.callId, decision: "deny" }).catch(() => {});
       }
       if (event.type === "turn_completed") return;
