@@ -56,6 +56,21 @@ describe("netclaw basics", () => {
       assert.equal(result.stderr, stderr);
       assert.equal(result.stdout, "");
     }
+    const helpTypo = await runCli(["help", "stauts"], cleanEnv({ NETCLAW_HOME: home() }));
+    assert.equal(helpTypo.code, 2);
+    assert.match(
+      helpTypo.stderr,
+      /^netclaw: 'stauts' is not a netclaw command\. .*\nDid you mean 'status'\?\n$/,
+    );
+    // a help token prints help, also after a command that has an action of its own
+    for (const args of [
+      ["daemon", "help"],
+      ["secrets", "help"],
+    ]) {
+      const help = await runCli(args, cleanEnv({ NETCLAW_HOME: home() }));
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: netclaw ${args[0]} `));
+    }
     const option = await runCli(["status", "--jsno"], cleanEnv({ NETCLAW_HOME: home() }));
     assert.equal(option.code, 2);
     assert.match(option.stderr, /unknown option '--jsno'\n\(Did you mean --json\?\)/);

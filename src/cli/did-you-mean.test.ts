@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Command } from "commander";
-import { closestMatches, didYouMean, editDistance, unknownCommandError } from "./did-you-mean.ts";
+import {
+  closestMatches,
+  didYouMean,
+  editDistance,
+  trailingHelpTarget,
+  unknownCommandError,
+} from "./did-you-mean.ts";
 
 describe("did you mean", () => {
   test("edit distance counts a swap of neighbours as one edit", () => {
@@ -43,6 +49,27 @@ describe("did you mean", () => {
     assert.equal(unknownCommandError(program, ["chat", "hello"]), undefined, "an argument, not a command");
     assert.equal(unknownCommandError(program, ["pair", "https://x"]), undefined);
     assert.equal(unknownCommandError(program, ["--help"]), undefined);
-    assert.equal(unknownCommandError(program, ["help", "daemn"]), undefined);
+    assert.equal(unknownCommandError(program, ["help"]), undefined);
+    assert.equal(unknownCommandError(program, ["help", "daemon"]), undefined);
+    assert.match(
+      unknownCommandError(program, ["help", "daemn"]) ?? "",
+      /^netclaw: 'daemn' is not a netclaw command/,
+    );
+    assert.match(
+      unknownCommandError(program, ["daemon", "help", "sotp"]) ?? "",
+      /^netclaw daemon: 'sotp' is not/,
+    );
+  });
+
+  test("`<command> help` names the command whose help to print", () => {
+    const program = new Command("netclaw");
+    const daemon = program.command("daemon").action(() => {});
+    daemon.command("start");
+    program.command("chat").argument("[prompt]");
+    assert.equal(trailingHelpTarget(program, ["daemon", "help"]), daemon);
+    assert.equal(trailingHelpTarget(program, ["daemon", "start", "help"]), undefined, "no subcommands");
+    assert.equal(trailingHelpTarget(program, ["chat", "help"]), undefined, "a prompt, not a help token");
+    assert.equal(trailingHelpTarget(program, ["help"]), undefined, "commander's own");
+    assert.equal(trailingHelpTarget(program, ["daemon", "help", "start"]), undefined);
   });
 });

@@ -56,11 +56,13 @@ export function didYouMean(input: string, candidates: readonly string[]): string
  * `netclaw: 'x' is not a netclaw command. See 'netclaw --help'.` (reference/core.md §1, exact)
  * or `netclaw daemon: 'x' is not a netclaw daemon command. See 'netclaw daemon --help'.`, plus a
  * did-you-mean line when a command is close. Undefined when `argv` names known commands.
+ * `help <words>` is checked the same way, so `netclaw help stauts` does not print the general help.
  */
 export function unknownCommandError(program: Command, argv: readonly string[]): string | undefined {
   let command = program;
   const path: string[] = [];
-  for (const token of argv) {
+  for (const [index, token] of argv.entries()) {
+    if (token === "help" && index === path.length && argv.length > index + 1) continue;
     if (token.startsWith("-") || token === "help") return undefined;
     const subcommands = command.commands;
     if (subcommands.length === 0) return undefined;
@@ -79,6 +81,28 @@ export function unknownCommandError(program: Command, argv: readonly string[]): 
       .map((sub) => sub.name());
     const hint = didYouMean(token, path.length === 0 ? [...names, "help", "version"] : [...names, "help"]);
     return hint ? `${head}\n${hint}` : head;
+  }
+  return undefined;
+}
+
+/**
+ * The command whose help `<command path> help` asks for, when that command has subcommands but
+ * no `help` of its own (commander adds one only to commands without an action, so `netclaw daemon
+ * help` would otherwise be "too many arguments"). Undefined for anything else.
+ */
+export function trailingHelpTarget(program: Command, argv: readonly string[]): Command | undefined {
+  let command = program;
+  for (const [index, token] of argv.entries()) {
+    const next = command.commands.find((sub) => sub.name() === token || sub.aliases().includes(token));
+    if (next) {
+      command = next;
+      continue;
+    }
+    const own = command.commands.some((sub) => sub.name() === "help");
+    const last = index === argv.length - 1;
+    return token === "help" && last && command !== program && command.commands.length > 0 && !own
+      ? command
+      : undefined;
   }
   return undefined;
 }

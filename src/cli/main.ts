@@ -4,7 +4,7 @@ import { registerApprovalsCommands } from "./approvals-commands.ts";
 import { registerMcpCommand } from "./commands/mcp.ts";
 import { registerReminderCommand } from "./commands/reminder.ts";
 import { type CliContext, createContext } from "./context.ts";
-import { unknownCommandError } from "./did-you-mean.ts";
+import { trailingHelpTarget, unknownCommandError } from "./did-you-mean.ts";
 import { printError, UsageError, wantsJson } from "./output.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
 import { registerWebhooksCommands } from "./webhooks-commands.ts";
@@ -205,6 +205,12 @@ export async function main(argv: string[]): Promise<void> {
   if (first === undefined) {
     process.stderr.write(program.helpInformation());
     process.exit(2);
+  }
+  // "A help token anywhere prints help and never runs the verb" (reference/core.md §1)
+  const helpFor = trailingHelpTarget(program, argv);
+  if (helpFor) {
+    process.stdout.write(helpFor.helpInformation());
+    process.exit(0);
   }
   const unknown = unknownCommandError(program, argv);
   if (unknown) {
