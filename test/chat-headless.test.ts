@@ -184,6 +184,13 @@ describe("netclaw chat headless, failures", () => {
       const result = await runCli(["chat", "-p", "hello?"], cliEnv);
       assert.equal(result.code, 1);
       assert.match(result.stdout, /No valid model configuration detected\./);
+      assert.match(result.stderr, /^\[error\] no model is configured.*netclaw init/m);
+      const json = await runCli(["chat", "--json", "-p", "hello?"], cliEnv);
+      assert.equal(json.code, 1);
+      const body = JSON.parse(json.stdout) as { type: string; code: string; response: string };
+      assert.equal(body.type, "error");
+      assert.equal(body.code, "no_model");
+      assert.match(body.response, /No valid model configuration detected\./);
     } finally {
       await daemon.stop();
     }
