@@ -252,11 +252,16 @@ export async function updateCheck(
   }
   if (update?.state === "up-to-date")
     return { name, severity: "pass", message: `up to date (v${update.currentVersion})` };
-  // A failed check never fails doctor: the daemon keeps working without it.
+  if (!config) {
+    return { name, severity: "info", message: "not checked: the configuration did not load (see above)" };
+  }
+  // A failed check is a warning, never a failure: the daemon keeps working without it, but an
+  // unchecked install may be missing fixes, so it must not read as PASS.
   return {
     name,
-    severity: "pass",
-    message: `could not check for updates: ${update?.message ?? "no configuration"}`,
+    severity: "warn",
+    message: `could not check for updates: ${update?.message ?? "no answer"}`,
+    remediation: `check that ${config.Daemon.UpdateFeedUrl} (Daemon.UpdateFeedUrl) is reachable from this host, or point Daemon.UpdateFeedUrl at a reachable npm registry`,
   };
 }
 

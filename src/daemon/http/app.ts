@@ -28,6 +28,9 @@ export type AppOptions = {
   limits?: ServerLimits;
 };
 
+/** The request body limit of every route that sets none (the sessions API's messages included). */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
 const principals = new WeakMap<FastifyRequest, Principal>();
 const clientAddresses = new WeakMap<FastifyRequest, string>();
 
@@ -53,7 +56,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     // Per-request log lines would cost every request; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
     ...(options.limits ? serverOptions(options.limits) : {}),
@@ -104,6 +107,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   }
   const fastifyError = error as { statusCode?: number; code?: string; message: string; validation?: unknown };
   const status = fastifyError.statusCode ?? 500;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    reply.code(413).send(errorBody("body_too_large", bodyTooLargeMessage(request)));
+    return;
+  }
   if (status < 500) {
     const code = fastifyError.validation
       ? "invalid_request"
@@ -115,4 +122,18 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   reply
     .code(500)
     .send(errorBody("internal_error", "The daemon hit an internal error; details are in its log."));
+}
+
+/** Fastify's "Request body is too large" says neither the limit nor what to do; this does. */
+function bodyTooLargeMessage(request: FastifyRequest): string {
+  const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES;
+  const received = Number(request.headers["content-length"]);
+  const size = Number.isFinite(received) && received > 0 ? ` (${received} bytes)` : "";
+  return `The request body${size} is over this endpoint's limit of ${limit} bytes (${formatBytes(limit)}); send less, e.g. split a long message into several.`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
 }

@@ -83,11 +83,21 @@ export function sessionRoutes(options: SessionRoutesOptions) {
       return reply.code(result.created ? 201 : 200).send(result);
     });
 
-    app.get(
+    app.get<{ Querystring: { match?: unknown } }>(
       "/api/sessions",
-      async (): Promise<z.infer<typeof sessionListSchema>> => ({
-        sessions: registry.list(),
-      }),
+      async (request): Promise<z.infer<typeof sessionListSchema>> => {
+        const { match } = request.query;
+        if (match !== undefined && typeof match !== "string")
+          throw new NetclawError(
+            "invalid_match",
+            "match must be given once: a session id, id prefix or name.",
+            {
+              status: 400,
+            },
+          );
+        const ref = match?.trim();
+        return { sessions: ref ? registry.find(ref) : registry.list() };
+      },
     );
 
     app.get<{ Params: { id: string }; Querystring: { after?: string; limit?: string } }>(
@@ -118,6 +128,8 @@ export function sessionRoutes(options: SessionRoutesOptions) {
           "Idempotency-Key must be 1-200 visible ASCII characters.",
           { status: 400 },
         );
+      // refused before it is stored: a message larger than the model's window could never be answered
+      await engine.admit(body.text);
       const result: z.infer<typeof sendMessageResponseSchema> = engine.send({
         text: body.text,
         ...(key === undefined ? {} : { idempotencyKey: key }),
