@@ -56,22 +56,22 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
         term.send(["Enter"]);
         if (type !== "ollama") {
           await term.waitFor(/API key/);
-          term.type(keys[type]!);
+          await term.typeInto(keys[type]!);
           term.send(["Enter"]);
         }
         await term.waitFor(/Endpoint \(base URL\)/);
         term.send(["C-u"]);
-        term.type(endpoint(type));
+        await term.typeInto(endpoint(type));
         term.send(["Enter"]);
         await term.waitFor(/Connected: \d+ model\(s\) available\./);
         await term.waitFor(/Model \(\d+ available/);
         term.send(["Enter"]);
         await term.waitFor(/Your name/);
-        term.type("Ada Lovelace");
+        await term.typeInto("Ada Lovelace");
         term.send(["Enter"]);
         await term.waitFor(/Your time zone/);
         term.send(["C-u"]);
-        term.type("Europe/London");
+        await term.typeInto("Europe/London");
         term.send(["Enter"]);
         await term.waitFor(/Workspaces directory/);
         term.send(["Enter"]);
@@ -113,12 +113,12 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       term.send(["Enter"]); // Ollama
       await term.waitFor(/Endpoint \(base URL\)/);
       term.send(["C-u"]);
-      term.type(fake.url);
+      await term.typeInto(fake.url);
       term.send(["Enter"]);
       await term.waitFor(/Model \(\d+ available/);
       term.send(["Enter"]);
       await term.waitFor(/Your name/);
-      term.type("Grace");
+      await term.typeInto("Grace");
       term.send(["Enter"]);
       await term.waitFor(/Your time zone/);
       term.send(["Enter"]);
@@ -155,17 +155,17 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       await term.waitFor(/Which model provider\?/);
       term.send(["Down", "Down", "Down", "Enter"]); // OpenRouter
       await term.waitFor(/API key/);
-      term.type("sk-or-WRONG");
+      await term.typeInto("sk-or-WRONG");
       term.send(["Enter"]);
       await term.waitFor(/Endpoint/);
       term.send(["C-u"]);
-      term.type(fake.openrouterBaseUrl);
+      await term.typeInto(fake.openrouterBaseUrl);
       term.send(["Enter"]);
       await term.waitFor(/Connection failed: .*refused the API key.*401/);
       await term.waitFor(/What now\?/);
       term.send(["Enter"]); // fix and test again
       await term.waitFor(/OpenRouter API key/);
-      term.type("sk-or-good");
+      await term.typeInto("sk-or-good");
       term.send(["Enter"]);
       await term.waitFor(/Endpoint/);
       term.send(["Enter"]); // keeps the endpoint typed before
@@ -183,12 +183,12 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       first.send(["Enter"]); // Ollama
       await first.waitFor(/Endpoint/);
       first.send(["C-u"]);
-      first.type(fake.url);
+      await first.typeInto(fake.url);
       first.send(["Enter"]);
       await first.waitFor(/Model \(/);
       first.send(["Enter"]);
       await first.waitFor(/Your name/);
-      first.type("Ada");
+      await first.typeInto("Ada");
       first.send(["Enter"]);
       for (const prompt of [
         /Your time zone/,
@@ -210,11 +210,11 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       await redo.waitFor(/already set up here/);
       redo.send(["Enter"]); // Redo identity setup
       await redo.waitFor(/Your name/);
-      redo.type("Grace Hopper");
+      await redo.typeInto("Grace Hopper");
       redo.send(["Enter"]);
       await redo.waitFor(/Your time zone/);
       redo.send(["C-u"]);
-      redo.type("America/New_York");
+      await redo.typeInto("America/New_York");
       redo.send(["Enter"]);
       await redo.waitFor(/Workspaces directory/);
       redo.send(["Enter"]);
@@ -238,7 +238,7 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       await reset.waitFor(/Archive the current configuration/);
       reset.send(["Left", "Enter"]); // Yes
       await reset.waitFor(/Type RESET to confirm/);
-      reset.type("RESET");
+      await reset.typeInto("RESET");
       reset.send(["Enter"]);
       await reset.waitFor(/The previous setup is in/);
       await reset.waitFor(/Which model provider\?/);
@@ -265,7 +265,7 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       term.send(["Enter"]); // Ollama
       await term.waitFor(/Endpoint/);
       term.send(["C-u"]);
-      term.type(fake.url);
+      await term.typeInto(fake.url);
       term.send(["Enter"]);
       await term.waitFor(/Your name|Model \(/);
       term.send(["C-c"]);
