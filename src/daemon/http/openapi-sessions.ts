@@ -70,8 +70,19 @@ export function sessionPaths(): Record<string, OpenApiObject> {
       },
       get: {
         operationId: "listSessions",
-        summary: "Recent sessions, newest activity first",
-        responses: { "200": json(sessionListSchema, "Sessions") },
+        summary: "Recent sessions, newest activity first; with `match`, the sessions a reference names",
+        parameters: [
+          {
+            name: "match",
+            in: "query",
+            description: "A session id, a unique id prefix or a name (as `netclaw chat --resume` takes)",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          "200": json(sessionListSchema, "Sessions"),
+          "400": error("`match` given more than once"),
+        },
       },
     },
     "/api/sessions/{id}": {
@@ -104,6 +115,9 @@ export function sessionPaths(): Record<string, OpenApiObject> {
           "200": json(sendMessageResponseSchema, "Duplicate Idempotency-Key: the original message"),
           "400": error("Invalid body or key"),
           "404": unknownSession,
+          "413": error(
+            "Over the body limit, or over the Main model's context window (the numbers are in the message)",
+          ),
           "503": error("Shutting down"),
         },
       },
@@ -124,6 +138,7 @@ export function sessionPaths(): Record<string, OpenApiObject> {
           },
           "400": error("`Last-Event-ID` or `after` is not an event id"),
           "404": unknownSession,
+          "503": error("Too many event streams open (Daemon.MaxEventStreams); retry after `Retry-After`"),
         },
       },
     },
