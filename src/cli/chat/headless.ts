@@ -70,6 +70,7 @@ export async function runHeadless(context: CliContext, options: HeadlessOptions)
     const stream = sessionEventStream({
       url: api.eventsUrl(sessionId),
       token: client.token,
+      expectHome: client.expectHome,
       lastEventId: after,
       signal: controller.signal,
       maxAttempts: 4,

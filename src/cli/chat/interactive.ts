@@ -47,6 +47,7 @@ export async function runInteractive(context: CliContext, options: InteractiveOp
     screen,
     sessionId,
     token: client.token,
+    expectHome: client.expectHome,
     lastEventId: opened.lastEventId,
   });
   if (options.firstMessage?.trim()) chat.submit(options.firstMessage.trim());
@@ -58,6 +59,7 @@ type ChatLoopOptions = {
   screen: Screen;
   sessionId: string;
   token?: string;
+  expectHome?: string;
   lastEventId: number | undefined;
 };
 
@@ -218,6 +220,7 @@ function createChatLoop(options: ChatLoopOptions) {
       const stream = sessionEventStream({
         url: api.eventsUrl(sessionId),
         token: options.token,
+        expectHome: options.expectHome,
         lastEventId: options.lastEventId,
         signal: controller.signal,
       });

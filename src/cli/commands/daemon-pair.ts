@@ -5,8 +5,8 @@ import {
   pairingCodeResponseSchema,
 } from "../../protocol/pairing.ts";
 import { errorMessageOf, postJsonBounded } from "../bounded-post.ts";
-import { daemonEndpoint, isLoopbackEndpoint, resolveEndpoint } from "../client.ts";
 import type { CliContext } from "../context.ts";
+import { daemonEndpoint, isLoopbackEndpoint, resolveEndpoint } from "../endpoint.ts";
 import { print, printError } from "../output.ts";
 
 /**

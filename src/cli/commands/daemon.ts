@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { ensureHome } from "../../config/home.ts";
 import { isNetclawd, isProcessAlive, readPidFile } from "../../config/pid-file.ts";
-import { daemonEndpoint } from "../client.ts";
 import type { CliContext } from "../context.ts";
+import { fileSize, isChildOf, type Probe, probeDaemon, startupFailureReason } from "../daemon-probe.ts";
+import { daemonEndpoint, homeIdOf } from "../endpoint.ts";
 import { formatDuration, print, printError } from "../output.ts";
 
 const SUPERVISED =
@@ -16,7 +17,15 @@ export function runningPid(context: CliContext): number | undefined {
   return info && isNetclawd(info.pid) ? info.pid : undefined;
 }
 
-/** `netclaw daemon start`: spawn a detached netclawd and wait until it is ready. */
+/** How long `daemon start` waits for its netclawd: generous, a loaded Pi may need a while. */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * `netclaw daemon start`: spawn a detached netclawd and wait until *that process* answers ready
+ * for this home (its pid and home id echoed by `/api/health/ready`). If it exits first, print its
+ * own words (`Daemon startup aborted: …`, the lock message) and exit 1 — also naming the other
+ * home's daemon when one holds the port.
+ */
 export async function daemonStart(context: CliContext): Promise<number> {
   if (context.inContainer) {
     print(SUPERVISED);
@@ -45,38 +54,79 @@ export async function daemonStart(context: CliContext): Promise<number> {
     printError(`error: ${(error as Error).message}`);
     return 1;
   }
+  let url: string | undefined;
+  try {
+    url = daemonEndpoint({ env: context.env, paths: context.paths }).url;
+  } catch {
+    // A configuration that does not load: netclawd refuses it too and says why, in its own words.
+  }
+  const consoleLog = join(context.paths.logsDir, "netclawd.console.log");
+  const offset = fileSize(consoleLog);
   const spawnedAt = Date.now();
-  const console = openSync(join(context.paths.logsDir, "netclawd.console.log"), "a", 0o600);
+  const output = openSync(consoleLog, "a", 0o600);
   const isScript = script.endsWith(".js") || script.endsWith(".ts");
   const child = spawn(isScript ? process.execPath : script, isScript ? [script] : [], {
     detached: true,
-    stdio: ["ignore", console, console],
+    stdio: ["ignore", output, output],
     env: context.env,
     cwd: context.paths.root,
   });
+  closeSync(output);
   let exited: number | null | undefined;
   child.once("exit", (code) => {
     exited = code;
   });
   child.unref();
+  const pid = child.pid ?? -1;
+  const homeId = homeIdOf(context.paths);
 
-  const deadline = Date.now() + 15_000;
+  let other: string | undefined; // what else answers on the port meanwhile
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      const reason = startupAbortReason(context.paths.logsDir, spawnedAt);
+      const reason = startupFailureReason({
+        consoleLog,
+        offset,
+        logsDir: context.paths.logsDir,
+        since: spawnedAt,
+      });
       printError(
         reason ?? `netclawd exited with code ${exited} during startup; see ${context.paths.logsDir}.`,
       );
+      if (other) printError(other);
       return 1;
     }
-    if (await isReady(context)) {
-      print(`Daemon started (PID ${child.pid}).`);
-      return 0;
+    if (url) {
+      const probe = await probeDaemon(url, homeId);
+      if (
+        probe.kind === "ours" &&
+        probe.ready &&
+        probe.pid !== undefined &&
+        (probe.pid === pid || isChildOf(probe.pid, pid))
+      ) {
+        print(`Daemon started (PID ${probe.pid}).`);
+        return 0;
+      }
+      other = describeOther(url, probe, pid);
     }
-    await sleep(50);
+    await sleep(100);
   }
-  printError(`netclawd (PID ${child.pid}) did not become ready within 15 s; see ${context.paths.logsDir}.`);
+  printError(
+    `netclawd (PID ${pid}) did not become ready within ${START_TIMEOUT_MS / 1000} s; it may still be starting — check \`netclaw daemon status\` and ${consoleLog}.`,
+  );
+  if (other) printError(other);
   return 1;
+}
+
+/** A line about a daemon that is not the one just started, for the failure report. */
+function describeOther(url: string, probe: Probe, pid: number): string | undefined {
+  if (probe.kind === "other-home")
+    return `The port is held by another netclaw home's daemon at ${url}: ${probe.message}`;
+  if (probe.kind === "foreign")
+    return `Something that is not this home's netclawd answers at ${url} (HTTP ${probe.status}).`;
+  if (probe.kind === "ours" && probe.pid !== undefined && probe.pid !== pid)
+    return `This home's netclawd with PID ${probe.pid} already answers at ${url}.`;
+  return undefined;
 }
 
 /** `netclaw daemon stop`: ask the API, then SIGTERM, then SIGKILL after a bounded wait. */
@@ -129,31 +179,14 @@ export async function daemonStatus(context: CliContext): Promise<number> {
   return 0;
 }
 
+/** Whether this home's daemon answers ready (the container case: the supervisor started it). */
 async function isReady(context: CliContext): Promise<boolean> {
-  const { url } = daemonEndpoint({ env: context.env, paths: context.paths });
   try {
-    const response = await fetch(`${url}/api/health/ready`, { signal: AbortSignal.timeout(1000) });
-    await response.body?.cancel();
-    return response.status === 200;
+    const { url } = daemonEndpoint({ env: context.env, paths: context.paths });
+    const probe = await probeDaemon(url, homeIdOf(context.paths));
+    return probe.kind === "ours" && probe.ready;
   } catch {
     return false;
-  }
-}
-
-/** The `Daemon startup aborted:` line of the newest crash log written since `since`. */
-function startupAbortReason(logsDir: string, since: number): string | undefined {
-  try {
-    const newest = readdirSync(logsDir)
-      .filter((name) => name.startsWith("crash-"))
-      .map((name) => join(logsDir, name))
-      .filter((path) => statSync(path).mtimeMs >= since - 1000)
-      .sort()
-      .pop();
-    if (!newest) return undefined;
-    const lines = readFileSync(newest, "utf8").split("\n");
-    return lines.find((line) => line.startsWith("Daemon startup aborted:")) ?? lines[1];
-  } catch {
-    return undefined;
   }
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { errorBody, NetclawError } from "../../protocol/errors.ts";
 import type { createAuthenticator, Principal } from "./auth.ts";
 import type { createHostGuard } from "./host-guard.ts";
+import type { createIdentityGuard } from "./identity-guard.ts";
 
 /** Route config flag: `{ config: { anonymous: true } }` skips authentication (health, pairing, webhooks). */
 export type RouteAuthConfig = { anonymous?: boolean };
@@ -16,6 +17,8 @@ export type RouteAuthConfig = { anonymous?: boolean };
 export type AppOptions = {
   logger: Logger;
   hostGuard: ReturnType<typeof createHostGuard>;
+  /** Refuses requests meant for another home's daemon (before auth, so nothing runs for them). */
+  identityGuard?: ReturnType<typeof createIdentityGuard>;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** fastify `trustProxy`: false except in reverse-proxy mode. */
   trustProxy: boolean | ((address: string, hop: number) => boolean);
@@ -46,9 +49,10 @@ export function createApp(options: AppOptions): FastifyInstance {
     return503OnClosing: true,
   });
 
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     const verdict = options.hostGuard(request.headers as Record<string, string | undefined>);
     if (!verdict.ok) throw new NetclawError(verdict.code, verdict.message, { status: 403 });
+    options.identityGuard?.(request, reply);
     if ((request.routeOptions.config as RouteAuthConfig | undefined)?.anonymous) return;
     const result = options.authenticate({
       headers: request.headers,

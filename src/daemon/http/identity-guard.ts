@@ -1,0 +1,38 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { isLoopbackHost } from "../../config/exposure.ts";
+import { DAEMON_MISMATCH, DAEMON_PID_HEADER, EXPECT_HOME_HEADER } from "../../protocol/daemon-identity.ts";
+import { NetclawError } from "../../protocol/errors.ts";
+
+export type DaemonIdentity = {
+  homeId: string;
+  /** The home's absolute path: named in a refusal only to a trusted local caller. */
+  home: string;
+  pid: number;
+  /** Local exposure mode: a loopback peer is the operator on this host (tunnels are not local). */
+  trustLoopback: boolean;
+};
+
+/**
+ * The `X-Netclaw-Home` check (protocol/daemon-identity.ts): a request expecting another home is
+ * refused with 409 before anything else happens; a matching one gets the home id and pid back.
+ * Requests without the header (curl, orchestrators, old CLIs) pass untouched.
+ */
+export function createIdentityGuard(identity: DaemonIdentity) {
+  return (request: FastifyRequest, reply: FastifyReply): void => {
+    const expected = request.headers[EXPECT_HOME_HEADER];
+    if (expected === undefined) return;
+    if (expected === identity.homeId) {
+      reply.header(EXPECT_HOME_HEADER, identity.homeId);
+      reply.header(DAEMON_PID_HEADER, String(identity.pid));
+      return;
+    }
+    const peer = request.socket.remoteAddress ?? "";
+    const local = identity.trustLoopback && isLoopbackHost(peer.replace(/^::ffff:/, ""));
+    const which = local ? `the netclaw home ${identity.home}` : "another netclaw home";
+    throw new NetclawError(
+      DAEMON_MISMATCH,
+      `This netclawd (pid ${identity.pid}) serves ${which}, not the one this request expects; nothing was done.`,
+      { status: 409 },
+    );
+  };
+}
