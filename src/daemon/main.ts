@@ -383,6 +383,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         registry,
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
         lockout: createFailureLockout({ now: Date.now }),
+        homeId,
         onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
       sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000, approvals: tools.approvals }),

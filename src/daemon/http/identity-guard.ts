@@ -22,8 +22,9 @@ export function createIdentityGuard(identity: DaemonIdentity) {
     const expected = request.headers[EXPECT_HOME_HEADER];
     if (expected === undefined) return;
     if (expected === identity.homeId) {
-      reply.header(EXPECT_HOME_HEADER, identity.homeId);
-      reply.header(DAEMON_PID_HEADER, String(identity.pid));
+      // On the raw response, so hijacked replies (the SSE stream writes its own head) carry them too.
+      reply.raw.setHeader(EXPECT_HOME_HEADER, identity.homeId);
+      reply.raw.setHeader(DAEMON_PID_HEADER, String(identity.pid));
       return;
     }
     const peer = request.socket.remoteAddress ?? "";

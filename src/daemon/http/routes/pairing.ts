@@ -22,6 +22,8 @@ export type PairingRoutesOptions = {
   limiter: FixedWindowLimiter;
   /** 10 invalid codes in 15 minutes lock the client IP out for 15 minutes. */
   lockout: FailureLockout;
+  /** This daemon's home id, handed to a device that pairs (with its token) so it can recognise us. */
+  homeId?: string;
   /** Audit hook: a device was paired or revoked (names only, never tokens). */
   onChange?: (event: { action: "paired" | "revoked"; deviceName: string; ip: string }) => void;
 };
@@ -83,7 +85,7 @@ export function pairingRoutes(options: PairingRoutesOptions) {
           throw new NetclawError("invalid_pairing_code", INVALID_PAIRING_CODE_MESSAGE, { status: 401 });
         }
         options.onChange?.({ action: "paired", deviceName: result.value.name, ip: request.ip });
-        return { token };
+        return options.homeId ? { token, homeId: options.homeId } : { token };
       },
     );
 
