@@ -82,6 +82,20 @@ describe("netclaw status compares the configuration on disk with the running dae
     assert.match(status.stdout, /! config on disk would not load: .*NETCLAW_Daemon__Port: "abc"/);
   });
 
+  test("an equivalent edit (only whitespace) counts as applied: status returns to 'as on disk'", async () => {
+    writeFileSync(file, JSON.stringify(JSON.parse(good), null, 4));
+    // The daemon notices within about a second; the generous bound only stops a broken build.
+    const deadline = Date.now() + 60_000;
+    let state = "";
+    while (Date.now() < deadline) {
+      const status = await runCli(["status", "--json"], cleanEnv({ NETCLAW_HOME: home }));
+      state = JSON.parse(status.stdout).configOnDisk?.state;
+      if (state === "same") break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(state, "same");
+  });
+
   test("files changed but not applied yet: 'differs (restart or wait for reload)'", async () => {
     // The daemon applies a change within a second, so the not-yet-applied state is played by a
     // server that answers as this home's daemon with the digest of an older file.
