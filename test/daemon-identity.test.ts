@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { homePaths } from "../src/config/home.ts";
@@ -189,6 +190,29 @@ describe("the CLI of one home never talks to another home's daemon", () => {
     assert.equal(await anonymous.text(), "healthy");
     assert.equal(anonymous.headers.get("x-netclaw-home"), null);
     assert.equal(anonymous.headers.get("x-netclaw-pid"), null);
+  });
+
+  test("a server that refuses everything (an older netclawd, a proxy page) is not taken for ours either", async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(401, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({ error: { code: "unauthorized", message: "Invalid or revoked device token." } }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      const result = await runCli(
+        ["sessions"],
+        cleanEnv({ NETCLAW_HOME: a.home, NETCLAW_Daemon__Port: String(port) }),
+      );
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /did not confirm that it serves this home/);
+      assert.doesNotMatch(result.stderr, /pair this device again/);
+    } finally {
+      server.close();
+    }
   });
 
   test("A's own daemon still serves A's CLI end to end (chat through the checked stream)", async () => {

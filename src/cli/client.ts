@@ -1,4 +1,4 @@
-import { DAEMON_MISMATCH, DAEMON_PID_HEADER, EXPECT_HOME_HEADER } from "../protocol/daemon-identity.ts";
+import { DAEMON_MISMATCH, EXPECT_HOME_HEADER } from "../protocol/daemon-identity.ts";
 import { NetclawError } from "../protocol/errors.ts";
 
 /** The daemon could not be reached at all (refused, timed out, DNS). */
@@ -109,8 +109,8 @@ export type DaemonClient = ReturnType<typeof createDaemonClient>;
 
 /**
  * Throws WrongDaemonError unless the answer comes from the daemon of the expected home: a 409
- * `daemon_mismatch` carries the other daemon's own words; any other success must echo the home
- * id. Error answers without the echo keep their normal handling (the daemon was closing, …).
+ * `daemon_mismatch` carries the other daemon's own words; any other answer below 500 must echo
+ * the home id. 5xx answers without it keep their normal handling (the daemon was closing, …).
  */
 export async function checkIdentity(response: Response, url: string, expectHome: string): Promise<void> {
   if (response.status === 409) {
@@ -126,19 +126,15 @@ export async function checkIdentity(response: Response, url: string, expectHome:
       throw new WrongDaemonError(url, String(body.error.message));
     }
   }
-  if (response.ok && response.headers.get(EXPECT_HOME_HEADER) !== expectHome) {
+  // Our daemon echoes the id on every answer it routes, errors included (the guard runs before
+  // auth and the host guard). Only 5xx may lack it: a daemon closing, or a gateway in front of one.
+  if (response.status < 500 && response.headers.get(EXPECT_HOME_HEADER) !== expectHome) {
     await response.body?.cancel();
     throw new WrongDaemonError(
       url,
       "it did not confirm that it serves this home (it is not a netclawd, or one older than this CLI); nothing more was sent.",
     );
   }
-}
-
-/** The pid the daemon reported with a confirmed answer (checkIdentity), if any. */
-export function daemonPidOf(response: Response): number | undefined {
-  const pid = Number(response.headers.get(DAEMON_PID_HEADER));
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 function describeFetchError(error: unknown): string {

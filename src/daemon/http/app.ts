@@ -50,9 +50,10 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
 
   app.addHook("onRequest", async (request, reply) => {
+    options.identityGuard?.echo(request, reply);
     const verdict = options.hostGuard(request.headers as Record<string, string | undefined>);
     if (!verdict.ok) throw new NetclawError(verdict.code, verdict.message, { status: 403 });
-    options.identityGuard?.(request, reply);
+    options.identityGuard?.refuse(request);
     if ((request.routeOptions.config as RouteAuthConfig | undefined)?.anonymous) return;
     const result = options.authenticate({
       headers: request.headers,

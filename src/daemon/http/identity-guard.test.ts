@@ -9,12 +9,21 @@ import { createIdentityGuard } from "./identity-guard.ts";
 const HOME_ID = "0123456789abcdef0123456789abcdef";
 
 /** The real app with one authenticated route that counts its calls. */
-function setup(options: { trustLoopback: boolean }) {
+function setup(options: { trustLoopback: boolean; enforceHost?: boolean }) {
   let calls = 0;
   const app = createApp({
     logger: pino({ level: "silent" }),
-    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: false }),
-    identityGuard: createIdentityGuard({ homeId: HOME_ID, home: "/srv/home-b", pid: 4242, ...options }),
+    hostGuard: createHostGuard({
+      bindHost: "127.0.0.1",
+      allowedHosts: [],
+      enforceHost: options.enforceHost ?? false,
+    }),
+    identityGuard: createIdentityGuard({
+      homeId: HOME_ID,
+      home: "/srv/home-b",
+      pid: 4242,
+      trustLoopback: options.trustLoopback,
+    }),
     authenticate: createAuthenticator({ trustLoopback: options.trustLoopback }),
     trustProxy: false,
     routes: [
@@ -89,4 +98,26 @@ test("the right home passes and is echoed with the pid; no header passes without
   assert.equal(plain.statusCode, 200);
   assert.equal(plain.headers["x-netclaw-home"], undefined);
   assert.equal(calls(), 2);
+});
+
+test("a foreign Host is refused by the host guard first: the home path never reaches a rebinding page", async () => {
+  const { app, calls } = setup({ trustLoopback: true, enforceHost: true });
+  const foreign = await app.inject({
+    method: "POST",
+    url: "/api/act",
+    headers: { host: "evil.example", "x-netclaw-home": "none" },
+    remoteAddress: "127.0.0.1",
+  });
+  assert.equal(foreign.statusCode, 403);
+  assert.doesNotMatch(foreign.body, /home-b|4242/);
+  // The CLI of this home, refused for another reason, still learns it reached its own daemon.
+  const own = await app.inject({
+    method: "POST",
+    url: "/api/act",
+    headers: { host: "evil.example", "x-netclaw-home": HOME_ID },
+    remoteAddress: "127.0.0.1",
+  });
+  assert.equal(own.statusCode, 403);
+  assert.equal(own.headers["x-netclaw-home"], HOME_ID);
+  assert.equal(calls(), 0);
 });

@@ -13,27 +13,32 @@ export type DaemonIdentity = {
 };
 
 /**
- * The `X-Netclaw-Home` check (protocol/daemon-identity.ts): a request expecting another home is
- * refused with 409 before anything else happens; a matching one gets the home id and pid back.
- * Requests without the header (curl, orchestrators, old CLIs) pass untouched.
+ * The `X-Netclaw-Home` check (protocol/daemon-identity.ts). `echo` runs first on every request:
+ * a caller that names this home gets the id and pid back on whatever answer follows (a host-guard
+ * or auth refusal included, so the CLI can tell "my daemon refused" from "not my daemon").
+ * `refuse` runs after the host guard (so a DNS-rebinding page never reads the home path): a
+ * request expecting another home is refused with 409 before auth and routing. Requests without
+ * the header (curl, orchestrators, old CLIs) pass untouched.
  */
 export function createIdentityGuard(identity: DaemonIdentity) {
-  return (request: FastifyRequest, reply: FastifyReply): void => {
-    const expected = request.headers[EXPECT_HOME_HEADER];
-    if (expected === undefined) return;
-    if (expected === identity.homeId) {
+  return {
+    echo(request: FastifyRequest, reply: FastifyReply): void {
+      if (request.headers[EXPECT_HOME_HEADER] !== identity.homeId) return;
       // On the raw response, so hijacked replies (the SSE stream writes its own head) carry them too.
       reply.raw.setHeader(EXPECT_HOME_HEADER, identity.homeId);
       reply.raw.setHeader(DAEMON_PID_HEADER, String(identity.pid));
-      return;
-    }
-    const peer = request.socket.remoteAddress ?? "";
-    const local = identity.trustLoopback && isLoopbackHost(peer.replace(/^::ffff:/, ""));
-    const which = local ? `the netclaw home ${identity.home}` : "another netclaw home";
-    throw new NetclawError(
-      DAEMON_MISMATCH,
-      `This netclawd (pid ${identity.pid}) serves ${which}, not the one this request expects; nothing was done.`,
-      { status: 409 },
-    );
+    },
+    refuse(request: FastifyRequest): void {
+      const expected = request.headers[EXPECT_HOME_HEADER];
+      if (expected === undefined || expected === identity.homeId) return;
+      const peer = request.socket.remoteAddress ?? "";
+      const local = identity.trustLoopback && isLoopbackHost(peer.replace(/^::ffff:/, ""));
+      const which = local ? `the netclaw home ${identity.home}` : "another netclaw home";
+      throw new NetclawError(
+        DAEMON_MISMATCH,
+        `This netclawd (pid ${identity.pid}) serves ${which}, not the one this request expects; nothing was done.`,
+        { status: 409 },
+      );
+    },
   };
 }
