@@ -60,6 +60,21 @@ export async function daemonStart(context: CliContext): Promise<number> {
   } catch {
     // A configuration that does not load: netclawd refuses it too and says why, in its own words.
   }
+  return awaitOwnDaemon(context, { started: spawnNetclawd(context, script), url });
+}
+
+type Spawned = {
+  pid: number;
+  /** undefined while it runs; its exit code (or null for a signal) once it has exited. */
+  exitCode: () => number | null | undefined;
+  consoleLog: string;
+  /** Where this start's output begins in the console log. */
+  offset: number;
+  spawnedAt: number;
+};
+
+/** Starts netclawd detached, its output appended to logs/netclawd.console.log. */
+function spawnNetclawd(context: CliContext, script: string): Spawned {
   const consoleLog = join(context.paths.logsDir, "netclawd.console.log");
   const offset = fileSize(consoleLog);
   const spawnedAt = Date.now();
@@ -77,18 +92,28 @@ export async function daemonStart(context: CliContext): Promise<number> {
     exited = code;
   });
   child.unref();
-  const pid = child.pid ?? -1;
-  const homeId = homeIdOf(context.paths);
+  return { pid: child.pid ?? -1, exitCode: () => exited, consoleLog, offset, spawnedAt };
+}
 
+/**
+ * Polls until the spawned netclawd (or its child, behind a wrapper) answers ready for this home
+ * → exit 0; until it exits → its own words, exit 1; or until the generous timeout → exit 1.
+ */
+async function awaitOwnDaemon(
+  context: CliContext,
+  options: { started: Spawned; url: string | undefined },
+): Promise<number> {
+  const { started, url } = options;
+  const homeId = homeIdOf(context.paths);
   let other: string | undefined; // what else answers on the port meanwhile
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
+    const exited = started.exitCode();
     if (exited !== undefined) {
       const reason = startupFailureReason({
-        consoleLog,
-        offset,
+        ...started,
         logsDir: context.paths.logsDir,
-        since: spawnedAt,
+        since: started.spawnedAt,
       });
       printError(
         reason ?? `netclawd exited with code ${exited} during startup; see ${context.paths.logsDir}.`,
@@ -98,24 +123,28 @@ export async function daemonStart(context: CliContext): Promise<number> {
     }
     if (url) {
       const probe = await probeDaemon(url, homeId);
-      if (
-        probe.kind === "ours" &&
-        probe.ready &&
-        probe.pid !== undefined &&
-        (probe.pid === pid || isChildOf(probe.pid, pid))
-      ) {
+      if (isStarted(probe, started.pid)) {
         print(`Daemon started (PID ${probe.pid}).`);
         return 0;
       }
-      other = describeOther(url, probe, pid);
+      other = describeOther(url, probe, started.pid);
     }
     await sleep(100);
   }
   printError(
-    `netclawd (PID ${pid}) did not become ready within ${START_TIMEOUT_MS / 1000} s; it may still be starting — check \`netclaw daemon status\` and ${consoleLog}.`,
+    `netclawd (PID ${started.pid}) did not become ready within ${START_TIMEOUT_MS / 1000} s; it may still be starting — check \`netclaw daemon status\` and ${started.consoleLog}.`,
   );
   if (other) printError(other);
   return 1;
+}
+
+function isStarted(probe: Probe, pid: number): probe is Extract<Probe, { kind: "ours" }> & { pid: number } {
+  return (
+    probe.kind === "ours" &&
+    probe.ready &&
+    probe.pid !== undefined &&
+    (probe.pid === pid || isChildOf(probe.pid, pid))
+  );
 }
 
 /** A line about a daemon that is not the one just started, for the failure report. */
