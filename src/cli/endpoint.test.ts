@@ -91,6 +91,12 @@ test("an endpoint the user chose: expected to be the paired daemon when pairing 
     paths: paired,
   });
   assert.deepEqual(elsewhere, { url: "http://127.0.0.1:6003", source: "NETCLAW_DAEMON_ENDPOINT" });
+  const blank = home({ "client/config.json": '{"Endpoint": "  "}', "config/home-id": ID });
+  assert.deepEqual(resolveEndpoint({ env: {}, paths: blank }), {
+    url: "http://127.0.0.1:5199",
+    source: "default",
+    expectHome: ID,
+  });
   const unpaired = home({ "client/config.json": JSON.stringify({ Endpoint: "http://127.0.0.1:6004" }) });
   assert.equal(resolveEndpoint({ env: {}, paths: unpaired }).expectHome, undefined);
 });

@@ -19,7 +19,7 @@ export function readClientConfig(path: string): ClientConfig {
   if (!tree) return {};
   const endpoint = tree.Endpoint ?? tree.endpoint;
   const homeId = tree.HomeId ?? tree.homeId;
-  if (endpoint === undefined) return {};
+  if (endpoint === undefined || (typeof endpoint === "string" && endpoint.trim() === "")) return {};
   if (typeof endpoint !== "string" || !isHttpUrl(endpoint.trim())) {
     throw new ConfigError(
       "client_config_invalid",
