@@ -9,7 +9,7 @@ import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
 import { ensureHome, homePaths, resolveHome } from "../config/home.ts";
 import { loadHomeConfig } from "../config/home-config.ts";
-import { readHomeId } from "../config/home-id.ts";
+import { ensureHomeId } from "../config/home-id.ts";
 import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
@@ -97,7 +97,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
 
-  const homeId = readHomeId(paths.homeIdFile) ?? ""; // ensureHome made it
+  const homeId = ensureHomeId(paths.homeIdFile); // made by ensureHome: a read, never an empty id
   // Before reading what it describes; moves on when an equivalent edit is accepted without a restart.
   let loadedFingerprint = configFingerprint(paths.configDir);
   let loaded: ReturnType<typeof loadHomeConfig>;

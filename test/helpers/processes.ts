@@ -99,6 +99,8 @@ export function runCommand(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
+    // A command that exits before reading its stdin (a usage error) closes the pipe: not a failure.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
 }
