@@ -131,7 +131,9 @@ describe("netclaw daemon pair → netclaw pair → status through the bearer", (
     assert.notEqual(token, bootstrapToken);
     secretsSeen.push(token);
     const clientConfig = JSON.parse(readFileSync(homePaths(host).clientConfig, "utf8"));
-    assert.deepEqual(clientConfig, { Endpoint: daemon.url });
+    // The daemon's home id comes with the token: later answers from another daemon are refused.
+    const homeId = readFileSync(homePaths(host).homeIdFile, "utf8").trim();
+    assert.deepEqual(clientConfig, { Endpoint: daemon.url, HomeId: homeId });
 
     const bootstrapName = `${hostname()}-bootstrap`;
     const revoked = await cli(["daemon", "devices", "revoke", bootstrapName]);

@@ -19,12 +19,14 @@ export async function postJsonBounded(options: {
   body: unknown;
   timeoutMs: number;
   maxBytes: number;
+  /** Extra request headers (never a bearer token). */
+  headers?: Record<string, string>;
 }): Promise<BoundedResponse> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
     const response = await fetch(options.url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { ...options.headers, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(options.body),
       redirect: "manual",
       signal,

@@ -1,94 +1,5 @@
-import { type ClientConfig, endpointFromBind, readClientConfig } from "../config/client-config.ts";
-import { readDaemonBind } from "../config/daemon-bind.ts";
-import { ConfigError } from "../config/errors.ts";
-import { isExposureProblem, isLoopbackHost, parseExposureMode } from "../config/exposure.ts";
-import type { HomePaths } from "../config/home.ts";
-import { loadHomeConfig } from "../config/home-config.ts";
+import { DAEMON_MISMATCH, EXPECT_HOME_HEADER } from "../protocol/daemon-identity.ts";
 import { NetclawError } from "../protocol/errors.ts";
-
-export type Endpoint = {
-  url: string;
-  source: "NETCLAW_DAEMON_ENDPOINT" | "client/config.json" | "daemon config" | "default";
-};
-
-/**
- * Where the daemon is: `NETCLAW_DAEMON_ENDPOINT` → `client/config.json` → derived from
- * `Daemon.Host`/`Port` (config file and environment) → `http://127.0.0.1:5199`.
- */
-export function resolveEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
-  const fromEnv = options.env.NETCLAW_DAEMON_ENDPOINT?.trim();
-  if (fromEnv) return { url: trimSlash(fromEnv), source: "NETCLAW_DAEMON_ENDPOINT" };
-  let client: ClientConfig = {};
-  try {
-    client = readClientConfig(options.paths.clientConfig);
-  } catch {
-    // an unreadable client config falls through to the daemon's own settings; doctor reports it
-  }
-  if (client.Endpoint) return { url: trimSlash(client.Endpoint), source: "client/config.json" };
-  return daemonEndpoint(options);
-}
-
-/** The daemon's own bind address as a loopback URL (pairing always uses this one). */
-export function daemonEndpoint(options: { env: NodeJS.ProcessEnv; paths: HomePaths }): Endpoint {
-  const bind = readDaemonBind({
-    configFile: options.paths.configFile,
-    secretsFile: options.paths.secretsFile,
-    env: options.env,
-  });
-  const url = endpointFromBind(bind.host, bind.port);
-  return { url, source: url === "http://127.0.0.1:5199" ? "default" : "daemon config" };
-}
-
-/**
- * The token the CLI sends (reference/security.md §2.5): the host's `DeviceToken` (secrets.json,
- * decrypted, or the environment), unless the endpoint is loopback AND the configured exposure
- * mode is local — then the daemon trusts the loopback caller and no token is needed. `undefined`
- * when there is none or the configuration does not load (the daemon then answers 401). Throws the
- * ConfigError of a secrets.json value the key cannot decrypt.
- */
-export function deviceTokenFor(options: {
-  env: NodeJS.ProcessEnv;
-  paths: HomePaths;
-  endpoint: string;
-}): string | undefined {
-  // Fast path without loading (and validating) the whole configuration: a loopback endpoint of a
-  // local-mode daemon needs no token, which is every plain `netclaw status` on the daemon host.
-  const bind = readDaemonBind({
-    configFile: options.paths.configFile,
-    secretsFile: options.paths.secretsFile,
-    env: options.env,
-  });
-  const lightMode = parseExposureMode(bind.exposureMode);
-  if (!isExposureProblem(lightMode) && lightMode === "local" && isLoopbackEndpoint(options.endpoint))
-    return undefined;
-  let token: string | undefined;
-  let local = true;
-  try {
-    const { config } = loadHomeConfig(options);
-    token = config.DeviceToken?.trim() || undefined;
-    const mode = parseExposureMode(config.Daemon.ExposureMode);
-    local = !isExposureProblem(mode) && mode === "local";
-  } catch (error) {
-    // A token that exists but cannot be decrypted must be reported, not silently dropped.
-    if (error instanceof ConfigError && error.code === "secret_undecryptable") throw error;
-    return undefined;
-  }
-  if (local && isLoopbackEndpoint(options.endpoint)) return undefined;
-  return token;
-}
-
-/** Whether the URL's host is loopback (`localhost`, 127.0.0.0/8, ::1). */
-export function isLoopbackEndpoint(url: string): boolean {
-  try {
-    return isLoopbackHost(new URL(url).hostname);
-  } catch {
-    return false;
-  }
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, "");
-}
 
 /** The daemon could not be reached at all (refused, timed out, DNS). */
 export class DaemonUnreachableError extends NetclawError {
@@ -102,7 +13,27 @@ export class DaemonUnreachableError extends NetclawError {
 /** The daemon answered with an error body. */
 export class DaemonResponseError extends NetclawError {}
 
-export type DaemonClientOptions = { endpoint: string; token?: string; timeoutMs?: number };
+/**
+ * What answered is not the daemon this CLI means: a netclawd of another home refused the request
+ * (409 `daemon_mismatch`, nothing was done), or a server did not confirm the expected home id.
+ */
+export class WrongDaemonError extends NetclawError {
+  readonly url: string;
+  constructor(url: string, reason: string) {
+    super(DAEMON_MISMATCH, `The daemon at ${url} is not the one this netclaw home uses: ${reason}`, {
+      status: 409,
+    });
+    this.url = url;
+  }
+}
+
+export type DaemonClientOptions = {
+  endpoint: string;
+  token?: string;
+  timeoutMs?: number;
+  /** The home id the daemon must answer to; sent with every request and checked in every answer. */
+  expectHome?: string;
+};
 
 export type DaemonRequest = {
   method: string;
@@ -117,9 +48,11 @@ export function createDaemonClient(options: DaemonClientOptions) {
   async function send(req: DaemonRequest): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.expectHome) headers[EXPECT_HOME_HEADER] = options.expectHome;
     if (req.body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
     try {
-      return await fetch(`${options.endpoint}${req.path}`, {
+      response = await fetch(`${options.endpoint}${req.path}`, {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
@@ -129,6 +62,8 @@ export function createDaemonClient(options: DaemonClientOptions) {
     } catch (error) {
       throw new DaemonUnreachableError(options.endpoint, describeFetchError(error));
     }
+    if (options.expectHome) await checkIdentity(response, options.endpoint, options.expectHome);
+    return response;
   }
   async function request(method: string, path: string, body?: unknown): Promise<Response> {
     return send({ method, path, body });
@@ -161,6 +96,7 @@ export function createDaemonClient(options: DaemonClientOptions) {
   return {
     endpoint: options.endpoint,
     token: options.token,
+    expectHome: options.expectHome,
     jsonWith,
     request,
     get: <T>(path: string) => json<T>("GET", path),
@@ -170,6 +106,36 @@ export function createDaemonClient(options: DaemonClientOptions) {
 }
 
 export type DaemonClient = ReturnType<typeof createDaemonClient>;
+
+/**
+ * Throws WrongDaemonError unless the answer comes from the daemon of the expected home: a 409
+ * `daemon_mismatch` carries the other daemon's own words; any other answer below 500 must echo
+ * the home id. 5xx answers without it keep their normal handling (the daemon was closing, …).
+ */
+export async function checkIdentity(response: Response, url: string, expectHome: string): Promise<void> {
+  if (response.status === 409) {
+    const text = await response.clone().text();
+    let body: { error?: { code?: unknown; message?: unknown } } | undefined;
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      body = undefined;
+    }
+    if (body?.error?.code === DAEMON_MISMATCH) {
+      await response.body?.cancel();
+      throw new WrongDaemonError(url, String(body.error.message));
+    }
+  }
+  // Our daemon echoes the id on every answer it routes, errors included (the guard runs before
+  // auth and the host guard). Only 5xx may lack it: a daemon closing, or a gateway in front of one.
+  if (response.status < 500 && response.headers.get(EXPECT_HOME_HEADER) !== expectHome) {
+    await response.body?.cancel();
+    throw new WrongDaemonError(
+      url,
+      "it did not confirm that it serves this home (it is not a netclawd, or one older than this CLI); nothing more was sent.",
+    );
+  }
+}
 
 function describeFetchError(error: unknown): string {
   const err = error as { name?: string; cause?: { code?: string; message?: string }; message?: string };

@@ -1,10 +1,11 @@
-import { DaemonResponseError, DaemonUnreachableError } from "./client.ts";
-import { type CliContext, unreachableFix } from "./context.ts";
+import { DaemonResponseError, DaemonUnreachableError, WrongDaemonError } from "./client.ts";
+import { type CliContext, unreachableFix, wrongDaemonFix } from "./context.ts";
 import { formatCheck, print, printError } from "./output.ts";
 
 /**
  * Runs a command's daemon call: an unreachable daemon becomes the `[FAIL] <name>: unable to reach
- * daemon …` line with its fix, an error answer becomes `error: <message>`; both exit 1.
+ * daemon …` line with its fix, another home's daemon an `error:` line with its fix, an error
+ * answer `error: <message>`; all exit 1.
  */
 export async function daemonCall(
   context: CliContext,
@@ -23,6 +24,11 @@ export async function daemonCall(
           remediation: unreachableFix(context),
         }),
       );
+      return 1;
+    }
+    if (error instanceof WrongDaemonError) {
+      printError(`error: ${error.message}`);
+      printError(`       fix: ${wrongDaemonFix(context, error.url)}`);
       return 1;
     }
     if (error instanceof DaemonResponseError) {

@@ -230,9 +230,16 @@ export async function main(argv: string[]): Promise<void> {
       printError(error.message);
       process.exit(2);
     }
-    printError(`error: ${(error as Error).message}`);
+    printFailure(error);
     process.exitCode = 1;
   }
+}
+
+/** `error: <message>`, plus the `fix:` line of errors that carry one (ConfigError). */
+function printFailure(error: unknown): void {
+  printError(`error: ${(error as Error).message}`);
+  const remediation = (error as { remediation?: unknown }).remediation;
+  if (typeof remediation === "string") printError(`       fix: ${remediation}`);
 }
 
 function exitCodeFor(error: unknown, argv: readonly string[]): number {
@@ -250,6 +257,6 @@ function exitCodeFor(error: unknown, argv: readonly string[]): number {
     printError(error.message);
     return 2;
   }
-  printError(`error: ${(error as Error).message}`);
+  printFailure(error);
   return 1;
 }

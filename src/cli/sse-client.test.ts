@@ -199,3 +199,60 @@ describe("sessionEventStream", () => {
     assert.equal((await pending).done, true);
   });
 });
+
+describe("the event stream of an expected home", () => {
+  const HOME = "0123456789abcdef0123456789abcdef";
+
+  test("another home's daemon on the port (409 daemon_mismatch) ends the stream with its words; no retry", async () => {
+    let hits = 0;
+    const port = await listen((_req, res) => {
+      hits++;
+      res.writeHead(409, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { code: "daemon_mismatch", message: "This netclawd (pid 9) serves another netclaw home" },
+        }),
+      );
+    });
+    const stream = sessionEventStream({
+      url: `http://127.0.0.1:${port}/api/sessions/s1/events`,
+      expectHome: HOME,
+      signal: AbortSignal.timeout(60_000),
+      backoffMs: [10],
+    });
+    await assert.rejects(
+      collect(stream, () => false),
+      (error: unknown) => {
+        assert.ok(error instanceof EventStreamError);
+        assert.equal(error.code, "daemon_mismatch");
+        assert.match(error.message, /serves another netclaw home/);
+        return true;
+      },
+    );
+    assert.equal(hits, 1);
+  });
+
+  test("a 200 stream that does not echo the home id is refused; one that does is read", async () => {
+    const port = await listen((req, res) => {
+      const echo = req.url?.includes("echo")
+        ? { "x-netclaw-home": String(req.headers["x-netclaw-home"]) }
+        : {};
+      res.writeHead(200, { "content-type": "text/event-stream", ...echo });
+      res.end(sse(1, "hi"));
+    });
+    const open = (path: string) =>
+      sessionEventStream({
+        url: `http://127.0.0.1:${port}/${path}`,
+        expectHome: HOME,
+        signal: AbortSignal.timeout(60_000),
+        backoffMs: [10],
+        maxAttempts: 0,
+      });
+    await assert.rejects(
+      collect(open("plain"), () => false),
+      /did not confirm that it serves this home/,
+    );
+    const items = await collect(open("echo"), (all) => all.some((item) => item.kind === "event"));
+    assert.ok(items.some((item) => item.kind === "event"));
+  });
+});

@@ -1,5 +1,7 @@
+import { EXPECT_HOME_HEADER } from "../protocol/daemon-identity.ts";
 import { NetclawError } from "../protocol/errors.ts";
 import { type SessionEvent, sessionEventSchema } from "../protocol/events.ts";
+import { checkIdentity, WrongDaemonError } from "./client.ts";
 import { createSseParser } from "./sse-parser.ts";
 
 /** Waits between reconnect attempts: 1 s, 2 s, 5 s, then 10 s for every further attempt. */
@@ -19,6 +21,8 @@ export type EventStreamOptions = {
   /** Full URL of `GET /api/sessions/:id/events`. */
   url: string;
   token?: string;
+  /** The home id the daemon must answer to (client.ts `checkIdentity`); checked on every reconnect. */
+  expectHome?: string;
   /** Resume after this event id (sent as `Last-Event-ID`); omitted = the daemon's default. */
   lastEventId?: number;
   signal: AbortSignal;
@@ -33,7 +37,7 @@ export type EventStreamOptions = {
  * Reads a session's SSE stream, validating every event against the protocol schema, and
  * reconnects with backoff (sending `Last-Event-ID`) whenever the connection drops or the daemon is
  * down. Ends quietly when `signal` aborts. Throws `EventStreamError` for answers that retrying
- * cannot fix (401, 403, 404, other 4xx). Events are yielded in order and never twice: anything
+ * cannot fix (401, 403, 404, other 4xx, another home's daemon now on the port). Events are yielded in order and never twice: anything
  * whose id is not above the last one yielded is dropped.
  */
 export async function* sessionEventStream(options: EventStreamOptions): AsyncGenerator<StreamItem> {
@@ -91,11 +95,21 @@ export async function* sessionEventStream(options: EventStreamOptions): AsyncGen
   }
 }
 
-function connect(options: EventStreamOptions, lastId: number | undefined): Promise<Response> {
+async function connect(options: EventStreamOptions, lastId: number | undefined): Promise<Response> {
   const headers: Record<string, string> = { accept: "text/event-stream" };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.expectHome) headers[EXPECT_HOME_HEADER] = options.expectHome;
   if (lastId !== undefined) headers["last-event-id"] = String(lastId);
-  return fetch(options.url, { headers, redirect: "error", signal: options.signal });
+  const response = await fetch(options.url, { headers, redirect: "error", signal: options.signal });
+  if (!options.expectHome) return response;
+  try {
+    await checkIdentity(response, new URL(options.url).origin, options.expectHome);
+  } catch (error) {
+    if (error instanceof WrongDaemonError)
+      throw new EventStreamError(error.code, error.message, { status: 409 });
+    throw error;
+  }
+  return response;
 }
 
 function toItem(data: string, eventName: string): StreamItem {

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { ConfigError } from "./errors.ts";
+import { ensureHomeId } from "./home-id.ts";
 
 /** Every path netclaw uses inside its home directory (ARCHITECTURE.md §4). */
 export type HomePaths = ReturnType<typeof homePaths>;
@@ -27,6 +28,7 @@ export function homePaths(root: string) {
     devicesFile: join(config, "devices.json"),
     approvalsFile: join(config, "tool-approvals.json"),
     bootstrapStateFile: join(config, "bootstrap-state.json"),
+    homeIdFile: join(config, "home-id"),
     webhooksDir: join(config, "webhooks"),
     identityDir: join(root, "identity"),
     sessionsDir: sessions,
@@ -63,7 +65,8 @@ const PRIVATE_FILES = [
 
 /**
  * Creates the home layout if missing (first start) and tightens what holds secrets: `keys/`
- * 0700, `config/secrets.json` and `config/devices.json` 0600. Never deletes or rewrites a file
+ * 0700, `config/secrets.json` and `config/devices.json` 0600, and gives the home its id
+ * (`config/home-id`). Never deletes or rewrites a file
  * that exists. Throws ConfigError when the home cannot be written — the Docker bind-mount case,
  * whose fix is a chown to the daemon's user.
  */
@@ -78,6 +81,7 @@ export function ensureHome(paths: HomePaths): void {
       if (!existsSync(file)) writeFileAtomic(file, initial, { mode: 0o600, forceMode: true });
       else if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     }
+    ensureHomeId(paths.homeIdFile);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw homeNotWritable(paths.root, error);

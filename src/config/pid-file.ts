@@ -1,20 +1,27 @@
 import { readFileSync, rmSync } from "node:fs";
 import { writeFileAtomic } from "./atomic-write.ts";
 
-export type PidInfo = { pid: number; startedAt: string };
+export type PidInfo = {
+  pid: number;
+  startedAt: string;
+  /** The loopback URL the daemon listens on: how `status` finds it when the config no longer loads. */
+  endpoint?: string;
+};
 
-/** `netclaw.pid`: line 1 the PID, line 2 the ISO start time. */
+/** `netclaw.pid`: line 1 the PID, line 2 the ISO start time, line 3 (optional) the endpoint. */
 export function writePidFile(path: string, info: PidInfo): void {
-  writeFileAtomic(path, `${info.pid}\n${info.startedAt}\n`, { mode: 0o644, forceMode: true });
+  const lines = [info.pid, info.startedAt, ...(info.endpoint ? [info.endpoint] : [])];
+  writeFileAtomic(path, `${lines.join("\n")}\n`, { mode: 0o644, forceMode: true });
 }
 
 /** The recorded PID and start time, or undefined when the file is missing or not ours. */
 export function readPidFile(path: string): PidInfo | undefined {
   try {
-    const [pid, startedAt] = readFileSync(path, "utf8").split("\n");
+    const [pid, startedAt, endpoint] = readFileSync(path, "utf8").split("\n");
     const value = Number(pid);
     if (!Number.isInteger(value) || value <= 0) return undefined;
-    return { pid: value, startedAt: startedAt?.trim() ?? "" };
+    const url = endpoint?.trim();
+    return { pid: value, startedAt: startedAt?.trim() ?? "", ...(url ? { endpoint: url } : {}) };
   } catch {
     return undefined;
   }

@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { hasCompletedBootstrap, markBootstrapCompleted } from "../config/bootstrap-state.ts";
+import { endpointFromBind } from "../config/client-config.ts";
+import { configFingerprint } from "../config/config-fingerprint.ts";
 import { createDeviceRegistry } from "../config/device-registry.ts";
 import { ConfigError } from "../config/errors.ts";
 import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
 import { ensureHome, homePaths, resolveHome } from "../config/home.ts";
 import { loadHomeConfig } from "../config/home-config.ts";
+import { ensureHomeId } from "../config/home-id.ts";
 import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
@@ -23,6 +26,7 @@ import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import { createClientAddress } from "./http/client-address.ts";
 import { createHostGuard } from "./http/host-guard.ts";
+import { createIdentityGuard } from "./http/identity-guard.ts";
 import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
 import { lifecycleRoutes } from "./http/routes/lifecycle.ts";
@@ -32,7 +36,7 @@ import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { createStreamGate } from "./http/sse.ts";
 import { checkNewConfig } from "./lifecycle/config-reload.ts";
-import { configFingerprint, watchConfig } from "./lifecycle/config-watch.ts";
+import { watchConfig } from "./lifecycle/config-watch.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
 import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
@@ -99,7 +103,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
 
-  const loadedFingerprint = configFingerprint(paths.configDir); // before reading what it describes
+  const homeId = ensureHomeId(paths.homeIdFile); // made by ensureHome: a read, never an empty id
+  // Before reading what it describes; moves on when an equivalent edit is accepted without a restart.
+  let loadedFingerprint = configFingerprint(paths.configDir);
   let loaded: ReturnType<typeof loadHomeConfig>;
   let localControlKey: Buffer;
   try {
@@ -253,7 +259,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const status = createStatusProvider({
     build,
     home: paths.root,
+    homeId,
     config,
+    configFingerprint: () => loadedFingerprint,
     mode,
     models,
     startedAt,
@@ -364,6 +372,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
           `Refused connections: ${max} are open (Daemon.MaxConnections). Raise it if this is expected load.`,
         ),
     },
+    identityGuard: createIdentityGuard({
+      homeId,
+      home: paths.root,
+      pid: process.pid,
+      trustLoopback: mode === "local",
+    }),
     authenticate: createAuthenticator({
       trustLoopback: mode === "local",
       verifyDeviceToken: (token) => {
@@ -392,6 +406,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
         lockout: createFailureLockout({ now: Date.now }),
         globalLockout: createFailureLockout({ now: Date.now, maxFailures: 100, maxKeys: 1 }),
+        homeId,
         onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
       sessionRoutes({
@@ -442,7 +457,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.Daemon.Port;
-  writePidFile(paths.pidFile, { pid: process.pid, startedAt: startedAt.toISOString() });
+  const listening = `http://${config.Daemon.Host.includes(":") ? `[${config.Daemon.Host}]` : config.Daemon.Host}:${port}`;
+  writePidFile(paths.pidFile, {
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+    endpoint: endpointFromBind(config.Daemon.Host, port),
+  });
   if (mode !== "local" && !bootstrapCompleted) {
     try {
       markBootstrapCompleted({ path: paths.bootstrapStateFile, now: new Date() });
@@ -451,7 +471,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }
   }
   ready = true;
-  const line = `netclawd ${build.version} listening on http://${config.Daemon.Host.includes(":") ? `[${config.Daemon.Host}]` : config.Daemon.Host}:${port} (exposure ${mode}, home ${paths.root}, pid ${process.pid})`;
+  const line = `netclawd ${build.version} listening on ${listening} (exposure ${mode}, home ${paths.root}, pid ${process.pid})`;
   lifecycleLog.info({ port, mode, readyMs: Date.now() - startedAt.getTime() }, line);
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
@@ -462,7 +482,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   configWatch = watchConfig({
     dir: paths.configDir,
     loaded: loadedFingerprint,
-    onChange: () => {
+    onChange: (fingerprint) => {
       const verdict = checkNewConfig({ paths, env, running: config, pairedDevices: () => registry.count() });
       if (!verdict.ok) {
         const line = `Configuration change ignored (the running configuration stays): ${verdict.message} Remediation: ${verdict.remediation}`;
@@ -470,7 +490,10 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         process.stderr.write(`${line}\n`);
         return;
       }
-      if (!verdict.changed) return; // e.g. only the host CLI's DeviceToken changed
+      if (!verdict.changed) {
+        loadedFingerprint = fingerprint; // e.g. only the host CLI's DeviceToken changed: nothing to apply
+        return;
+      }
       if (verdict.daemonChanged && supervised) {
         lifecycleLog.info("Daemon.* changed: exiting so the supervisor restarts netclawd with it");
         void shutdown("config-change");

@@ -9,7 +9,10 @@ export type UpdateState = HealthStatus["update"];
 export type StatusSources = {
   build: BuildInfo;
   home: string;
+  homeId: string;
   config: NetclawConfig;
+  /** The config files' digest the running configuration stands for (config-fingerprint.ts). */
+  configFingerprint: () => string;
   mode: ExposureMode;
   models: ModelResolution;
   startedAt: Date;
@@ -63,6 +66,8 @@ export function createStatusProvider(sources: StatusSources): () => HealthStatus
       ...sessionCounts(sources.sessions),
       ...optionalSections(sources.sections),
       home: sources.home,
+      homeId: sources.homeId,
+      configFingerprint: sources.configFingerprint(),
     };
   };
 }

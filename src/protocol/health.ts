@@ -39,6 +39,10 @@ export const healthStatusSchema = z.object({
     message: z.string().optional(),
   }),
   home: z.string(),
+  /** The home's id (config/home-id): a paired CLI remembers it to recognise this daemon later. */
+  homeId: z.string().optional(),
+  /** The digest of config/netclaw.json + secrets.json the running configuration was loaded from. */
+  configFingerprint: z.string().optional(),
   /** Stored sessions and turns running now (absent from daemons before sessions existed). */
   sessions: z.object({ count: z.number(), activeTurns: z.number() }).optional(),
   /** Reminders (absent when `Scheduling.Enabled` is false). */

@@ -22,7 +22,11 @@ export const pairExchangeRequestSchema = z.object({
   code: z.string().optional(),
   deviceName: z.string().optional(),
 });
-export const pairExchangeResponseSchema = z.object({ token: z.string().min(1) });
+export const pairExchangeResponseSchema = z.object({
+  token: z.string().min(1),
+  /** The daemon's home id (protocol/daemon-identity.ts): the CLI keeps it to recognise this daemon. */
+  homeId: z.string().optional(),
+});
 
 /** `GET /api/pair/devices`. */
 export const pairedDeviceSchema = z.object({

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,6 +99,8 @@ export function runCommand(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
+    // A command that exits before reading its stdin (a usage error) closes the pipe: not a failure.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
 }
@@ -149,9 +151,10 @@ export async function startDaemon(options: {
   while (Date.now() < deadline) {
     if (done) throw new Error(`netclawd exited during startup: ${stderr}`);
     try {
-      const response = await fetch(`${url}/api/health/ready`, { signal: AbortSignal.timeout(500) });
-      await response.body?.cancel();
-      if (response.status === 200) break;
+      if (
+        await isOwnReady({ url, home: options.env.NETCLAW_HOME, pid: options.prefix ? undefined : child.pid })
+      )
+        break;
     } catch {
       // not listening yet
     }
@@ -169,6 +172,32 @@ export async function startDaemon(options: {
     },
   };
   return daemon;
+}
+
+/**
+ * Whether the daemon at `url` is ready *and* is the one of `home` (and `pid`, unless it runs in a
+ * pid namespace): on a machine shared by many test runs, a port picked free a moment ago may be
+ * taken by another run's daemon, whose 200 must not pass for ours (the issue-12 §3 mistake).
+ */
+async function isOwnReady(options: { url: string; home?: string; pid?: number }): Promise<boolean> {
+  const homeId = options.home ? readHomeIdFile(join(options.home, "config", "home-id")) : undefined;
+  if (options.home && !homeId) return false; // the daemon writes it before it listens
+  const response = await fetch(`${options.url}/api/health/ready`, {
+    headers: homeId ? { "x-netclaw-home": homeId } : {},
+    signal: AbortSignal.timeout(500),
+  });
+  await response.body?.cancel();
+  if (response.status !== 200) return false;
+  if (homeId && response.headers.get("x-netclaw-home") !== homeId) return false;
+  return options.pid === undefined || response.headers.get("x-netclaw-pid") === String(options.pid);
+}
+
+function readHomeIdFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `netclawd` expecting it to fail at startup; resolves with its exit and output. */

@@ -85,8 +85,18 @@ export async function runHeadless(context: CliContext, options: HeadlessOptions)
   process.once("SIGINT", onSigint);
   let streamFailure: ChatFailure | undefined;
   try {
-    const token = client.token;
-    await followTurn({ api, sessionId, messageId, after, token, sink, render, record, started, quiet: json });
+    await followTurn({
+      api,
+      sessionId,
+      messageId,
+      after,
+      client,
+      sink,
+      render,
+      record,
+      started,
+      quiet: json,
+    });
   } catch (error) {
     streamFailure = failureOf(context, error);
   } finally {
@@ -110,7 +120,7 @@ async function followTurn(options: {
   sessionId: string;
   messageId: string;
   after: number;
-  token: string | undefined;
+  client: { token: string | undefined; expectHome?: string | undefined };
   sink: RenderSink;
   render: (event: SessionEvent) => void;
   record: TurnRecord;
@@ -124,7 +134,8 @@ async function followTurn(options: {
   try {
     const stream = sessionEventStream({
       url: api.eventsUrl(sessionId),
-      token: options.token,
+      token: options.client.token,
+      expectHome: options.client.expectHome,
       lastEventId: options.after,
       signal: controller.signal,
       maxAttempts: 4,

@@ -50,6 +50,7 @@ export async function runInteractive(context: CliContext, options: InteractiveOp
     screen,
     sessionId,
     token: client.token,
+    expectHome: client.expectHome,
     lastEventId: opened.lastEventId,
     style,
   });
@@ -62,6 +63,7 @@ type ChatLoopOptions = {
   screen: Screen;
   sessionId: string;
   token?: string;
+  expectHome?: string;
   lastEventId: number | undefined;
   /** ANSI colours, or plain text under NO_COLOR. */
   style: Style;
@@ -225,6 +227,7 @@ function createChatLoop(options: ChatLoopOptions) {
       const stream = sessionEventStream({
         url: api.eventsUrl(sessionId),
         token: options.token,
+        expectHome: options.expectHome,
         lastEventId: options.lastEventId,
         signal: controller.signal,
       });

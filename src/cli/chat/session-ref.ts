@@ -1,8 +1,8 @@
 import type { SessionEvent } from "../../protocol/events.ts";
 import type { Channel, SessionSummary } from "../../protocol/sessions.ts";
-import { DaemonResponseError, DaemonUnreachableError } from "../client.ts";
+import { DaemonResponseError, DaemonUnreachableError, WrongDaemonError } from "../client.ts";
 import type { CliContext } from "../context.ts";
-import { unreachableFix } from "../context.ts";
+import { unreachableFix, wrongDaemonFix } from "../context.ts";
 import type { SessionApi } from "../session-api.ts";
 import { EventStreamError } from "../sse-client.ts";
 import { sanitize } from "./render.ts";
@@ -102,11 +102,15 @@ export function describeFailure(context: CliContext, error: unknown): string {
   if (error instanceof DaemonUnreachableError) {
     return `unable to reach daemon at ${error.url}: ${error.message} — fix: ${unreachableFix(context)}`;
   }
+  if (error instanceof WrongDaemonError)
+    return `${error.message} — fix: ${wrongDaemonFix(context, error.url)}`;
   if (error instanceof DaemonResponseError || error instanceof EventStreamError) {
     if (error.status === 401 || error.status === 403) {
       return `the daemon refused this device (HTTP ${error.status}): pair again with \`netclaw pair <endpoint>\``;
     }
     return error.message;
   }
-  return (error as Error).message ?? String(error);
+  const remediation = (error as { remediation?: unknown }).remediation; // a ConfigError
+  const message = (error as Error).message ?? String(error);
+  return typeof remediation === "string" ? `${message} — fix: ${remediation}` : message;
 }

@@ -1,12 +1,13 @@
 import { loadOrCreateLocalControlKey, mintProof } from "../../config/local-control.ts";
+import { EXPECT_HOME_HEADER } from "../../protocol/daemon-identity.ts";
 import {
   PAIRING_BODY_LIMIT_BYTES,
   PAIRING_CODE_PATH,
   pairingCodeResponseSchema,
 } from "../../protocol/pairing.ts";
 import { errorMessageOf, postJsonBounded } from "../bounded-post.ts";
-import { daemonEndpoint, isLoopbackEndpoint, resolveEndpoint } from "../client.ts";
 import type { CliContext } from "../context.ts";
+import { daemonEndpoint, isLoopbackEndpoint, resolveEndpoint } from "../endpoint.ts";
 import { print, printError } from "../output.ts";
 
 /**
@@ -35,7 +36,8 @@ export async function daemonPairCommand(context: CliContext): Promise<number> {
     );
     return 1;
   }
-  const endpoint = daemonEndpoint({ env: context.env, paths: context.paths }).url;
+  const own = daemonEndpoint({ env: context.env, paths: context.paths });
+  const endpoint = own.url;
   let response: Awaited<ReturnType<typeof postJsonBounded>>;
   try {
     response = await postJsonBounded({
@@ -43,6 +45,8 @@ export async function daemonPairCommand(context: CliContext): Promise<number> {
       body: { proof: mintProof({ key, now: Date.now }) },
       timeoutMs: 15_000,
       maxBytes: PAIRING_BODY_LIMIT_BYTES,
+      // Only this home's daemon may issue the code (another home's refuses with 409).
+      headers: own.expectHome ? { [EXPECT_HOME_HEADER]: own.expectHome } : {},
     });
   } catch (error) {
     printError(`error: ${(error as Error).message}`);

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { ensureHome } from "../../config/home.ts";
 import { isNetclawd, isProcessAlive, readPidFile } from "../../config/pid-file.ts";
-import { daemonEndpoint } from "../client.ts";
 import type { CliContext } from "../context.ts";
+import { fileSize, isChildOf, type Probe, probeDaemon, startupFailureReason } from "../daemon-probe.ts";
+import { daemonEndpoint, homeIdOf } from "../endpoint.ts";
 import { formatDuration, print, printError } from "../output.ts";
 
 const SUPERVISED =
@@ -16,7 +17,15 @@ export function runningPid(context: CliContext): number | undefined {
   return info && isNetclawd(info.pid) ? info.pid : undefined;
 }
 
-/** `netclaw daemon start`: spawn a detached netclawd and wait until it is ready. */
+/** How long `daemon start` waits for its netclawd: generous, a loaded Pi may need a while. */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * `netclaw daemon start`: spawn a detached netclawd and wait until *that process* answers ready
+ * for this home (its pid and home id echoed by `/api/health/ready`). If it exits first, print its
+ * own words (`Daemon startup aborted: …`, the lock message) and exit 1 — also naming the other
+ * home's daemon when one holds the port.
+ */
 export async function daemonStart(context: CliContext): Promise<number> {
   if (context.inContainer) {
     print(SUPERVISED);
@@ -45,42 +54,108 @@ export async function daemonStart(context: CliContext): Promise<number> {
     printError(`error: ${(error as Error).message}`);
     return 1;
   }
+  let url: string | undefined;
+  try {
+    url = daemonEndpoint({ env: context.env, paths: context.paths }).url;
+  } catch {
+    // A configuration that does not load: netclawd refuses it too and says why, in its own words.
+  }
+  return awaitOwnDaemon(context, { started: spawnNetclawd(context, script), url });
+}
+
+type Spawned = {
+  pid: number;
+  /** undefined while it runs; its exit code (or null for a signal) once it has exited. */
+  exitCode: () => number | null | undefined;
+  consoleLog: string;
+  /** Where this start's output begins in the console log. */
+  offset: number;
+  spawnedAt: number;
+};
+
+/** Starts netclawd detached, its output appended to logs/netclawd.console.log. */
+function spawnNetclawd(context: CliContext, script: string): Spawned {
+  const consoleLog = join(context.paths.logsDir, "netclawd.console.log");
+  const offset = fileSize(consoleLog);
   const spawnedAt = Date.now();
-  const consolePath = join(context.paths.logsDir, "netclawd.console.log");
-  const consoleOffset = existsSync(consolePath) ? statSync(consolePath).size : 0;
-  const console = openSync(consolePath, "a", 0o600);
+  const output = openSync(consoleLog, "a", 0o600);
   const isScript = script.endsWith(".js") || script.endsWith(".ts");
   const child = spawn(isScript ? process.execPath : script, isScript ? [script] : [], {
     detached: true,
-    stdio: ["ignore", console, console],
+    stdio: ["ignore", output, output],
     env: context.env,
     cwd: context.paths.root,
   });
+  closeSync(output);
   let exited: number | null | undefined;
   child.once("exit", (code) => {
     exited = code;
   });
   child.unref();
+  return { pid: child.pid ?? -1, exitCode: () => exited, consoleLog, offset, spawnedAt };
+}
 
-  const deadline = Date.now() + 15_000;
+/**
+ * Polls until the spawned netclawd (or its child, behind a wrapper) answers ready for this home
+ * → exit 0; until it exits → its own words, exit 1; or until the generous timeout → exit 1.
+ */
+async function awaitOwnDaemon(
+  context: CliContext,
+  options: { started: Spawned; url: string | undefined },
+): Promise<number> {
+  const { started, url } = options;
+  const homeId = homeIdOf(context.paths);
+  let other: string | undefined; // what else answers on the port meanwhile
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
+    const exited = started.exitCode();
     if (exited !== undefined) {
-      const reason =
-        startupAbortReason(context.paths.logsDir, spawnedAt) ??
-        consoleAbortReason(consolePath, consoleOffset);
+      const reason = startupFailureReason({
+        ...started,
+        logsDir: context.paths.logsDir,
+        since: started.spawnedAt,
+      });
       printError(
         reason ?? `netclawd exited with code ${exited} during startup; see ${context.paths.logsDir}.`,
       );
+      if (other) printError(other);
       return 1;
     }
-    if (await isReady(context)) {
-      print(`Daemon started (PID ${child.pid}).`);
-      return 0;
+    if (url) {
+      const probe = await probeDaemon(url, homeId);
+      if (isStarted(probe, started.pid)) {
+        print(`Daemon started (PID ${probe.pid}).`);
+        return 0;
+      }
+      other = describeOther(url, probe, started.pid);
     }
-    await sleep(50);
+    await sleep(100);
   }
-  printError(`netclawd (PID ${child.pid}) did not become ready within 15 s; see ${context.paths.logsDir}.`);
+  printError(
+    `netclawd (PID ${started.pid}) did not become ready within ${START_TIMEOUT_MS / 1000} s; it may still be starting — check \`netclaw daemon status\` and ${started.consoleLog}.`,
+  );
+  if (other) printError(other);
   return 1;
+}
+
+function isStarted(probe: Probe, pid: number): probe is Extract<Probe, { kind: "ours" }> & { pid: number } {
+  return (
+    probe.kind === "ours" &&
+    probe.ready &&
+    probe.pid !== undefined &&
+    (probe.pid === pid || isChildOf(probe.pid, pid))
+  );
+}
+
+/** A line about a daemon that is not the one just started, for the failure report. */
+function describeOther(url: string, probe: Probe, pid: number): string | undefined {
+  if (probe.kind === "other-home")
+    return `The port is held by another netclaw home's daemon at ${url}: ${probe.message}`;
+  if (probe.kind === "foreign")
+    return `Something that is not this home's netclawd answers at ${url} (HTTP ${probe.status}).`;
+  if (probe.kind === "ours" && probe.pid !== undefined && probe.pid !== pid)
+    return `This home's netclawd with PID ${probe.pid} already answers at ${url}.`;
+  return undefined;
 }
 
 /** `netclaw daemon stop`: ask the API, then SIGTERM, then SIGKILL after a bounded wait. */
@@ -133,44 +208,14 @@ export async function daemonStatus(context: CliContext): Promise<number> {
   return 0;
 }
 
+/** Whether this home's daemon answers ready (the container case: the supervisor started it). */
 async function isReady(context: CliContext): Promise<boolean> {
-  const { url } = daemonEndpoint({ env: context.env, paths: context.paths });
   try {
-    const response = await fetch(`${url}/api/health/ready`, { signal: AbortSignal.timeout(1000) });
-    await response.body?.cancel();
-    return response.status === 200;
+    const { url } = daemonEndpoint({ env: context.env, paths: context.paths });
+    const probe = await probeDaemon(url, homeIdOf(context.paths));
+    return probe.kind === "ours" && probe.ready;
   } catch {
     return false;
-  }
-}
-
-/** The `Daemon startup aborted:` line of the newest crash log written since `since`. */
-function startupAbortReason(logsDir: string, since: number): string | undefined {
-  try {
-    const newest = readdirSync(logsDir)
-      .filter((name) => name.startsWith("crash-"))
-      .map((name) => join(logsDir, name))
-      .filter((path) => statSync(path).mtimeMs >= since - 1000)
-      .sort()
-      .pop();
-    if (!newest) return undefined;
-    const lines = readFileSync(newest, "utf8").split("\n");
-    return lines.find((line) => line.startsWith("Daemon startup aborted:")) ?? lines[1];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The `Daemon startup aborted:` line this start wrote to its console log (from `offset`): a
- * configuration the daemon refuses leaves no crash log, only this line on stderr.
- */
-function consoleAbortReason(path: string, offset: number): string | undefined {
-  try {
-    const text = readFileSync(path).subarray(offset).toString("utf8");
-    return text.split("\n").find((line) => line.startsWith("Daemon startup aborted:"));
-  } catch {
-    return undefined;
   }
 }
 

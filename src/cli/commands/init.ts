@@ -7,6 +7,8 @@ import { readJsonObject } from "../../config/loader.ts";
 import { listModels } from "../../config/providers/list-models.ts";
 import { getPath } from "../../config/tree.ts";
 import type { CliContext } from "../context.ts";
+import { probeDaemon } from "../daemon-probe.ts";
+import { homeIdOf } from "../endpoint.ts";
 import { applyAnswers, FEATURES, type InitAnswers } from "../init/answers.ts";
 import { type Discover, testConnection } from "../init/connectivity.ts";
 import { answersFromFlags, type ScriptedFlags } from "../init/scripted.ts";
@@ -151,11 +153,8 @@ async function restartUnderSupervisor(context: CliContext): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`${context.endpoint().url}/api/health/ready`, {
-        signal: AbortSignal.timeout(1000),
-      });
-      await response.body?.cancel();
-      if (response.status === 200) {
+      const probe = await probeDaemon(context.endpoint().url, homeIdOf(context.paths), 1000);
+      if (probe.kind === "ours" && probe.ready) {
         print("netclawd is back and ready.");
         return 0;
       }

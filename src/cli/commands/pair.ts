@@ -21,7 +21,8 @@ export type PairOptions = { endpoint: string; code?: string; name?: string };
  * `netclaw pair <endpoint>` (reference/security.md §2.5): exchanges a pairing code for a device
  * token. Refuses plain http:// to a non-loopback host before asking anything; never follows
  * redirects; 4 KiB answer cap; 15 s deadline. Only a successful exchange writes anything: the
- * token encrypted as `DeviceToken` in secrets.json, the endpoint in client/config.json.
+ * token encrypted as `DeviceToken` in secrets.json, the endpoint and the daemon's home id in
+ * client/config.json.
  */
 export async function pairCommand(context: CliContext, options: PairOptions): Promise<number> {
   const parsedEndpoint = parseEndpoint(options.endpoint);
@@ -80,7 +81,11 @@ export async function pairCommand(context: CliContext, options: PairOptions): Pr
     dottedKey: "DeviceToken",
     value: answer.data.token,
   });
-  writeClientConfig(context.paths.clientConfig, { Endpoint: endpoint });
+  // The home id lets every later command refuse a different daemon answering at this address.
+  writeClientConfig(context.paths.clientConfig, {
+    Endpoint: endpoint,
+    ...(answer.data.homeId ? { HomeId: answer.data.homeId } : {}),
+  });
   print(`Paired with ${endpoint} as '${deviceName}'.`);
   print(`The device token is stored encrypted in ${context.paths.secretsFile};`);
   print(`the endpoint in ${context.paths.clientConfig}. Try: netclaw status`);

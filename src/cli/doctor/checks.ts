@@ -267,7 +267,18 @@ export async function updateCheck(
 
 export async function daemonCheck(context: CliContext, fetched: HealthStatus | Error): Promise<CheckLine> {
   const name = "Daemon";
-  const endpoint = context.endpoint().url;
+  let endpoint: string;
+  try {
+    endpoint = context.endpoint().url;
+  } catch (error) {
+    // The configuration check above names the problem; the CLI does not guess an endpoint.
+    return {
+      name,
+      severity: "fail",
+      message: `cannot tell where the daemon is: ${(error as Error).message}`,
+      remediation: (error as { remediation?: string }).remediation ?? "fix the configuration",
+    };
+  }
   try {
     if (fetched instanceof Error) throw fetched;
     const status = fetched;

@@ -10,6 +10,7 @@ import { errorBody, NetclawError } from "../../protocol/errors.ts";
 import type { createAuthenticator, Principal } from "./auth.ts";
 import type { ClientRequest } from "./client-address.ts";
 import type { HostGuard } from "./host-guard.ts";
+import type { createIdentityGuard } from "./identity-guard.ts";
 import { applyServerLimits, type ServerLimits, serverOptions } from "./server-limits.ts";
 
 /** Route config flag: `{ config: { anonymous: true } }` skips authentication (health, pairing, webhooks). */
@@ -18,6 +19,8 @@ export type RouteAuthConfig = { anonymous?: boolean };
 export type AppOptions = {
   logger: Logger;
   hostGuard: HostGuard;
+  /** Refuses requests meant for another home's daemon (before auth, so nothing runs for them). */
+  identityGuard?: ReturnType<typeof createIdentityGuard>;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** fastify `trustProxy`: false except in reverse-proxy mode. */
   trustProxy: boolean | ((address: string, hop: number) => boolean);
@@ -63,7 +66,8 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
   if (options.limits) applyServerLimits(app, options.limits);
 
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
+    options.identityGuard?.echo(request, reply);
     const rawHeaders = request.raw.rawHeaders;
     clientAddresses.set(
       request,
@@ -72,6 +76,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     );
     const verdict = options.hostGuard(rawHeaders);
     if (!verdict.ok) throw new NetclawError(verdict.code, verdict.message, { status: 403 });
+    options.identityGuard?.refuse(request);
     if ((request.routeOptions.config as RouteAuthConfig | undefined)?.anonymous) return;
     const result = options.authenticate({
       headers: request.headers,

@@ -1,22 +1,7 @@
-import { createHash } from "node:crypto";
-import { type FSWatcher, readFileSync, watch } from "node:fs";
-import { join } from "node:path";
+import { type FSWatcher, watch } from "node:fs";
+import { CONFIG_FILES, configFingerprint } from "../../config/config-fingerprint.ts";
 
-const WATCHED = new Set(["netclaw.json", "secrets.json"]);
-
-/** A digest of the watched files; take it before loading the configuration it describes. */
-export function configFingerprint(dir: string): string {
-  const hash = createHash("sha256");
-  for (const name of [...WATCHED].sort()) {
-    try {
-      hash.update(readFileSync(join(dir, name)));
-    } catch {
-      hash.update(`missing:${name}`);
-    }
-    hash.update("\0");
-  }
-  return hash.digest("hex");
-}
+const WATCHED = new Set<string>(CONFIG_FILES);
 
 /**
  * Watches `config/netclaw.json` and `config/secrets.json` (through their directory, so the
@@ -29,7 +14,8 @@ export function watchConfig(options: {
   /** The fingerprint of the files the running configuration was loaded from. */
   loaded: string;
   debounceMs?: number;
-  onChange: () => void;
+  /** Called with the fingerprint of the files now on disk. */
+  onChange: (fingerprint: string) => void;
 }): { close(): void } {
   let applied = options.loaded;
   let timer: NodeJS.Timeout | undefined;
@@ -40,7 +26,7 @@ export function watchConfig(options: {
       const now = configFingerprint(options.dir);
       if (now === applied) return;
       applied = now;
-      options.onChange();
+      options.onChange(now);
     }, options.debounceMs ?? 500);
     timer.unref();
   };

@@ -28,6 +28,8 @@ export type PairingRoutesOptions = {
    * buy unlimited guesses. It can lock everyone out of the short code — the full code still works.
    */
   globalLockout?: FailureLockout;
+  /** This daemon's home id, handed to a device that pairs (with its token) so it can recognise us. */
+  homeId?: string;
   /** Audit hook: a device was paired or revoked (names only, never tokens). */
   onChange?: (event: { action: "paired" | "revoked"; deviceName: string; ip: string }) => void;
 };
@@ -99,7 +101,7 @@ export function pairingRoutes(options: PairingRoutesOptions) {
           throw new NetclawError("invalid_pairing_code", INVALID_PAIRING_CODE_MESSAGE, { status: 401 });
         }
         options.onChange?.({ action: "paired", deviceName: result.value.name, ip });
-        return { token };
+        return options.homeId ? { token, homeId: options.homeId } : { token };
       },
     );
 
