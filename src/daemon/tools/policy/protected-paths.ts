@@ -1,6 +1,7 @@
-import { realpathSync, type Stats, statSync } from "node:fs";
+import { readdirSync, realpathSync, type Stats, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { HomePaths } from "../../../config/home.ts";
+import { normalizeDotDot, patternRegex } from "./word-patterns.ts";
 
 export type PathAccessKind = "read" | "write";
 
@@ -60,27 +61,80 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
     isProtected(realPath: string, access: PathAccessKind): boolean {
       return match(realPath, access) !== undefined;
     },
-    /** Whether a glob pattern (already absolute) could match a protected path. */
-    globTouches(pattern: string, access: PathAccessKind): string | undefined {
-      const regex = globToRegex(pattern);
+    /**
+     * Whether an absolute word pattern (see word-patterns.ts) could name a protected path —
+     * or, for a tree walk (`walk`), a directory that contains one.
+     */
+    patternTouches(pattern: string, access: PathAccessKind, walk = false): string | undefined {
+      const regex = patternRegex(normalizeDotDot(pattern));
       const list = access === "read" ? readRules : [...readRules, ...writeRules];
-      const hit = list.find((rule) => regex.test(rule.path) || (rule.dir && regex.test(`${rule.path}/x`)));
+      const hit = list.find(
+        (rule) =>
+          sampleTargets(rule, pattern, access).some((target) => regex.test(target)) ||
+          (walk && ancestors(rule.path).some((dir) => regex.test(dir))),
+      );
       return hit?.label;
     },
+    /** For a tree walk rooted at `path`: the first protected area inside it. */
+    containedIn(path: ResolvedPath, access: PathAccessKind): string | undefined {
+      const list = access === "read" ? readRules : [...readRules, ...writeRules];
+      return list.find((rule) => isWithin(rule.path, path.lexical) || isWithin(rule.path, path.real))?.label;
+    },
   };
+}
+
+/**
+ * Concrete paths to try a pattern on for one rule: the protected path itself, and for a
+ * directory what is in it now — plus, for a write, names built from the pattern's last
+ * components (a file that does not exist yet cannot be read, but it can be created).
+ */
+function sampleTargets(rule: Rule, pattern: string, access: PathAccessKind): string[] {
+  const targets = [rule.path];
+  if (!rule.dir) return targets;
+  if (access === "read") {
+    // The read-protected directories (keys/, config/webhooks/) hold a handful of files.
+    try {
+      const names = readdirSync(rule.path, { recursive: true }).slice(0, 200);
+      for (const name of names) targets.push(join(rule.path, String(name)));
+    } catch {
+      // not there yet
+    }
+    return targets;
+  }
+  const parts = pattern.split("/");
+  for (let k = 1; k <= Math.min(3, parts.length); k++) {
+    const sample = parts
+      .slice(-k)
+      .join("/")
+      .replace(/\\(.)/gs, "$1")
+      .replace(/[*\uE000]/g, "")
+      .replace(/\[[^\]]*\]|\?/g, "x");
+    targets.push(`${rule.path}/${sample}`);
+  }
+  return targets;
+}
+
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dir === dirname(dir)) return out;
+  }
 }
 
 export type PathGuard = ReturnType<typeof createPathGuard>;
 
 /**
- * Resolves `path` against `base` and follows symlinks (synchronous native realpath: a few
+ * Resolves `path` against `base` and follows symlinks as the kernel does (synchronous native realpath: a few
  * microseconds, cheaper than a thread-pool round trip per word of a command). A path that does not exist yet resolves
  * through its nearest existing ancestor, so writing `link/new.txt` where `link` points into
  * `config/` is still recognised.
  */
 export async function resolvePath(base: string, path: string): Promise<ResolvedPath> {
   const lexical = resolve(base, path);
-  let current = lexical;
+  // Not normalised: the kernel resolves `link/..` to the parent of the link's target, not to
+  // the directory holding the link, so `..` must reach realpath untouched.
+  let current = path.startsWith("/") ? path : `${base}/${path}`;
   const rest: string[] = [];
   for (let i = 0; i < 64; i++) {
     try {
@@ -125,29 +179,4 @@ function safeRealpath(path: string): string {
   } catch {
     return path;
   }
-}
-
-function globToRegex(pattern: string): RegExp {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*") {
-      if (pattern[i + 1] === "*") {
-        source += ".*";
-        i++;
-      } else source += "[^/]*";
-    } else if (c === "?") source += "[^/]";
-    else if (c === "[") {
-      const close = pattern.indexOf("]", i + 1);
-      if (close < 0) source += "\\[";
-      else {
-        source += `[${pattern
-          .slice(i + 1, close)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
-        i = close;
-      }
-    } else source += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
 }

@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { gitProgramSource } from "./git-config-sources.ts";
+import type { ReadOnlyContext } from "./read-only-verbs.ts";
+
+/**
+ * Read-only rules of the multi-command tools that read their own configuration (rules 4 and 5
+ * of THE READ-ONLY RULE in read-only-verbs.ts). `args` starts after the program name.
+ */
+
+/** git's options before the subcommand that change nothing but output (an allow-list). */
+const GIT_GLOBAL_FLAGS = new Set([
+  "--no-pager",
+  "-P",
+  "--no-optional-locks",
+  "--literal-pathspecs",
+  "--glob-pathspecs",
+  "--noglob-pathspecs",
+  "--icase-pathspecs",
+  "--no-replace-objects",
+]);
+/** Subcommand options that run a program or write a file. */
+const GIT_SUBCOMMAND_DENY =
+  /^(--output|--ext-diff|--textconv|--open-files-in-pager|--exec|--upload-pack|--receive-pack|--run|-O$)/;
+
+/**
+ * `git [-C dir] [harmless flags] <subcommand> …`: any other global option (`-c`, `--config-env`,
+ * `--exec-path`, `--git-dir`, `--work-tree`, `-p`) and any subcommand option that runs a program
+ * or writes a file falls back to approval; so does a repository (in every directory the command
+ * may run in) or user/system config that names a program (git-config-sources.ts).
+ */
+export function gitReadOnly(args: string[], context: ReadOnlyContext): boolean {
+  let directories = context.directories;
+  let i = 0;
+  for (; i < args.length && args[i]!.startsWith("-"); i++) {
+    const a = args[i]!;
+    if (a === "-C" && args[i + 1] !== undefined) {
+      const target = args[++i]!;
+      directories = directories.map((d) => resolve(d, target));
+    } else if (!GIT_GLOBAL_FLAGS.has(a)) return false;
+  }
+  if (args.slice(i + 1).some((a) => GIT_SUBCOMMAND_DENY.test(a))) return false;
+  return directories.every(
+    (directory) => gitProgramSource({ directory, userHome: context.userHome }) === undefined,
+  );
+}
+
+/**
+ * kubectl reads a kubeconfig whose `exec` credential plugins and auth providers are programs it
+ * runs: only the default kubeconfig, and only when it names none.
+ */
+export function kubectlReadOnly(args: string[], context: ReadOnlyContext): boolean {
+  if (args.some((a) => /^(--kubeconfig|--server|-s$|--cache-dir|--as)/.test(a))) return false;
+  if (process.env.KUBECONFIG) return false;
+  let text: string;
+  try {
+    text = readFileSync(join(context.userHome, ".kube", "config"), "utf8");
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT";
+  }
+  return !/^\s*(-\s*)?(exec|auth-provider|cmd-path)\s*:/m.test(text);
+}
