@@ -14,9 +14,14 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 export function gitProgramSource(options: { directory: string; userHome: string }): string | undefined {
   const files: string[] = [];
   const repo = findGitDir(options.directory);
+  const hookDirs: string[] = [];
   if (repo) {
     files.push(join(repo.common, "config"), join(repo.gitDir, "config.worktree"));
     files.push(...submoduleConfigs(join(repo.common, "modules")));
+    for (const sub of embeddedSubmodules(repo)) {
+      files.push(join(sub.common, "config"), join(sub.gitDir, "config.worktree"));
+      hookDirs.push(join(sub.common, "hooks"));
+    }
   }
   const xdg = process.env.XDG_CONFIG_HOME || join(options.userHome, ".config");
   files.push(join(xdg, "git", "config"), join(options.userHome, ".gitconfig"), "/etc/gitconfig");
@@ -34,7 +39,9 @@ export function gitProgramSource(options: { directory: string; userHome: string 
       if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
       return `${file} cannot be read`;
     }
-    for (const { key, value } of configEntries(text)) {
+    const entries = configEntries(text);
+    if (!entries) return `${file} has lines git may read differently`;
+    for (const { key, value } of entries) {
       if (key === "include.path" || /^includeif\..*\.path$/.test(key)) {
         if (depth >= 5 || seen.size > 40) return `${file} includes too many files`;
         pending.push({ file: includeTarget(value, file, options.userHome), depth: depth + 1 });
@@ -46,7 +53,27 @@ export function gitProgramSource(options: { directory: string; userHome: string 
   const hooks = hooksPath
     ? resolve(repo.workTree ?? repo.gitDir, hooksPath.replace(/^~(?=\/)/, options.userHome))
     : join(repo.common, "hooks");
-  return indexHook(hooks);
+  for (const dir of [hooks, ...hookDirs]) {
+    const hook = indexHook(dir);
+    if (hook) return hook;
+  }
+  return undefined;
+}
+
+/** Submodules listed in `.gitmodules` whose git dir sits in the submodule itself (`sub/.git/`). */
+function embeddedSubmodules(repo: GitDir): GitDir[] {
+  if (!repo.workTree) return [];
+  let text: string;
+  try {
+    text = readFileSync(join(repo.workTree, ".gitmodules"), "utf8");
+  } catch {
+    return [];
+  }
+  const paths = [...text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gim)].map((m) => m[1]!).slice(0, 50);
+  return paths.flatMap((path) => {
+    const dir = resolve(repo.workTree!, path.replace(/^"(.*)"$/, "$1"));
+    return gitDirAt(join(dir, ".git"), dir) ?? [];
+  });
 }
 
 /** Keys whose value is (or enables) a program git runs while reading. */
@@ -82,11 +109,16 @@ function indexHook(hooksDir: string): string | undefined {
 }
 
 /** `key = value` entries with the key as `section.subsection.name` (section and name lower-cased). */
-export function configEntries(text: string): { key: string; value: string }[] {
+export function configEntries(text: string): { key: string; value: string }[] | undefined {
   const out: { key: string; value: string }[] = [];
   let section = "";
-  for (const raw of text.split(/\r?\n/)) {
+  let continued = false;
+  for (const raw of text.replace(/^\uFEFF/, "").split(/\r?\n/)) {
     const line = raw.trim();
+    // A value continued with a trailing backslash: the next line is value, not a key.
+    const wasContinued = continued;
+    continued = /(^|[^\\])(\\\\)*\\$/.test(line);
+    if (wasContinued) continue;
     if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
     const header = /^\[\s*([^\]\s"]+)\s*(?:"((?:[^"\\]|\\.)*)")?\s*\](.*)$/.exec(line);
     let rest = line;
@@ -98,7 +130,7 @@ export function configEntries(text: string): { key: string; value: string }[] {
       if (rest === "" || rest.startsWith("#") || rest.startsWith(";")) continue;
     }
     const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(rest);
-    if (!entry) continue;
+    if (!entry) return undefined; // fail closed: git may see a key here that we do not
     const value = (entry[2] ?? "").replace(/^"(.*)"$/, "$1");
     out.push({ key: `${section}.${entry[1]!.toLowerCase()}`, value });
   }

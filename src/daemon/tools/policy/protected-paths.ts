@@ -65,20 +65,31 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
      * Whether an absolute word pattern (see word-patterns.ts) could name a protected path —
      * or, for a tree walk (`walk`), a directory that contains one.
      */
-    patternTouches(pattern: string, access: PathAccessKind, walk = false): string | undefined {
+    patternTouches(
+      pattern: string,
+      access: PathAccessKind,
+      walk?: { maxDepth?: number },
+    ): string | undefined {
       const regex = patternRegex(normalizeDotDot(pattern));
       const list = access === "read" ? readRules : [...readRules, ...writeRules];
       const hit = list.find(
         (rule) =>
           sampleTargets(rule, pattern, access).some((target) => regex.test(target)) ||
-          (walk && ancestors(rule.path).some((dir) => regex.test(dir))),
+          (walk !== undefined &&
+            ancestors(rule.path).some(
+              (dir, depth) => reaches(rule, depth, walk.maxDepth) && regex.test(dir),
+            )),
       );
       return hit?.label;
     },
-    /** For a tree walk rooted at `path`: the first protected area inside it. */
-    containedIn(path: ResolvedPath, access: PathAccessKind): string | undefined {
+    /** For a tree walk rooted at `path` (`maxDepth` levels deep when bounded): the first protected area it reaches. */
+    containedIn(path: ResolvedPath, access: PathAccessKind, maxDepth?: number): string | undefined {
       const list = access === "read" ? readRules : [...readRules, ...writeRules];
-      return list.find((rule) => isWithin(rule.path, path.lexical) || isWithin(rule.path, path.real))?.label;
+      return list.find((rule) =>
+        [path.lexical, path.real].some(
+          (root) => isWithin(rule.path, root) && reaches(rule, depthBelow(rule.path, root), maxDepth),
+        ),
+      )?.label;
     },
   };
 }
@@ -112,6 +123,20 @@ function sampleTargets(rule: Rule, pattern: string, access: PathAccessKind): str
     targets.push(`${rule.path}/${sample}`);
   }
   return targets;
+}
+
+/** Whether a walk `maxDepth` levels deep reaches a rule `depth` levels below its root (a directory's files are one deeper). */
+function reaches(rule: Rule, depth: number, maxDepth: number | undefined): boolean {
+  return maxDepth === undefined || depth + (rule.dir ? 1 : 0) <= maxDepth;
+}
+
+function depthBelow(path: string, root: string): number {
+  return path === root
+    ? 0
+    : path
+        .slice(root.length)
+        .split("/")
+        .filter((p) => p !== "").length;
 }
 
 function ancestors(path: string): string[] {

@@ -54,6 +54,12 @@ test("git: options, environment and every config source that can run a program n
   const submodule = repo(f, "submodule");
   mkdirSync(join(submodule, ".git", "modules", "lib", "inner"), { recursive: true });
   writeFileSync(join(submodule, ".git", "modules", "lib", "inner", "config"), "[core]\n\tfsmonitor = ./x\n");
+  const bom = repo(f, "bom", "\uFEFF[core]\n\tfsmonitor = ./x\n");
+  const odd = repo(f, "odd", "[core]\n\tbare = false\n\t!fsmonitor = ./x\n");
+  const embedded = repo(f, "embedded");
+  writeFileSync(join(embedded, ".gitmodules"), '[submodule "lib"]\n\tpath = lib\n');
+  mkdirSync(join(embedded, "lib", ".git"), { recursive: true });
+  writeFileSync(join(embedded, "lib", ".git", "config"), "[diff]\n\texternal = ./x\n");
   // A directory that is itself a (bare) git dir: git uses it without any .git.
   const bare = join(f.sessionDir, "bare");
   for (const d of ["objects", "refs"]) mkdirSync(join(bare, d), { recursive: true });
@@ -101,6 +107,9 @@ test("git: options, environment and every config source that can run a program n
     worktree,
     submodule,
     bare,
+    bom,
+    odd,
+    embedded,
   ]) {
     await assertPrompts(f, ["git status", "git diff", "git log"], dir);
     await assertPrompts(f, [`git -C ${dir} status`, `cd ${dir} && git status`]);
@@ -173,6 +182,7 @@ test("other read-only verbs: options that run programs, write files or set state
     "/tmp/bin/cat notes.txt",
     "alias ls=id; ls",
     "LD_PRELOAD=/tmp/x.so /bin/echo hi",
+    "cat < /dev/tcp/127.0.0.1/9",
   ]);
 });
 

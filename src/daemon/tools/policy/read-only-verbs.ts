@@ -232,10 +232,12 @@ const ENVIRONMENT_CHANGERS = new Set([
 
 const WRITE_OPS = new Set([">", ">>", ">|", "&>", "&>>", "<>"]);
 
-/** Whether the command's redirections write to anything but /dev/null. */
+/** Whether the command's redirections write to anything but /dev/null, or reach the network. */
 export function writesViaRedirect(command: CommandInfo): boolean {
   return command.segment.redirects.some(
-    (r) => WRITE_OPS.has(r.op) && !(r.target && !r.target.dynamic && r.target.text === "/dev/null"),
+    (r) =>
+      (WRITE_OPS.has(r.op) && !(r.target && !r.target.dynamic && r.target.text === "/dev/null")) ||
+      /^\/dev\/(tcp|udp)\//.test(r.target?.text ?? ""), // bash opens a network connection
   );
 }
 

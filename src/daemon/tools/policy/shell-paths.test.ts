@@ -72,6 +72,11 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
     "cat lk/../keys/secrets.key",
     `echo x > ${h}/c*/netclaw.json`,
     `cp /tmp/x ${h}/{config,tmp}/new.json`,
+    `grep -f${h}/keys/secrets.key x notes.txt`,
+    `HOME=${h}; cat ~/keys/secrets.key`,
+    `for HOME in ${h}; do cat ~/keys/secrets.key; done`,
+    `read HOME < h.txt; cat $HOME/keys/secrets.key`,
+    "cat l*/secrets.json",
   ]);
 });
 
@@ -83,6 +88,9 @@ test("a word that may name any path after expansion prompts once, even under Aut
     "head $(ls | head -1)",
     "cat ~nobody/x",
     "cat > $OUT",
+    "cat list.txt | xargs cat",
+    "cd - && cat keys/secrets.key",
+    `CDPATH=${f.home.root} cd keys && cat secrets.key`,
   ]) {
     const decision = await f.evaluate({ tool: "shell_execute", args: { Command: command } });
     assert.equal(decision.outcome, "requires_approval", `${command}: ${JSON.stringify(decision)}`);
@@ -133,6 +141,9 @@ test("recursive readers and writers whose tree holds a protected path are denied
     `find -L ${tree} -name x`,
   ]);
   await assertDenied(f, ["grep -r x .", "find . -name secrets.key", "du -sh", "ls -R"], h);
+  // A bounded walk that cannot reach the protected files is not refused; one that can is.
+  await assertDenied(f, [`find ${parent} -maxdepth 3 -name x`, `tree -L 2 ${h}`]);
+  await assertOutcome(f, [`find ${parent} -maxdepth 1`, `tree -L 1 ${h}`], "allowed");
   // Walks that stay clear of the protected paths are still read-only.
   await assertOutcome(
     f,

@@ -46,7 +46,14 @@ const MAX_PATH_CHECKS = 256;
 const MAX_LINK_SCAN = 5000;
 
 /** One word to judge: `walk` for the root of a tree walk, `quiet` when an unknown value does not matter (echo's words). */
-type Check = { word: Word; access: PathAccessKind; walk: boolean; follows: boolean; quiet: boolean };
+type Check = {
+  word: Word;
+  access: PathAccessKind;
+  walk: boolean;
+  follows: boolean;
+  quiet: boolean;
+  maxDepth?: number;
+};
 
 export type PathVerdict =
   | { ok: false; reason: "protected_path"; label: string; word: string; walk: boolean }
@@ -89,6 +96,12 @@ function collectChecks(commands: CommandInfo[]): Check[] {
     const access: PathAccessKind = WRITERS.has(command.name) ? "write" : "read";
     const quiet = EXEMPT_VERBS.has(command.name);
     for (const word of command.argv) add(word, { access, walk: false, follows: false, quiet });
+    // xargs hands the command paths read from its input: none of them can be checked.
+    if (!quiet && command.wrappers.some((w) => w.name === "xargs"))
+      add(
+        { text: "(xargs input)", pattern: ANY, dynamic: true, glob: false },
+        { access, walk: false, follows: false, quiet },
+      );
     const walk = walkOf(command);
     if (walk) {
       for (const word of walk.roots) add(word, { ...walk, walk: true, quiet: false });
@@ -110,13 +123,18 @@ function collectChecks(commands: CommandInfo[]): Check[] {
   return checks;
 }
 
-/** The patterns a word stands for: itself, and the value of an `--opt=value` / `if=value` form. */
+/**
+ * The patterns a word stands for: itself, the value of an `--opt=value` / `if=value` form, and
+ * the value glued to a short option (`-f/path`, `-fkeys/x`: which letters are the option is not
+ * known, so every split after the first letter counts).
+ */
 function candidatePatterns(pattern: string): string[] {
-  const eq = pattern.indexOf("=");
-  if (pattern.startsWith("-") && eq < 0) return [];
   const out: string[] = [];
   if (!pattern.startsWith("-")) out.push(pattern);
+  const eq = pattern.indexOf("=");
   if (eq > 0 && eq < pattern.length - 1) out.push(pattern.slice(eq + 1));
+  if (/^-[^-]/.test(pattern) && /[/\uE000]/.test(pattern))
+    for (let i = 2; i < Math.min(pattern.length, 6); i++) out.push(pattern.slice(i));
   return out;
 }
 
@@ -161,7 +179,7 @@ async function judgeWord(options: {
           unknown();
           continue;
         }
-        const touched = guard.patternTouches(pattern, check.access, check.walk);
+        const touched = guard.patternTouches(pattern, check.access, check.walk ? check : undefined);
         if (touched) return denial(touched);
         const matches = pattern.includes(ANY) ? undefined : expandOnDisk(pattern);
         if (!matches) unknown();
@@ -184,7 +202,7 @@ async function judgePath(options: {
   const { guard, check, path } = options;
   const direct = await guard.check(path, check.access);
   if (direct || !check.walk) return direct;
-  const contained = guard.containedIn(path, check.access);
+  const contained = guard.containedIn(path, check.access, check.maxDepth);
   if (contained || !check.follows) return contained;
   const scan = linkIntoProtected(path.real, guard, check.access);
   if (scan === "too_big") options.unknown();

@@ -34,28 +34,67 @@ export async function analyzeShellCommand(options: {
   guard: PathGuard;
   hardDeny: (commandLine: string, commands: CommandInfo[]) => HardDenyMatch | undefined;
 }): Promise<ShellAnalysis> {
-  const { commands, errors } = analyzeCommandLine(options.command, { vars: options.vars });
+  const vars = knownVars(options.command, options.vars);
+  const { commands, errors } = analyzeCommandLine(options.command, { vars });
   const match = options.hardDeny(options.command, commands);
   if (match) return { ok: false, reason: "hard_deny", match };
-  // Relative words are checked against the starting directory and every static `cd` target,
-  // so `cd ~/.netclaw/config; cat secrets.json` is recognised.
+  const { bases, unverifiable: cdUnknown } = await workingDirectories({
+    commands,
+    cwd: options.cwd,
+    vars,
+    line: options.command,
+  });
+  let unverifiable = cdUnknown;
+  const paths = await checkCommandPaths({ commands, bases, cwd: options.cwd, guard: options.guard });
+  if (!paths.ok) return paths;
+  if (paths.unverifiable.length > 0) unverifiable = true;
+  return { ok: true, commands, parseErrors: errors, unverifiable, directories: [...new Set(bases)] };
+}
+
+/**
+ * Relative words are checked against the starting directory and every static `cd` target, so
+ * `cd ~/.netclaw/config; cat secrets.json` is recognised. `cd -` (to $OLDPWD), a dynamic target,
+ * or a bare name while the line mentions CDPATH make the directory unknown.
+ */
+async function workingDirectories(options: {
+  commands: CommandInfo[];
+  cwd: string;
+  vars: Record<string, string | undefined>;
+  line: string;
+}): Promise<{ bases: string[]; unverifiable: boolean }> {
   const bases = [options.cwd];
   let unverifiable = false;
-  for (const command of commands) {
+  for (const command of options.commands) {
     if (command.name !== "cd" && command.name !== "pushd") continue;
-    const target = command.argv.slice(1).find((w) => !w.text.startsWith("-"));
-    if (!target) bases.push(options.vars.HOME ?? options.cwd);
-    else if (target.dynamic) unverifiable = true;
+    const target = command.argv.slice(1).find((w) => !w.text.startsWith("-") || w.text === "-");
+    if (target && /^[+-]\d+$/.test(target.text)) continue; // pushd +N: a directory already on the stack
+    const cdpath = target !== undefined && /CDPATH/.test(options.line) && !/^\.{0,2}\//.test(target.text);
+    if (!target && options.vars.HOME) bases.push(options.vars.HOME);
+    else if (!target || target.dynamic || target.text === "-" || cdpath) unverifiable = true;
     else
       for (const base of [...bases]) {
         const resolved = await resolvePath(base, target.text);
         bases.push(...new Set([resolved.lexical, resolved.real]));
       }
   }
-  const paths = await checkCommandPaths({ commands, bases, cwd: options.cwd, guard: options.guard });
-  if (!paths.ok) return paths;
-  if (paths.unverifiable.length > 0) unverifiable = true;
-  return { ok: true, commands, parseErrors: errors, unverifiable, directories: [...new Set(bases)] };
+  return { bases, unverifiable };
+}
+
+/**
+ * The variables the parser may expand (HOME, NETCLAW_HOME, PPID) — minus any the command line
+ * could set itself (`HOME=<home>/keys; cat ~/secrets.key`, `read HOME`, `for HOME in …`): those
+ * become unknown, so a path built from them is judged as "could be anything".
+ */
+function knownVars(
+  command: string,
+  vars: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    const mentioned = new RegExp(`(^|[^$\\w{])${name}(?!\\w)`).test(command);
+    if (!mentioned) out[name] = value;
+  }
+  return out;
 }
 
 export type ShellCallCheck =

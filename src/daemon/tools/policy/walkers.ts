@@ -11,7 +11,26 @@ import type { Word } from "./shell-parse.ts";
  * when no root is given, and `follows` that symbolic links inside the tree are followed, so a
  * link into `keys/` planted in the tree counts too.
  */
-export type Walk = { roots: Word[]; cwd: boolean; follows: boolean; access: PathAccessKind };
+export type Walk = {
+  roots: Word[];
+  cwd: boolean;
+  follows: boolean;
+  access: PathAccessKind;
+  /** How many levels below a root the walk reaches (`find -maxdepth 1`), when bounded. */
+  maxDepth?: number;
+};
+
+/** The value of a depth option (`-maxdepth 2`, `-L 2`, `--max-depth=2`, `-d2`), if given. */
+function depthOption(args: string[], names: string[]): number | undefined {
+  for (let i = 0; i < args.length; i++) {
+    for (const name of names) {
+      const glued = args[i]!.startsWith(name) ? args[i]!.slice(name.length).replace(/^=/, "") : undefined;
+      const value = args[i] === name ? args[i + 1] : glued;
+      if (value !== undefined && /^\d+$/.test(value)) return Number(value);
+    }
+  }
+  return undefined;
+}
 
 /** Short-option clusters (`-rn`) and long options of one command. */
 function flags(args: string[]): { short: string; long: string[] } {
@@ -56,7 +75,10 @@ export function walkOf(command: CommandInfo): Walk | undefined {
   if (name === "find") {
     const start = words.findIndex((w) => /^[-(!]/.test(w.text) && !/^-[HLPD]$|^-O\d?$/.test(w.text));
     const roots = (start < 0 ? words : words.slice(0, start)).filter((w) => !w.text.startsWith("-"));
-    return walk(roots, { follows: args.includes("-L") || args.includes("-follow") });
+    return walk(roots, {
+      follows: args.includes("-L") || args.includes("-follow"),
+      maxDepth: depthOption(args, ["-maxdepth"]),
+    });
   }
   if (name === "grep" || name === "egrep" || name === "fgrep" || name === "zgrep") {
     const recursive =
@@ -71,15 +93,21 @@ export function walkOf(command: CommandInfo): Walk | undefined {
   if (name === "rg" || name === "ag" || name === "ack") {
     const patternGiven = has("ef", ["--regexp", "--file", "--files", "--type-list"]);
     const roots = operands(words).slice(patternGiven ? 0 : 1);
-    return walk(roots, { follows: has("L", ["--follow"]) });
+    return walk(roots, {
+      follows: has("L", ["--follow"]),
+      maxDepth: depthOption(args, ["--max-depth", "--maxdepth"]),
+    });
   }
   if (name === "ls" && has("R", ["--recursive"])) return walk(operands(words), { follows: has("L") });
-  if (name === "du") return walk(operands(words), { follows: has("L") });
-  if (name === "tree") return walk(operands(words), { follows: has("l") });
-  if (name === "fd" || name === "fdfind") return walk(operands(words), { follows: has("L") });
+  if (name === "du")
+    return walk(operands(words), { follows: has("L"), maxDepth: depthOption(args, ["--max-depth", "-d"]) });
+  if (name === "tree")
+    return walk(operands(words), { follows: has("l"), maxDepth: depthOption(args, ["-L"]) });
+  if (name === "fd" || name === "fdfind")
+    return walk(operands(words), { follows: has("L"), maxDepth: depthOption(args, ["--max-depth", "-d"]) });
   if (name === "tar" || name === "bsdtar" || name === "7z" || name === "7za") {
     // Every word may be a member or a -C directory; the archive name is harmless.
-    return { roots: words.filter((w) => w.text !== "-C"), cwd: true, follows: has("hL"), access: "read" };
+    return { roots: words.filter((w) => w.text !== "-C"), cwd: false, follows: has("hL"), access: "read" };
   }
   if (name === "zip" && has("rR", ["--recurse-paths"])) return walk(operands(words).slice(1));
   if ((name === "cp" || name === "scp") && has("rRa", ["--recursive", "--archive"])) {

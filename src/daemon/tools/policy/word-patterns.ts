@@ -106,6 +106,10 @@ export function isOnlyUnknown(pattern: string): boolean {
  * a wildcard makes everything before it unknown (which directory it climbs out of is not known).
  */
 export function patternRegex(pattern: string): RegExp {
+  return new RegExp(`^${patternSource(pattern)}/?$`, "s");
+}
+
+function patternSource(pattern: string): string {
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -124,7 +128,7 @@ export function patternRegex(pattern: string): RegExp {
       }
     } else source += escapeRegex(c);
   }
-  return new RegExp(`^${source}/?$`, "s");
+  return source;
 }
 
 function escapeRegex(text: string): string {
@@ -158,7 +162,7 @@ export function expandOnDisk(pattern: string): string[] | undefined {
       paths = paths.map((p) => join(p, name));
       continue;
     }
-    const regex = new RegExp(patternRegex(part).source.replace(/\/\?\$$/, "$"), "s");
+    const regex = new RegExp(`^${patternSource(part)}$`, "s");
     const next: string[] = [];
     for (const dir of paths) {
       let names: string[];
