@@ -67,10 +67,10 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
      */
     patternTouches(
       pattern: string,
-      access: PathAccessKind,
-      walk?: { maxDepth?: number },
+      options: { access: PathAccessKind; walk?: { maxDepth?: number }; dotglob: boolean },
     ): string | undefined {
-      const regex = patternRegex(normalizeDotDot(pattern));
+      const { access, walk } = options;
+      const regex = patternRegex(normalizeDotDot(pattern), options.dotglob);
       const list = access === "read" ? readRules : [...readRules, ...writeRules];
       const hit = list.find(
         (rule) =>

@@ -93,6 +93,8 @@ test("git: options, environment and every config source that can run a program n
       "export GIT_EXTERNAL_DIFF=id; git diff",
       "GIT_EXTERNAL_DIFF=id; git diff",
       "set -a; GIT_PAGER=id; git log",
+      "printf -v PAGER id; git log",
+      "for PAGER in id; do git log; done",
     ],
     clean,
   );

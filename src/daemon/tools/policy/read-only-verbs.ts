@@ -216,6 +216,11 @@ const SYSTEM_DIRS = new Set(["/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/us
 /** Commands that change how later commands on the line run (environment, options, lookup). */
 const ENVIRONMENT_CHANGERS = new Set([
   "export",
+  "read",
+  "mapfile",
+  "readarray",
+  "getopts",
+  "let",
   "declare",
   "typeset",
   "local",
@@ -243,7 +248,13 @@ export function writesViaRedirect(command: CommandInfo): boolean {
 
 /** Rules 2 (line part): whether anything on the line changes the environment of what follows. */
 export function lineChangesEnvironment(commands: CommandInfo[]): boolean {
-  return commands.some((c) => (c.name === "" && c.assigns.length > 0) || ENVIRONMENT_CHANGERS.has(c.name));
+  return commands.some(
+    (c) =>
+      (c.name === "" && c.assigns.length > 0) ||
+      ENVIRONMENT_CHANGERS.has(c.name) ||
+      (c.name === "printf" && c.argv.some((w) => w.text.startsWith("-v"))) ||
+      (c.name === "" && ["for", "select"].includes(c.segment.words[0]?.text ?? "")),
+  );
 }
 
 /** Rules 1–2 for one command: named safely, run in the daemon's environment. */

@@ -9,7 +9,7 @@ import {
   SUBCOMMAND_TOOLS,
   WRAPPER_VALUE_FLAGS,
 } from "./command-tables.ts";
-import { literalWord, type ParseOptions, parseShell, type Segment, type Word } from "./shell-parse.ts";
+import { ANY, literalWord, type ParseOptions, parseShell, type Segment, type Word } from "./shell-parse.ts";
 
 /**
  * What one simple command does, as far as a static look can tell: the command that really runs
@@ -132,10 +132,19 @@ function analyzeArgv(options: {
       if (!["-exec", "-execdir", "-ok", "-okdir"].includes(words[i]!.text)) continue;
       let end = i + 1;
       while (end < words.length && words[end]!.text !== ";" && words[end]!.text !== "+") end++;
-      analyzeArgv({ ...options, words: words.slice(i + 1, end), viaXargs: true, depth: options.depth + 1 });
+      // `{}` alone is a path of find's own walk (judged with its roots); glued to more text
+      // (`{}/../../keys/x`) it may lead anywhere, so it stands for an unknown part.
+      const exec = words
+        .slice(i + 1, end)
+        .map((w) => (w.text !== "{}" && w.text.includes("{}") ? foundPath(w) : w));
+      analyzeArgv({ ...options, words: exec, viaXargs: true, depth: options.depth + 1 });
       i = end;
     }
   }
+}
+
+function foundPath(word: Word): Word {
+  return { ...word, dynamic: true, pattern: word.pattern.replaceAll("{}", ANY) };
 }
 
 function info(options: { words: Word[]; name: string; code: boolean; segment: Segment }): CommandInfo {

@@ -77,6 +77,11 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
     `for HOME in ${h}; do cat ~/keys/secrets.key; done`,
     `read HOME < h.txt; cat $HOME/keys/secrets.key`,
     "cat l*/secrets.json",
+    "find . -maxdepth 0 -exec cat {}/../../keys/secrets.key \\;",
+    `busybox find ${h} -name secrets.key`,
+    `cat ${h}//k*//secrets.key`,
+    `{cat,${h}/keys/secrets.key}`,
+    `echo ${h}/keys/*`,
   ]);
 });
 

@@ -79,8 +79,14 @@ export async function checkCommandPaths(options: {
   const checks = collectChecks(options.commands);
   if (checks.length * options.bases.length > MAX_PATH_CHECKS) return { ok: false, reason: "too_complex" };
   const unverifiable: string[] = [];
+  // bash's `*` skips dot files (~/.netclaw) unless dotglob is on, or GLOBIGNORE is set.
+  const dotglob =
+    process.env.BASHOPTS?.includes("dotglob") === true ||
+    options.commands.some(
+      (c) => c.assigns.includes("GLOBIGNORE") || c.argv.some((w) => /dotglob|GLOBIGNORE/.test(w.pattern)),
+    );
   for (const check of checks) {
-    const verdict = await judgeWord({ ...options, check, unverifiable });
+    const verdict = await judgeWord({ ...options, check, unverifiable, dotglob });
     if (verdict) return verdict;
   }
   return { ok: true, unverifiable };
@@ -140,6 +146,7 @@ function candidatePatterns(pattern: string): string[] {
 
 async function judgeWord(options: {
   check: Check;
+  dotglob: boolean;
   bases: string[];
   cwd: string;
   guard: PathGuard;
@@ -179,9 +186,13 @@ async function judgeWord(options: {
           unknown();
           continue;
         }
-        const touched = guard.patternTouches(pattern, check.access, check.walk ? check : undefined);
+        const touched = guard.patternTouches(pattern, {
+          access: check.access,
+          walk: check.walk ? check : undefined,
+          dotglob: options.dotglob,
+        });
         if (touched) return denial(touched);
-        const matches = pattern.includes(ANY) ? undefined : expandOnDisk(pattern);
+        const matches = pattern.includes(ANY) ? undefined : expandOnDisk(pattern, options.dotglob);
         if (!matches) unknown();
         for (const match of matches ?? []) {
           const label = await judgePath({ guard, check, path: await resolvePath(base, match), unknown });

@@ -77,7 +77,10 @@ export function walkOf(command: CommandInfo): Walk | undefined {
     const roots = (start < 0 ? words : words.slice(0, start)).filter((w) => !w.text.startsWith("-"));
     return walk(roots, {
       follows: args.includes("-L") || args.includes("-follow"),
-      maxDepth: depthOption(args, ["-maxdepth"]),
+      // -exec hands each found path (a directory's contents included) to another command.
+      maxDepth: args.some((a) => /^-(exec|execdir|ok|okdir)$/.test(a))
+        ? undefined
+        : depthOption(args, ["-maxdepth"]),
     });
   }
   if (name === "grep" || name === "egrep" || name === "fgrep" || name === "zgrep") {

@@ -102,17 +102,19 @@ export function isOnlyUnknown(pattern: string): boolean {
 
 /**
  * A regular expression over absolute paths. `*`, `?` and `[…]` match within one component
- * (dot files included, as with `dotglob`), an unknown part matches anything, and a `..` after
+ * (a leading dot only with `dotglob`), an unknown part matches anything, and a `..` after
  * a wildcard makes everything before it unknown (which directory it climbs out of is not known).
  */
-export function patternRegex(pattern: string): RegExp {
-  return new RegExp(`^${patternSource(pattern)}/?$`, "s");
+export function patternRegex(pattern: string, dotglob = false): RegExp {
+  return new RegExp(`^${patternSource(pattern, dotglob)}/?$`, "s");
 }
 
-function patternSource(pattern: string): string {
+/** Without `dotglob`, as in bash, a glob character never matches a name's leading dot. */
+function patternSource(pattern: string, dotglob: boolean): string {
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
+    if (!dotglob && (i === 0 || pattern[i - 1] === "/") && "*?[".includes(c)) source += "(?!\\.)";
     if (c === "\\") {
       source += escapeRegex(pattern[i + 1] ?? "");
       i++;
@@ -139,8 +141,8 @@ function escapeRegex(text: string): string {
 export function normalizeDotDot(pattern: string): string {
   const parts = pattern.split("/");
   let out: string[] = [];
-  for (const part of parts) {
-    if (part === ".") continue;
+  for (const [i, part] of parts.entries()) {
+    if (part === "." || (part === "" && i > 0)) continue; // `a//b` and `a/./b` are `a/b`
     if (part === ".." && out.some((p) => hasWildcards(p))) out = [ANY];
     else out.push(part);
   }
@@ -153,7 +155,7 @@ const MAX_GLOB_ENTRIES = 2000;
  * Expands an absolute pattern (glob characters only, no unknown parts) against the file system
  * as the shell would, dot files included. Undefined when it would visit too many entries.
  */
-export function expandOnDisk(pattern: string): string[] | undefined {
+export function expandOnDisk(pattern: string, dotglob = false): string[] | undefined {
   let paths = ["/"];
   let visited = 0;
   for (const part of pattern.split("/").filter((p) => p !== "")) {
@@ -162,7 +164,7 @@ export function expandOnDisk(pattern: string): string[] | undefined {
       paths = paths.map((p) => join(p, name));
       continue;
     }
-    const regex = new RegExp(`^${patternSource(part)}$`, "s");
+    const regex = new RegExp(`^${patternSource(part, dotglob)}$`, "s");
     const next: string[] = [];
     for (const dir of paths) {
       let names: string[];
