@@ -61,6 +61,10 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
     isProtected(realPath: string, access: PathAccessKind): boolean {
       return match(realPath, access) !== undefined;
     },
+    /** The label of the protected area a real path falls in (lexical only, synchronous). */
+    labelOf(realPath: string, access: PathAccessKind): string | undefined {
+      return match(realPath, access)?.label;
+    },
     /**
      * Whether an absolute word pattern (see word-patterns.ts) could name a protected path —
      * or, for a tree walk (`walk`), a directory that contains one.

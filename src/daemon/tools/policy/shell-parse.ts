@@ -1,3 +1,4 @@
+import { decodeAnsiC } from "./ansi-c-quote.ts";
 import { readBalanced } from "./shell-scan.ts";
 
 /**
@@ -315,53 +316,11 @@ function readExpansion(state: State, start: number): { text: string; dynamic: bo
     : { text: `$${name[1]}`, dynamic: true, end };
 }
 
-const C_ESCAPES: Record<string, string> = {
-  n: "\n",
-  t: "\t",
-  r: "\r",
-  a: "\x07",
-  b: "\b",
-  e: "\x1b",
-  E: "\x1b",
-  f: "\f",
-  v: "\v",
-};
-
-/** `$'…'`: ANSI-C quoting is static — decoded here so `$'\x2fetc'` is judged as `/etc`. */
+/** `$'…'`: ANSI-C quoting is static — decoded so `$'\x2fetc'` is judged as `/etc`. */
 function ansiQuoted(state: State, start: number): { text: string; dynamic: boolean; end: number } {
-  const { src } = state;
-  let text = "";
-  let i = start + 2;
-  for (; i < src.length && src[i] !== "'"; i++) {
-    if (src[i] !== "\\") {
-      text += src[i];
-      continue;
-    }
-    const rest = src.slice(i + 1, i + 10);
-    const code = /^(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3})/.exec(rest);
-    if (code) {
-      const digits = code[1]!;
-      const value = /^[0-7]/.test(digits) ? Number.parseInt(digits, 8) : Number.parseInt(digits.slice(1), 16);
-      if (value === 0 || value > 0x10ffff) return { text, dynamic: true, end: skipAnsi(src, i) }; // NUL ends the word
-      text += String.fromCodePoint(value);
-      i += digits.length;
-    } else if (rest[0] === "c")
-      return { text, dynamic: true, end: skipAnsi(src, i) }; // control chars: not modelled
-    else {
-      text += C_ESCAPES[rest[0] ?? ""] ?? rest[0] ?? "";
-      i++;
-    }
-  }
-  if (i >= src.length) state.out.errors.push("unterminated $' quote");
-  return { text, dynamic: false, end: Math.min(i + 1, src.length) };
-}
-
-function skipAnsi(src: string, from: number): number {
-  for (let i = from; i < src.length; i++) {
-    if (src[i] === "\\") i++;
-    else if (src[i] === "'") return i + 1;
-  }
-  return src.length;
+  const decoded = decodeAnsiC(state.src, start + 2);
+  if (!decoded.terminated) state.out.errors.push("unterminated $' quote");
+  return decoded;
 }
 
 function balanced(state: State, open: number): { body: string; end: number } {

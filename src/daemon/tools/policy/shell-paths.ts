@@ -248,10 +248,8 @@ function linkIntoProtected(root: string, guard: PathGuard, access: PathAccessKin
       } catch {
         continue;
       }
-      const label = guard.isProtected(real, access)
-        ? "a link to a protected path"
-        : guard.containedIn({ lexical: real, real }, access);
-      if (label) return label;
+      const label = guard.labelOf(real, access) ?? guard.containedIn({ lexical: real, real }, access);
+      if (label) return `a link into ${label}`;
     }
   }
   return undefined;
