@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, type Stats, statSync } from "node:fs";
+import { type Dirent, readdirSync, realpathSync, type Stats, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { HomePaths } from "../../../config/home.ts";
 import { normalizeDotDot, patternRegex } from "./word-patterns.ts";
@@ -106,16 +106,10 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
 function sampleTargets(rule: Rule, pattern: string, access: PathAccessKind): string[] {
   const targets = [rule.path];
   if (!rule.dir) return targets;
-  if (access === "read") {
-    // The read-protected directories (keys/, config/webhooks/) hold a handful of files.
-    try {
-      const names = readdirSync(rule.path, { recursive: true }).slice(0, 200);
-      for (const name of names) targets.push(join(rule.path, String(name)));
-    } catch {
-      // not there yet
-    }
-    return targets;
-  }
+  // A process's /proc entry always has every name: sample from the pattern, never list it
+  // (its root/ and cwd/ links lead into the whole file system).
+  const proc = rule.path.startsWith("/proc/");
+  if (access === "read" && !proc) return [...targets, ...listBounded(rule.path, 200)];
   const parts = pattern.split("/");
   for (let k = 1; k <= Math.min(3, parts.length); k++) {
     const sample = parts
@@ -127,6 +121,26 @@ function sampleTargets(rule: Rule, pattern: string, access: PathAccessKind): str
     targets.push(`${rule.path}/${sample}`);
   }
   return targets;
+}
+
+/** What is under a (small) protected directory now, breadth first, links not followed. */
+function listBounded(dir: string, limit: number): string[] {
+  const out: string[] = [];
+  const queue = [dir];
+  while (queue.length > 0 && out.length < limit) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(queue.shift()!, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries.slice(0, limit)) {
+      const full = join(entry.parentPath, entry.name);
+      out.push(full);
+      if (entry.isDirectory()) queue.push(full);
+    }
+  }
+  return out;
 }
 
 /** Whether a walk `maxDepth` levels deep reaches a rule `depth` levels below its root (a directory's files are one deeper). */

@@ -85,6 +85,19 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
   ]);
 });
 
+test("the daemon's environment through /proc behind a substitution, a glob or ps e is denied", async (t) => {
+  const f = policyFixture(t, { config: AUTO, daemonPid: process.pid });
+  await assertDenied(f, [
+    "cat /proc/$(pgrep -f netclawd)/environ",
+    "strings /proc/*/environ",
+    `cat /proc/${process.pid}/../${process.pid}/environ`,
+    "ps e",
+    "ps auxe",
+    "ps -p 1 eww",
+  ]);
+  await assertOutcome(f, ["ps aux", "ps -ef", "ps -C postgres -o pid"], "allowed");
+});
+
 test("a word that may name any path after expansion prompts once, even under Auto", async (t) => {
   const f = policyFixture(t, { config: AUTO });
   for (const command of [

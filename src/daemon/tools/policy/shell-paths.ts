@@ -102,6 +102,8 @@ function collectChecks(commands: CommandInfo[]): Check[] {
     const access: PathAccessKind = WRITERS.has(command.name) ? "write" : "read";
     const quiet = EXEMPT_VERBS.has(command.name);
     for (const word of command.argv) add(word, { access, walk: false, follows: false, quiet });
+    if (command.name === "ps" && printsEnvironments(command.argv.slice(1).map((w) => w.text)))
+      add(PROCESS_ENVIRONMENTS, { access: "read", walk: false, follows: false, quiet: false });
     // xargs hands the command paths read from its input: none of them can be checked.
     if (!quiet && command.wrappers.some((w) => w.name === "xargs"))
       add(
@@ -127,6 +129,25 @@ function collectChecks(commands: CommandInfo[]): Check[] {
     }
   }
   return checks;
+}
+
+/** `ps e` reads every process's /proc/<pid>/environ — the daemon's (provider keys) too. */
+const PROCESS_ENVIRONMENTS: Word = {
+  text: "/proc/*/environ (ps e)",
+  pattern: `/proc/${ANY}/environ`,
+  dynamic: true,
+  glob: false,
+};
+const PS_VALUE_OPTIONS = new Set(["-C", "-p", "-q", "-u", "-U", "-g", "-G", "-o", "-O", "-t", "-s", "-k"]);
+
+/** BSD-style `e` in a ps option word (`ps e`, `ps auxe`, `ps eww`), values of other options skipped. */
+function printsEnvironments(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (PS_VALUE_OPTIONS.has(a) || (a.startsWith("--") && !a.includes("="))) i++;
+    else if (!a.startsWith("-") && /^[a-zA-Z]+$/.test(a) && a.includes("e")) return true;
+  }
+  return false;
 }
 
 /**
