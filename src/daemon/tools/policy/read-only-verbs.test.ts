@@ -185,6 +185,11 @@ test("other read-only verbs: options that run programs, write files or set state
     "alias ls=id; ls",
     "LD_PRELOAD=/tmp/x.so /bin/echo hi",
     "cat < /dev/tcp/127.0.0.1/9",
+    "env",
+    "env -0",
+    "sort -T /tmp/spill notes.txt",
+    "file -z notes.txt",
+    "nohup cat notes.txt",
   ]);
 });
 

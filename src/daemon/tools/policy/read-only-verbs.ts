@@ -90,7 +90,11 @@ const READ_ONLY = new Map<string, ArgumentRule>(
     // --pre runs a program on every file; -z/--search-zip runs decompressors.
     rg: without(["--pre", "--pre-glob", "--search-zip", "-z"], "z"),
     stat: any,
-    file: without(["-C", "--compile", "-f", "--files-from"], "Cf"),
+    // -C writes a compiled magic file, -z/-Z run decompressors, -f reads paths from a file.
+    file: without(
+      ["-C", "--compile", "-f", "--files-from", "-z", "-Z", "--uncompress", "--uncompress-noreport"],
+      "CfzZ",
+    ),
     which: any,
     whoami: any,
     id: any,
@@ -149,7 +153,11 @@ const READ_ONLY = new Map<string, ArgumentRule>(
       "--setup-keys",
       "--update-catalog",
     ]),
-    sort: without(["-o", "--output", "--compress-program", ...FILES_FROM], "o"),
+    // -o writes, -T writes temporary files where it says, --compress-program runs a program.
+    sort: without(
+      ["-o", "--output", "-T", "--temporary-directory", "--compress-program", ...FILES_FROM],
+      "oT",
+    ),
     find: without([
       "-exec",
       "-execdir",
@@ -203,7 +211,6 @@ const READ_ONLY_SUBCOMMANDS = new Map<string, ArgumentRule>(
 const HARMLESS_WRAPPERS = new Set([
   "nice",
   "timeout",
-  "nohup",
   "stdbuf",
   "command",
   "builtin",

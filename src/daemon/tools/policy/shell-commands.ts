@@ -114,6 +114,7 @@ function analyzeArgv(options: {
       }
     }
     if (name === "xargs") viaXargs = true;
+    if (i >= words.length && name !== "xargs") break; // nothing wrapped: `env` alone prints the environment
     wrappers.push({ name, flags: words.slice(1, i).map((w) => w.text) });
     words = words.slice(i);
     if (words.length === 0 && name === "xargs") words = [literalWord("echo")];
