@@ -27,6 +27,8 @@ export function gitProgramSource(options: { directory: string; userHome: string 
   files.push(join(xdg, "git", "config"), join(options.userHome, ".gitconfig"), "/etc/gitconfig");
   const seen = new Set<string>();
   let hooksPath: string | undefined;
+  let partialClone = false;
+  let network: string | undefined;
   const pending = files.map((file) => ({ file, depth: 0 }));
   while (pending.length > 0) {
     const { file, depth } = pending.shift()!;
@@ -47,8 +49,13 @@ export function gitProgramSource(options: { directory: string; userHome: string 
         pending.push({ file: includeTarget(value, file, options.userHome), depth: depth + 1 });
       } else if (key === "core.hookspath") hooksPath = value;
       else if (runsProgram(key, value)) return `${key} in ${file}`;
+      else if (fetchProgram(key, value)) network ??= `${key} in ${file}`;
+      if (key === "extensions.partialclone" || /^remote\..+\.promisor$/.test(key)) partialClone = true;
     }
   }
+  // A partial clone fetches missing objects while reading (git log -p, blame): then the
+  // programs git runs to fetch count too.
+  if (partialClone && network) return network;
   if (!repo) return undefined;
   const hooks = hooksPath
     ? resolve(repo.workTree ?? repo.gitDir, hooksPath.replace(/^~(?=\/)/, options.userHome))
@@ -80,7 +87,7 @@ function embeddedSubmodules(repo: GitDir): GitDir[] {
 function runsProgram(key: string, value: string): boolean {
   if (key === "core.fsmonitor") return !/^(true|false|yes|no|on|off|0|1|)$/i.test(value.trim());
   return (
-    /^core\.(pager|editor|sshcommand|askpass|gitproxy|alternaterefscommand)$/.test(key) ||
+    /^core\.(pager|editor|alternaterefscommand)$/.test(key) ||
     /^pager\./.test(key) ||
     key === "diff.external" ||
     /^diff\..+\.(command|textconv)$/.test(key) ||
@@ -88,8 +95,16 @@ function runsProgram(key: string, value: string): boolean {
     /^merge\..+\.driver$/.test(key) ||
     /^gpg\.(.+\.)?program$/.test(key) ||
     key === "sequence.editor" ||
-    key === "interactive.difffilter" ||
-    /^remote\..+\.(uploadpack|receivepack)$/.test(key) ||
+    key === "interactive.difffilter"
+  );
+}
+
+/** Programs git runs to fetch: `core.sshCommand`, a shell or path credential helper, upload-pack… */
+function fetchProgram(key: string, value: string): boolean {
+  if (/^credential\.(.+\.)?helper$/.test(key)) return /^\s*!|\//.test(value);
+  return (
+    /^core\.(sshcommand|gitproxy|askpass)$/.test(key) ||
+    /^remote\..+\.(uploadpack|receivepack|proxy)$/.test(key) ||
     key === "uploadpack.packobjectshook"
   );
 }

@@ -54,6 +54,19 @@ test("git: options, environment and every config source that can run a program n
   const submodule = repo(f, "submodule");
   mkdirSync(join(submodule, ".git", "modules", "lib", "inner"), { recursive: true });
   writeFileSync(join(submodule, ".git", "modules", "lib", "inner", "config"), "[core]\n\tfsmonitor = ./x\n");
+  // ssh and credential helpers only run to fetch: that happens while reading in a partial clone.
+  const ssh = repo(f, "ssh", "[core]\n\tsshCommand = ssh -i key\n");
+  const partial = repo(
+    f,
+    "partial",
+    '[core]\n\tsshCommand = sh -c id\n[remote "origin"]\n\tpromisor = true\n',
+  );
+  const helper = repo(
+    f,
+    "helper",
+    '[extensions]\n\tpartialClone = origin\n[credential]\n\thelper = "!sh -c id"\n',
+  );
+  await assertFree(f, ["git status", "git log -p"], ssh);
   const bom = repo(f, "bom", "\uFEFF[core]\n\tfsmonitor = ./x\n");
   const odd = repo(f, "odd", "[core]\n\tbare = false\n\t!fsmonitor = ./x\n");
   const embedded = repo(f, "embedded");
@@ -112,6 +125,8 @@ test("git: options, environment and every config source that can run a program n
     bom,
     odd,
     embedded,
+    partial,
+    helper,
   ]) {
     await assertPrompts(f, ["git status", "git diff", "git log"], dir);
     await assertPrompts(f, [`git -C ${dir} status`, `cd ${dir} && git status`]);
