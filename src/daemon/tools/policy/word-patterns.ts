@@ -187,7 +187,8 @@ export function expandOnDisk(pattern: string, dotglob = false): string[] | undef
  * another process's cwd is not known. Returns the pattern with that alias replaced.
  */
 export function procAlias(pattern: string, cwd: string): string {
-  const match = /^\/proc\/(self|thread-self|\d+|[^/]*\uE000[^/]*)\/(cwd|root)(\/.*)?$/s.exec(pattern);
+  const match =
+    /^\/proc\/(self|thread-self|\d+|[^/]*\uE000[^/]*)(?:\/task\/[^/]+)?\/(cwd|root)(\/.*)?$/s.exec(pattern);
   if (!match) return pattern;
   const rest = match[3] ?? "";
   if (match[2] === "root") return rest || "/";
