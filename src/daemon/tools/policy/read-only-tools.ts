@@ -8,6 +8,13 @@ import type { ReadOnlyContext } from "./read-only-verbs.ts";
  * of THE READ-ONLY RULE in read-only-verbs.ts). `args` starts after the program name.
  */
 
+/** Whether `arg` (`--out`, `--out=x`) names the long option `option` or a prefix of it. */
+export function abbreviates(arg: string, option: string): boolean {
+  if (!arg.startsWith("--") || !option.startsWith("--")) return false;
+  const name = arg.split("=")[0]!;
+  return name.length > 2 && option.startsWith(name);
+}
+
 /** git's options before the subcommand that change nothing but output (an allow-list). */
 const GIT_GLOBAL_FLAGS = new Set([
   "--no-pager",
@@ -19,9 +26,16 @@ const GIT_GLOBAL_FLAGS = new Set([
   "--icase-pathspecs",
   "--no-replace-objects",
 ]);
-/** Subcommand options that run a program or write a file. */
-const GIT_SUBCOMMAND_DENY =
-  /^(--output|--ext-diff|--textconv|--open-files-in-pager|--exec|--upload-pack|--receive-pack|--run|-O$)/;
+/** Subcommand options that run a program or write a file (git also takes their abbreviations). */
+const GIT_SUBCOMMAND_DENY = [
+  "--output",
+  "--ext-diff",
+  "--textconv",
+  "--open-files-in-pager",
+  "--exec",
+  "--upload-pack",
+  "--receive-pack",
+];
 
 /**
  * `git [-C dir] [harmless flags] <subcommand> …`: any other global option (`-c`, `--config-env`,
@@ -39,7 +53,8 @@ export function gitReadOnly(args: string[], context: ReadOnlyContext): boolean {
       directories = directories.map((d) => resolve(d, target));
     } else if (!GIT_GLOBAL_FLAGS.has(a)) return false;
   }
-  if (args.slice(i + 1).some((a) => GIT_SUBCOMMAND_DENY.test(a))) return false;
+  const rest = args.slice(i + 1);
+  if (rest.some((a) => GIT_SUBCOMMAND_DENY.some((o) => abbreviates(a, o) || a.startsWith(o)))) return false;
   return directories.every(
     (directory) => gitProgramSource({ directory, userHome: context.userHome }) === undefined,
   );

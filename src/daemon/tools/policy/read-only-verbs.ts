@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { gitReadOnly, kubectlReadOnly } from "./read-only-tools.ts";
+import { abbreviates, gitReadOnly, kubectlReadOnly } from "./read-only-tools.ts";
 import type { CommandInfo } from "./shell-commands.ts";
 
 /*
@@ -35,15 +35,19 @@ export type ReadOnlyContext = {
 type ArgumentRule = (args: string[], context: ReadOnlyContext) => boolean;
 
 const any: ArgumentRule = () => true;
-/** Denies each listed option, its `--opt=value` form, and short clusters holding a listed letter. */
+/**
+ * Denies each listed option, its `--opt=value` form, any abbreviation of a long one (getopt_long
+ * takes `--out` for `--output`), and short clusters holding a listed letter.
+ */
 const without =
   (options: string[], shortLetters = ""): ArgumentRule =>
   (args) =>
     !args.some(
       (a) =>
-        options.some((o) => a === o || (o.startsWith("--") && a.startsWith(`${o}=`))) ||
+        options.some((o) => a === o || abbreviates(a, o)) ||
         (shortLetters !== "" && /^-[a-zA-Z0-9]+$/.test(a) && [...shortLetters].some((l) => a.includes(l))),
     );
+
 const onlyOptions =
   (allowed: string[], operand?: (a: string) => boolean): ArgumentRule =>
   (args) =>
