@@ -37,15 +37,16 @@ type ArgumentRule = (args: string[], context: ReadOnlyContext) => boolean;
 const any: ArgumentRule = () => true;
 /**
  * Denies each listed option, its `--opt=value` form, any abbreviation of a long one (getopt_long
- * takes `--out` for `--output`), and short clusters holding a listed letter.
+ * takes `--out` for `--output`), a short one with its value glued on (`-o/tmp/x`), and any
+ * short-option word holding a listed letter (`-uo`: which letters are options is not known).
  */
 const without =
   (options: string[], shortLetters = ""): ArgumentRule =>
   (args) =>
     !args.some(
       (a) =>
-        options.some((o) => a === o || abbreviates(a, o)) ||
-        (shortLetters !== "" && /^-[a-zA-Z0-9]+$/.test(a) && [...shortLetters].some((l) => a.includes(l))),
+        options.some((o) => a === o || abbreviates(a, o) || (/^-[a-zA-Z]$/.test(o) && a.startsWith(o))) ||
+        (/^-[^-]/.test(a) && [...shortLetters].some((l) => a.includes(l))),
     );
 
 const onlyOptions =
