@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { z } from "zod";
 import { gitProgramSource } from "./git-config-sources.ts";
 import type { ReadOnlyContext } from "./read-only-verbs.ts";
 
@@ -74,4 +75,49 @@ export function kubectlReadOnly(args: string[], context: ReadOnlyContext): boole
     return (error as NodeJS.ErrnoException).code === "ENOENT";
   }
   return !/^\s*(-\s*)?(exec|auth-provider|cmd-path)\s*:/m.test(text);
+}
+
+const dockerConfigSchema = z.object({
+  currentContext: z.string().optional(),
+  cliPluginsExtraDirs: z.array(z.string()).optional(),
+});
+
+/**
+ * `docker <subcommand>` with no global option before it. The CLI's config is a config source:
+ * a context other than the default may reach the engine over ssh (which runs ProxyCommand from
+ * ~/.ssh/config), and `docker info` runs every CLI plugin to ask for its metadata.
+ */
+export function dockerReadOnly(subcommand: string) {
+  return (args: string[], context: ReadOnlyContext): boolean => {
+    if (args[0] !== subcommand) return false;
+    if (process.env.DOCKER_CONTEXT || process.env.DOCKER_HOST?.startsWith("ssh://")) return false;
+    const dir = process.env.DOCKER_CONFIG || join(context.userHome, ".docker");
+    if (subcommand === "info" && hasEntries(join(dir, "cli-plugins"))) return false;
+    let text: string;
+    try {
+      text = readFileSync(join(dir, "config.json"), "utf8");
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "ENOENT";
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    const config = dockerConfigSchema.safeParse(parsed);
+    if (!config.success) return false;
+    const { currentContext, cliPluginsExtraDirs } = config.data;
+    return (
+      (currentContext === undefined || currentContext === "default") && cliPluginsExtraDirs === undefined
+    );
+  };
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
 }

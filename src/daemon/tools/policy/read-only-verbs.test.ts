@@ -222,6 +222,23 @@ test("other read-only verbs: options that run programs, write files or set state
   ]);
 });
 
+test("docker is read-only only while its CLI config keeps it local and runs no plugin", async (t) => {
+  const f = policyFixture(t, { config: PERSONAL });
+  const docker = join(f.userHome, ".docker");
+  mkdirSync(join(docker, "cli-plugins"), { recursive: true });
+  writeFileSync(join(docker, "config.json"), '{"auths":{},"currentContext":"default"}');
+  await assertFree(f, ["docker ps", "docker images"]);
+  await assertPrompts(f, ["docker --context remote ps"]);
+  writeFileSync(join(docker, "cli-plugins", "docker-evil"), "");
+  await assertPrompts(f, ["docker info"]);
+  writeFileSync(join(docker, "config.json"), '{"currentContext":"remote"}');
+  await assertPrompts(f, ["docker ps", "docker logs web"]);
+  writeFileSync(join(docker, "config.json"), '{"cliPluginsExtraDirs":["/tmp/p"]}');
+  await assertPrompts(f, ["docker ps"]);
+  writeFileSync(join(docker, "config.json"), "{not json");
+  await assertPrompts(f, ["docker ps"]);
+});
+
 test("kubectl is read-only only while its kubeconfig runs no program", async (t) => {
   const f = policyFixture(t, { config: PERSONAL });
   mkdirSync(join(f.userHome, ".kube"));

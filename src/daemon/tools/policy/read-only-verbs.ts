@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { abbreviates, gitReadOnly, kubectlReadOnly } from "./read-only-tools.ts";
+import { abbreviates, dockerReadOnly, gitReadOnly, kubectlReadOnly } from "./read-only-tools.ts";
 import type { CommandInfo } from "./shell-commands.ts";
 
 /*
@@ -195,13 +195,14 @@ const READ_ONLY_SUBCOMMANDS = new Map<string, ArgumentRule>(
     "git branch": (args, context) =>
       args.every((a) => ["branch", "-a", "-r", "-v", "-vv", "--list"].includes(a)) &&
       gitReadOnly(args, context),
-    // No global option at all before the subcommand (-H, --config, --context reach elsewhere).
-    "docker ps": (args) => args[0] === "ps",
-    "docker images": (args) => args[0] === "images",
-    "docker version": (args) => args[0] === "version",
-    "docker info": (args) => args[0] === "info",
-    "docker inspect": (args) => args[0] === "inspect",
-    "docker logs": (args) => args[0] === "logs",
+    // No global option before the subcommand (-H, --config, --context reach elsewhere), and a
+    // CLI config that keeps it local (read-only-tools.ts).
+    "docker ps": dockerReadOnly("ps"),
+    "docker images": dockerReadOnly("images"),
+    "docker version": dockerReadOnly("version"),
+    "docker info": dockerReadOnly("info"),
+    "docker inspect": dockerReadOnly("inspect"),
+    "docker logs": dockerReadOnly("logs"),
     // -H/--host runs ssh to another machine.
     "systemctl status": without(["-H", "--host"], "H"),
     "systemctl list-units": without(["-H", "--host"], "H"),

@@ -76,6 +76,7 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
     `HOME=${h}; cat ~/keys/secrets.key`,
     `for HOME in ${h}; do cat ~/keys/secrets.key; done`,
     `read HOME < h.txt; cat $HOME/keys/secrets.key`,
+    `IFS=x; cat $NETCLAW_HOME/keys/secrets.key`,
     "cat l*/secrets.json",
     "find . -maxdepth 0 -exec cat {}/../../keys/secrets.key \\;",
     `busybox find ${h} -name secrets.key`,
@@ -157,6 +158,12 @@ test("recursive readers and writers whose tree holds a protected path are denied
     `cd ${parent}; rg x`,
     `grep -R secret ${tree}`,
     `find -L ${tree} -name x`,
+    "locate secrets.key",
+    `rgrep x ${h}`,
+    `ug -c x ${h}`,
+    `eza -T ${h}`,
+    `ncdu ${parent}`,
+    `restic backup ${parent}`,
   ]);
   await assertDenied(f, ["grep -r x .", "find . -name secrets.key", "du -sh", "ls -R"], h);
   // A bounded walk that cannot reach the protected files is not refused; one that can is.

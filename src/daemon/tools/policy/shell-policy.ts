@@ -90,6 +90,7 @@ function knownVars(
   vars: Record<string, string | undefined>,
 ): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
+  if (/\bIFS\b/.test(command)) return out; // splitting changes: no expansion is certain
   for (const [name, value] of Object.entries(vars)) {
     const mentioned = new RegExp(`(^|[^$\\w{])${name}(?!\\w)`).test(command);
     if (!mentioned) out[name] = value;

@@ -55,7 +55,36 @@ const operands = (words: Word[]) => {
 };
 
 /** Programs that always walk the trees under their operands. */
-const ALWAYS = new Set(["du", "tree", "rg", "ag", "ack", "fd", "fdfind", "tar", "bsdtar", "mv", "7z", "7za"]);
+const ALWAYS = new Set([
+  "du",
+  "tree",
+  "rg",
+  "ag",
+  "ack",
+  "pt",
+  "sift",
+  "ug",
+  "rgrep",
+  "fd",
+  "fdfind",
+  "tar",
+  "bsdtar",
+  "gtar",
+  "pax",
+  "mv",
+  "7z",
+  "7za",
+  "ncdu",
+  "dust",
+  "rclone",
+  "restic",
+  "borg",
+  "duplicity",
+  "rdiff-backup",
+]);
+/** Programs that list every file of the machine from an index of `/`. */
+const LOCATE = new Set(["locate", "mlocate", "plocate", "slocate"]);
+const ROOT: Word = { text: "/", pattern: "/", dynamic: false, glob: false };
 const FOLLOW_LONG = new Set(["--dereference", "--follow", "--dereference-recursive", "--dereference-args"]);
 
 export function walkOf(command: CommandInfo): Walk | undefined {
@@ -83,7 +112,11 @@ export function walkOf(command: CommandInfo): Walk | undefined {
         : depthOption(args, ["-maxdepth"]),
     });
   }
-  if (name === "grep" || name === "egrep" || name === "fgrep" || name === "zgrep") {
+  if (LOCATE.has(name)) return walk([ROOT]);
+  if (name === "rgrep") return walk(operands(words).slice(has("ef", ["--regexp", "--file"]) ? 0 : 1));
+  if (["exa", "eza", "lsd"].includes(name) && has("RT", ["--recurse", "--tree"]))
+    return walk(operands(words));
+  if (name === "grep" || name === "egrep" || name === "fgrep" || name === "zgrep" || name === "ugrep") {
     const recursive =
       has("rR", ["--recursive", "--dereference-recursive"]) ||
       args.some((a, i) => a === "recurse" && (args[i - 1] === "-d" || args[i - 1] === "--directories")) ||
@@ -93,7 +126,7 @@ export function walkOf(command: CommandInfo): Walk | undefined {
     const roots = operands(words).slice(patternGiven ? 0 : 1);
     return walk(roots, { follows: has("R", ["--dereference-recursive"]) });
   }
-  if (name === "rg" || name === "ag" || name === "ack") {
+  if (["rg", "ag", "ack", "pt", "sift", "ug"].includes(name)) {
     const patternGiven = has("ef", ["--regexp", "--file", "--files", "--type-list"]);
     const roots = operands(words).slice(patternGiven ? 0 : 1);
     return walk(roots, {
