@@ -29,6 +29,8 @@ export function gitProgramSource(options: { directory: string; userHome: string 
   let hooksPath: string | undefined;
   let partialClone = false;
   let network: string | undefined;
+  let showSignature = false;
+  let signature: string | undefined;
   const pending = files.map((file) => ({ file, depth: 0 }));
   while (pending.length > 0) {
     const { file, depth } = pending.shift()!;
@@ -50,12 +52,15 @@ export function gitProgramSource(options: { directory: string; userHome: string 
       } else if (key === "core.hookspath") hooksPath = value;
       else if (runsProgram(key, value)) return `${key} in ${file}`;
       else if (fetchProgram(key, value)) network ??= `${key} in ${file}`;
+      else if (signatureProgram(key)) signature ??= `${key} in ${file}`;
+      if (key === "log.showsignature") showSignature = !/^(false|no|off|0)$/i.test(value.trim());
       if (key === "extensions.partialclone" || /^remote\..+\.promisor$/.test(key)) partialClone = true;
     }
   }
   // A partial clone fetches missing objects while reading (git log -p, blame): then the
   // programs git runs to fetch count too.
   if (partialClone && network) return network;
+  if (showSignature && signature) return signature;
   if (!repo) return undefined;
   const hooks = hooksPath
     ? resolve(repo.workTree ?? repo.gitDir, hooksPath.replace(/^~(?=\/)/, options.userHome))
@@ -83,20 +88,34 @@ function embeddedSubmodules(repo: GitDir): GitDir[] {
   });
 }
 
-/** Keys whose value is (or enables) a program git runs while reading. */
+/** git-lfs's own filter definitions (`git lfs install`): a fixed program, nothing to inject. */
+const LFS_FILTERS = new Set([
+  "git-lfs clean -- %f",
+  "git-lfs smudge -- %f",
+  "git-lfs smudge --skip -- %f",
+  "git-lfs filter-process",
+  "git-lfs filter-process --skip",
+]);
+
+/**
+ * Keys whose value is a program that status, diff, log, show, blame… can run. (Editors, merge
+ * drivers and `add -p` filters cannot run from those; pagers need a terminal, which the shell
+ * tool never has, but count anyway.)
+ */
 function runsProgram(key: string, value: string): boolean {
   if (key === "core.fsmonitor") return !/^(true|false|yes|no|on|off|0|1|)$/i.test(value.trim());
+  if (/^filter\..+\.(clean|smudge|process)$/.test(key)) return !LFS_FILTERS.has(value.trim());
   return (
-    /^core\.(pager|editor|alternaterefscommand)$/.test(key) ||
+    /^core\.(pager|alternaterefscommand)$/.test(key) ||
     /^pager\./.test(key) ||
     key === "diff.external" ||
-    /^diff\..+\.(command|textconv)$/.test(key) ||
-    /^filter\..+\.(clean|smudge|process)$/.test(key) ||
-    /^merge\..+\.driver$/.test(key) ||
-    /^gpg\.(.+\.)?program$/.test(key) ||
-    key === "sequence.editor" ||
-    key === "interactive.difffilter"
+    /^diff\..+\.(command|textconv)$/.test(key)
   );
+}
+
+/** gpg programs run only when signatures are shown (`log.showSignature`, `--show-signature`). */
+function signatureProgram(key: string): boolean {
+  return /^gpg\.(.+\.)?program$/.test(key);
 }
 
 /** Programs git runs to fetch: `core.sshCommand`, a shell or path credential helper, upload-pack… */

@@ -36,6 +36,7 @@ const GIT_SUBCOMMAND_DENY = [
   "--exec",
   "--upload-pack",
   "--receive-pack",
+  "--show-signature", // runs gpg.program
 ];
 
 /**
@@ -56,6 +57,7 @@ export function gitReadOnly(args: string[], context: ReadOnlyContext): boolean {
   }
   const rest = args.slice(i + 1);
   if (rest.some((a) => GIT_SUBCOMMAND_DENY.some((o) => abbreviates(a, o) || a.startsWith(o)))) return false;
+  if (rest.some((a) => /%G/.test(a))) return false; // --format=%G? checks signatures with gpg.program
   return directories.every(
     (directory) => gitProgramSource({ directory, userHome: context.userHome }) === undefined,
   );

@@ -67,6 +67,16 @@ test("git: options, environment and every config source that can run a program n
     '[extensions]\n\tpartialClone = origin\n[credential]\n\thelper = "!sh -c id"\n',
   );
   await assertFree(f, ["git status", "git log -p"], ssh);
+  // What status/diff/log cannot run, and git-lfs's standard filters, do not get in the way.
+  const everyday = repo(
+    f,
+    "everyday",
+    '[core]\n\teditor = vim\n[merge "x"]\n\tdriver = ./m\n[filter "lfs"]\n\tclean = git-lfs clean -- %f\n\tprocess = git-lfs filter-process\n[gpg]\n\tprogram = ./gpg\n',
+  );
+  await assertFree(f, ["git status", "git log --oneline"], everyday);
+  await assertPrompts(f, ["git log --show-signature", "git log --format=%G?"], everyday);
+  const lfsInjected = repo(f, "lfs-injected", '[filter "lfs"]\n\tclean = git-lfs clean -- %f; id\n');
+  const signing = repo(f, "signing", "[log]\n\tshowSignature = true\n[gpg]\n\tprogram = ./gpg\n");
   const bom = repo(f, "bom", "\uFEFF[core]\n\tfsmonitor = ./x\n");
   const odd = repo(f, "odd", "[core]\n\tbare = false\n\t!fsmonitor = ./x\n");
   const embedded = repo(f, "embedded");
@@ -130,6 +140,8 @@ test("git: options, environment and every config source that can run a program n
     embedded,
     partial,
     helper,
+    lfsInjected,
+    signing,
   ]) {
     await assertPrompts(f, ["git status", "git diff", "git log"], dir);
     await assertPrompts(f, [`git -C ${dir} status`, `cd ${dir} && git status`]);
