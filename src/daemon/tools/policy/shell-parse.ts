@@ -176,7 +176,7 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       continue;
     }
     if (c === "\\") {
-      literal(src[i + 1] ?? "");
+      if (src[i + 1] !== "\n") literal(src[i + 1] ?? ""); // backslash-newline joins lines, even mid-word
       i += 2;
       continue;
     }
@@ -200,6 +200,10 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       i = inner.end;
       continue;
     }
+    if (c === "$" && src[i + 1] === '"') {
+      i++; // $"…" is a (translated) double-quoted string
+      continue;
+    }
     if (c === "$" || c === "`") {
       const expansion = readExpansion(state, i);
       text += expansion.text;
@@ -208,7 +212,10 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       i = expansion.end;
       continue;
     }
-    if (c === "~" && i === start) {
+    // A tilde starts the word, or follows `=` or `:` in an assignment-like word (`if=~/x`).
+    const assignmentTilde =
+      (src[i - 1] === "=" || src[i - 1] === ":") && /^[A-Za-z_][A-Za-z0-9_]*=/.test(text);
+    if (c === "~" && (i === start || assignmentTilde)) {
       const tilde = readTilde(state, i);
       text += tilde.text;
       pattern += tilde.pattern;

@@ -18,6 +18,11 @@ test("a word's pattern keeps unquoted glob and brace characters and escapes quot
   assert.equal(pattern("cat $'\\x2fetc/pass\\167d'"), "/etc/passwd");
   assert.equal(pattern("cat \"$'x'\""), "$'x'");
   assert.equal(pattern("cat /a/@(b|c)"), "/a/*");
+  assert.equal(pattern("cat /a/ke\\\nys"), "/a/keys");
+  assert.equal(pattern('cat $"/a/b"'), "/a/b");
+  assert.equal(pattern("cat if=~/x", { HOME: "/home/u" }), "if=/home/u/x");
+  assert.equal(pattern("cat P=a:~/x", { HOME: "/home/u" }), "P=a:/home/u/x");
+  assert.equal(pattern("cat --if=~/x", { HOME: "/home/u" }), "--if=~/x");
 });
 
 test("brace expansion: lists, sequences, nesting, escapes, and a bound", () => {
