@@ -226,6 +226,7 @@ test("other read-only verbs: options that run programs, write files or set state
     "alias ls=id; ls",
     "LD_PRELOAD=/tmp/x.so /bin/echo hi",
     "cat < /dev/tcp/127.0.0.1/9",
+    "cat notes.txt >& /tmp/copy",
     "env",
     "env -0",
     "sort -T /tmp/spill notes.txt",

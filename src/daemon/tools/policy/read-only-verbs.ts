@@ -255,6 +255,7 @@ export function writesViaRedirect(command: CommandInfo): boolean {
   return command.segment.redirects.some(
     (r) =>
       (WRITE_OPS.has(r.op) && !(r.target && !r.target.dynamic && r.target.text === "/dev/null")) ||
+      (r.op === ">&" && !(r.target && !r.target.dynamic && /^(\d+-?|-|\/dev\/null)$/.test(r.target.text))) ||
       /^\/dev\/(tcp|udp)\//.test(r.target?.text ?? ""), // bash opens a network connection
   );
 }

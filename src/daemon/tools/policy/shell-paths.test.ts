@@ -79,6 +79,8 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
     `cat ${h}/ke\\\nys/secrets.key`,
     `cat $"${h}/keys/secrets.key"`,
     "dd if=~/../home/keys/secrets.key of=/tmp/k",
+    `echo x >& ${h}/config/netclaw.json`,
+    `ls >&${h}/netclaw.pid`,
     "cat l*/secrets.json",
     "find . -maxdepth 0 -exec cat {}/../../keys/secrets.key \\;",
     `busybox find ${h} -name secrets.key`,

@@ -92,6 +92,11 @@ export async function checkCommandPaths(options: {
   return { ok: true, unverifiable };
 }
 
+function isFdDuplication(redirect: { op: string; target?: Word }): boolean {
+  const target = redirect.target;
+  return redirect.op === ">&" && target !== undefined && !target.dynamic && /^(\d+-?|-)$/.test(target.text);
+}
+
 function collectChecks(commands: CommandInfo[]): Check[] {
   const checks: Check[] = [];
   const seenSegments = new Set<object>();
@@ -121,8 +126,9 @@ function collectChecks(commands: CommandInfo[]): Check[] {
     for (const word of command.segment.words)
       add(word, { access: "read", walk: false, follows: false, quiet: true });
     for (const redirect of command.segment.redirects) {
-      if (redirect.op === ">&" || redirect.op === "<&" || redirect.op.startsWith("<<")) continue;
-      const write = WRITE_REDIRECTS.has(redirect.op);
+      // `>& word` duplicates a descriptor only when word is a number or `-`; else it is a file.
+      if (redirect.op.startsWith("<<") || redirect.op === "<&" || isFdDuplication(redirect)) continue;
+      const write = WRITE_REDIRECTS.has(redirect.op) || redirect.op === ">&";
       const devNull = redirect.target?.text === "/dev/null" && !redirect.target.dynamic;
       if (!devNull)
         add(redirect.target, { access: write ? "write" : "read", walk: false, follows: false, quiet: false });
