@@ -168,7 +168,14 @@ test("recursive readers and writers whose tree holds a protected path are denied
     `eza -T ${h}`,
     `ncdu ${parent}`,
     `restic backup ${parent}`,
+    `git -C ${h} add keys/secrets.key`,
+    `git -C ${h} init && git -C ${h} add -A`,
+    `env -C ${h} cat keys/secrets.key`,
+    `git --work-tree=${h} add .`,
+    `tar -xf /tmp/a.tar -C ${parent}`,
+    `unzip /tmp/a.zip -d ${h}`,
   ]);
+  await assertDenied(f, ["git add -A", "tar xzf /tmp/a.tgz", "unzip /tmp/a.zip"], h);
   await assertDenied(f, ["grep -r x .", "find . -name secrets.key", "du -sh", "ls -R"], h);
   // A bounded walk that cannot reach the protected files is not refused; one that can is.
   await assertDenied(f, [`find ${parent} -maxdepth 3 -name x`, `tree -L 2 ${h}`]);

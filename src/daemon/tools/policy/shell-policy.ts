@@ -3,6 +3,7 @@ import type { HardDenyMatch } from "./hard-deny.ts";
 import { type PathGuard, resolvePath } from "./protected-paths.ts";
 import { isCoveredWithoutGrant, lineChangesEnvironment } from "./read-only-verbs.ts";
 import { analyzeCommandLine, type CommandInfo } from "./shell-commands.ts";
+import type { Word } from "./shell-parse.ts";
 import { checkCommandPaths } from "./shell-paths.ts";
 
 export type ShellAnalysis =
@@ -64,20 +65,52 @@ async function workingDirectories(options: {
 }): Promise<{ bases: string[]; unverifiable: boolean }> {
   const bases = [options.cwd];
   let unverifiable = false;
-  for (const command of options.commands) {
-    if (command.name !== "cd" && command.name !== "pushd") continue;
-    const target = command.argv.slice(1).find((w) => !w.text.startsWith("-") || w.text === "-");
-    if (target && /^[+-]\d+$/.test(target.text)) continue; // pushd +N: a directory already on the stack
-    const cdpath = target !== undefined && /CDPATH/.test(options.line) && !/^\.{0,2}\//.test(target.text);
-    if (!target && options.vars.HOME) bases.push(options.vars.HOME);
-    else if (!target || target.dynamic || target.text === "-" || cdpath) unverifiable = true;
+  const enter = async (target: Word) => {
+    if (target.dynamic) unverifiable = true;
     else
       for (const base of [...bases]) {
         const resolved = await resolvePath(base, target.text);
         bases.push(...new Set([resolved.lexical, resolved.real]));
       }
+  };
+  for (const command of options.commands) {
+    // `git -C dir`, `env -C dir` (and --chdir, --work-tree, --git-dir) run the command elsewhere.
+    for (const target of chdirTargets(command)) await enter(target);
+    if (command.name !== "cd" && command.name !== "pushd") continue;
+    const target = command.argv.slice(1).find((w) => !w.text.startsWith("-") || w.text === "-");
+    if (target && /^[+-]\d+$/.test(target.text)) continue; // pushd +N: a directory already on the stack
+    const cdpath = target !== undefined && /CDPATH/.test(options.line) && !/^\.{0,2}\//.test(target.text);
+    if (!target && options.vars.HOME) bases.push(options.vars.HOME);
+    else if (!target || target.text === "-" || cdpath) unverifiable = true;
+    else await enter(target);
   }
   return { bases, unverifiable };
+}
+
+/** Directories a command runs in instead of the current one: `git -C`, `env -C`, `--work-tree=`. */
+function chdirTargets(command: CommandInfo): Word[] {
+  const out: Word[] = [];
+  const scan = (words: Word[], flags: RegExp) => {
+    for (let i = 0; i < words.length; i++) {
+      const text = words[i]!.text;
+      const eq = /^(--[a-z-]+)=/.exec(text);
+      if (eq && flags.test(eq[1]!))
+        out.push({
+          ...words[i]!,
+          text: text.slice(eq[0].length),
+          pattern: words[i]!.pattern.slice(eq[0].length),
+        });
+      else if (flags.test(text) && words[i + 1]) out.push(words[++i]!);
+    }
+  };
+  if (command.name === "git") scan(command.argv.slice(1), /^(-C|--work-tree|--git-dir)$/);
+  for (const wrapper of command.wrappers)
+    if (wrapper.name === "env")
+      scan(
+        wrapper.flags.map((text) => ({ text, pattern: text, dynamic: false, glob: false })),
+        /^(-C|--chdir)$/,
+      );
+  return out;
 }
 
 /**

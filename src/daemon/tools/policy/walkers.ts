@@ -113,6 +113,28 @@ export function walkOf(command: CommandInfo): Walk | undefined {
     });
   }
   if (LOCATE.has(name)) return walk([ROOT]);
+  // `git add` reads every file under its pathspecs (the whole work tree with -A) into objects.
+  if (command.verb === "git add" || command.verb === "git stage") {
+    const at = words.findIndex((w) => w.text === "add" || w.text === "stage");
+    return walk(operands(words.slice(at + 1)));
+  }
+  // Extracting writes a whole tree into -C's directory (or the working directory).
+  if (
+    (name === "tar" || name === "bsdtar" || name === "gtar") &&
+    /^-?[a-zA-Z]*x|^--extract|^--get/.test(args[0] ?? "")
+  ) {
+    const dirs = words.filter((_, i) => words[i - 1]?.text === "-C" || words[i - 1]?.text === "--directory");
+    return { roots: dirs, cwd: dirs.length === 0, follows: false, access: "write" };
+  }
+  if (name === "unzip") {
+    const dir = words.findIndex((w) => w.text === "-d");
+    return {
+      roots: dir >= 0 && words[dir + 1] ? [words[dir + 1]!] : [],
+      cwd: dir < 0,
+      follows: false,
+      access: "write",
+    };
+  }
   if (name === "rgrep") return walk(operands(words).slice(has("ef", ["--regexp", "--file"]) ? 0 : 1));
   if (["exa", "eza", "lsd"].includes(name) && has("RT", ["--recurse", "--tree"]))
     return walk(operands(words));
