@@ -159,8 +159,8 @@ function readWord(state: State, start: number): { word: Word; end: number } {
     if ((c === "<" || c === ">") && src[i + 1] === "(") {
       const inner = balanced(state, i + 1);
       recurse(state, inner.body);
+      // A pipe from a command that is checked on its own: nothing for the path checks.
       text += "/dev/fd/N";
-      pattern += `/dev/fd/${ANY}`;
       dynamic = true;
       i = inner.end;
       continue;

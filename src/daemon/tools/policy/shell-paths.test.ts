@@ -81,6 +81,7 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
     "dd if=~/../home/keys/secrets.key of=/tmp/k",
     `echo x >& ${h}/config/netclaw.json`,
     `ls >&${h}/netclaw.pid`,
+    `diff <(cat ${h}/k*/secrets.key) /dev/null`,
     "cat l*/secrets.json",
     "find . -maxdepth 0 -exec cat {}/../../keys/secrets.key \\;",
     `busybox find ${h} -name secrets.key`,
@@ -121,7 +122,11 @@ test("a word that may name any path after expansion prompts once, even under Aut
       assert.deepEqual(decision.options, ["approve_once", "deny"], command);
   }
   // echo only prints: its unknown words read nothing.
-  await assertOutcome(f, ['echo "$HOSTNAME"', "echo $((1+2))", "cat notes.txt", "ls *.md"], "allowed");
+  await assertOutcome(
+    f,
+    ['echo "$HOSTNAME"', "echo $((1+2))", "cat notes.txt", "ls *.md", "diff <(ls a) <(ls b)"],
+    "allowed",
+  );
 });
 
 test("recursive readers and writers whose tree holds a protected path are denied", async (t) => {

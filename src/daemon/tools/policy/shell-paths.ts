@@ -101,7 +101,7 @@ function collectChecks(commands: CommandInfo[]): Check[] {
   const checks: Check[] = [];
   const seenSegments = new Set<object>();
   const add = (word: Word | undefined, check: Omit<Check, "word">) => {
-    if (word && word.text !== "") checks.push({ word, ...check });
+    if (word && word.text !== "" && word.pattern !== "") checks.push({ word, ...check });
   };
   for (const command of commands) {
     const access: PathAccessKind = WRITERS.has(command.name) ? "write" : "read";
