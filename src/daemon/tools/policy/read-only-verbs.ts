@@ -279,7 +279,7 @@ function plainInvocation(command: CommandInfo): boolean {
   return command.wrappers.every(
     (w) =>
       HARMLESS_WRAPPERS.has(w.name) &&
-      !(w.name === "env" && w.flags.some((f) => /^(-C|--chdir|-S|--split-string)/.test(f))),
+      !(w.name === "env" && w.flags.some((f) => /^(-C|--chdir|-S|--split-string)/.test(f.text))),
   );
 }
 

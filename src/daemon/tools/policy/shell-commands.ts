@@ -32,7 +32,7 @@ export type CommandInfo = {
   /** Variables assigned for this command (`X=1 cmd`, `env X=1 cmd`): its environment is not the daemon's. */
   assigns: string[];
   /** Wrappers peeled off in front of it (`env -C dir`, `strace -o f`), with their options. */
-  wrappers: { name: string; flags: string[] }[];
+  wrappers: { name: string; flags: Word[] }[];
 };
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
@@ -115,7 +115,7 @@ function analyzeArgv(options: {
     }
     if (name === "xargs") viaXargs = true;
     if (i >= words.length && name !== "xargs") break; // nothing wrapped: `env` alone prints the environment
-    wrappers.push({ name, flags: words.slice(1, i).map((w) => w.text) });
+    wrappers.push({ name, flags: words.slice(1, i) });
     words = words.slice(i);
     if (words.length === 0 && name === "xargs") words = [literalWord("echo")];
   }

@@ -108,6 +108,7 @@ test("a word that may name any path after expansion prompts once, even under Aut
   const f = policyFixture(t, { config: AUTO });
   for (const command of [
     'cat "$f"',
+    "env -C $D cat keys/secrets.key",
     "for f in *.txt; do cat $f; done",
     "head $(ls | head -1)",
     "cat ~nobody/x",

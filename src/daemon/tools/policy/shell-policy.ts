@@ -104,12 +104,7 @@ function chdirTargets(command: CommandInfo): Word[] {
     }
   };
   if (command.name === "git") scan(command.argv.slice(1), /^(-C|--work-tree|--git-dir)$/);
-  for (const wrapper of command.wrappers)
-    if (wrapper.name === "env")
-      scan(
-        wrapper.flags.map((text) => ({ text, pattern: text, dynamic: false, glob: false })),
-        /^(-C|--chdir)$/,
-      );
+  for (const wrapper of command.wrappers) if (wrapper.name === "env") scan(wrapper.flags, /^(-C|--chdir)$/);
   return out;
 }
 
