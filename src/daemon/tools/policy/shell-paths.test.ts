@@ -66,6 +66,7 @@ test("protected paths behind brace, glob, tilde, variable, quoting and /proc exp
     `cat $'${h}/keys/secrets.key'`,
     `cat $'\\x2f${h.slice(1)}/keys/secrets.key'`,
     `cd ${h} && cat /proc/self/cwd/keys/secrets.key`,
+    `cd ${h} && cat /proc/self/root/proc/self/cwd/keys/secrets.key`,
     `cat /proc/self/root${h}/keys/secrets.key`,
     `cat /proc/1/root${h}/keys/secrets.key`,
     "cat /proc/1/cwd/keys/secrets.key",

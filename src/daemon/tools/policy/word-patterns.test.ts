@@ -48,4 +48,5 @@ test("pattern regexes: components, unknown parts, dot files, ..", () => {
   assert.equal(procAlias("/proc/7/root/etc", "/h"), "/etc");
   assert.equal(procAlias("/proc/7/cwd/keys", "/h"), `${ANY}/keys`);
   assert.equal(procAlias("/proc/self/task/12/cwd/keys", "/h"), "/h/keys");
+  assert.equal(procAlias("/proc/self/root/proc/self/cwd/keys", "/h"), "/h/keys");
 });

@@ -187,6 +187,16 @@ export function expandOnDisk(pattern: string, dotglob = false): string[] | undef
  * another process's cwd is not known. Returns the pattern with that alias replaced.
  */
 export function procAlias(pattern: string, cwd: string): string {
+  let current = pattern;
+  for (let i = 0; i < 8; i++) {
+    const next = procAliasOnce(current, cwd);
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+function procAliasOnce(pattern: string, cwd: string): string {
   const match =
     /^\/proc\/(self|thread-self|\d+|[^/]*\uE000[^/]*)(?:\/task\/[^/]+)?\/(cwd|root)(\/.*)?$/s.exec(pattern);
   if (!match) return pattern;
