@@ -117,9 +117,15 @@ function collectChecks(commands: CommandInfo[]): Check[] {
       );
     const walk = walkOf(command);
     if (walk) {
-      for (const word of walk.roots) add(word, { ...walk, walk: true, quiet: false });
-      if (walk.cwd)
-        add({ text: ".", pattern: ".", dynamic: false, glob: false }, { ...walk, walk: true, quiet: false });
+      const root = {
+        access: walk.access,
+        follows: walk.follows,
+        maxDepth: walk.maxDepth,
+        walk: true,
+        quiet: false,
+      };
+      for (const word of walk.roots) add(word, root);
+      if (walk.cwd) add({ text: ".", pattern: ".", dynamic: false, glob: false }, root);
     }
     if (seenSegments.has(command.segment)) continue;
     seenSegments.add(command.segment);
