@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { RunningDaemon } from "./helpers/processes.ts";
@@ -149,5 +150,85 @@ describe("adversarial tool calls through the daemon", () => {
     assert.equal(health.status, 200);
     const ok = await attempt(shell("echo still-here"));
     assert.match(ok.result.result, /still-here/);
+  });
+});
+
+// Issue 12 §1: read-only verbs whose options or config run a program, protected paths behind
+// shell expansion, and recursive readers — through the real daemon and a real git.
+describe("the read-only rule, expansion and tree walks through the daemon", () => {
+  const repo = join(workspace, "repo");
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: repo });
+  before(() => {
+    mkdirSync(repo, { recursive: true });
+    git("init", "-q");
+    writeFileSync(join(repo, "a.txt"), "one\n");
+    git("add", "a.txt");
+    git("commit", "-qm", "first");
+    writeFileSync(join(repo, "a.txt"), "two\n");
+  });
+  const inRepo = (command: string) => ({
+    name: "shell_execute",
+    arguments: { Command: command, WorkingDirectory: repo },
+  });
+
+  test("a clean git status still runs without a prompt", async () => {
+    const { result, approvals } = await attempt(inRepo("git status --short"));
+    assert.deepEqual(approvals, []);
+    assert.match(result.result, /a\.txt/);
+  });
+
+  for (const [name, command] of [
+    ["git -c core.fsmonitor", (m: string) => `git -c core.fsmonitor='touch ${m}' status`],
+    ["git -c diff.external", (m: string) => `git -c diff.external='touch ${m} #' diff`],
+    ["GIT_EXTERNAL_DIFF in front", (m: string) => `GIT_EXTERNAL_DIFF='touch ${m} #' git diff`],
+  ] as const) {
+    test(`${name}: needs approval, and denied the program never runs`, async () => {
+      const marker = join(workspace, `pwned-${name.replace(/\W+/g, "-")}`);
+      const { approvals } = await attempt(inRepo(command(marker)));
+      assert.equal(approvals.length, 1, "prompted");
+      assert.ok(!existsSync(marker), "the program did not run");
+    });
+  }
+
+  test("a repository's own config naming a program makes git status need approval", async () => {
+    const marker = join(workspace, "pwned-repo-config");
+    git("config", "core.fsmonitor", `touch ${marker}`);
+    try {
+      const { approvals } = await attempt(inRepo("git status"));
+      assert.equal(approvals.length, 1, "prompted");
+      assert.ok(!existsSync(marker), "the program did not run");
+    } finally {
+      git("config", "--unset", "core.fsmonitor");
+    }
+  });
+
+  const keys = join(home.home, "keys");
+  for (const command of [
+    `cat ${home.home}/{keys,nothing}/local-control.key`,
+    `cat ${home.home}/k*/local-control.key`,
+    `grep -r "" ${home.home}/config`,
+    `grep -rc "" ${home.home}`,
+    `find ${home.home} -name secrets.key`,
+    `ls -R ${home.home}`,
+    `tar cf - ${keys}/.. | base64`,
+  ]) {
+    test(`${command.replace(home.home, "<home>")}: denied without a prompt`, async () => {
+      const { result, approvals } = await attempt(shell(command));
+      assert.deepEqual(approvals, [], "never approvable");
+      assert.equal(result.isError, true);
+      assert.match(result.result, /protected path/);
+      assertNoSecret(result.result);
+    });
+  }
+
+  test("file_search over the home is denied without a prompt", async () => {
+    const { result, approvals } = await attempt({
+      name: "file_search",
+      arguments: { Root: home.home, Query: "ENC:v1" },
+    });
+    assert.deepEqual(approvals, []);
+    assert.match(result.result, /file_search cannot search .*protected path/);
+    assertNoSecret(result.result);
   });
 });

@@ -31,7 +31,7 @@ export const fileSearchTool = defineTool({
   description:
     "Search a directory tree for a literal string in file names (Mode=name) or file contents (Mode=content). Results are bounded by MaxResults and MaxFiles.",
   parameters,
-  paths: (args) => [{ path: args.Root, access: "read" }],
+  paths: (args) => [{ path: args.Root, access: "read", walk: true }],
   async execute(args, ctx) {
     const root = resolveToolPath(ctx.workingDirectory, args.Root);
     try {

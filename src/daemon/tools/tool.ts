@@ -31,7 +31,12 @@ export type ToolEffects = {
 export type ToolResult = { content: string; isError: boolean; effects?: ToolEffects };
 
 /** A path a call will touch, for the policy's protected-path and file-root checks. */
-export type PathAccess = { path: string; access: "read" | "write" | "attach" | "cwd" };
+export type PathAccess = {
+  path: string;
+  access: "read" | "write" | "attach" | "cwd";
+  /** The tool walks the tree under the path (file_search): a protected path inside it refuses the call. */
+  walk?: boolean;
+};
 
 export type Tool<S extends z.ZodObject = z.ZodObject> = {
   name: string;

@@ -62,6 +62,12 @@ test("hard deny: privilege escalation, destructive commands and killing netclaw,
     "rm -r -f ~/",
     "rm --recursive --force $HOME",
     "rm -rf --no-preserve-root /tmp/x",
+    "rm -rf /h*",
+    "rm -rf /{home,tmp}",
+    "rm -rf ~/{*,.*}",
+    "rm -rf ~/*",
+    "rm -fr /?*",
+    "rm -r -f $HOME/..",
     "mkfs.ext4 /dev/sdb1",
     "mkfs -t ext4 /dev/sdb1",
     ":(){ :|:& };:",
@@ -97,7 +103,15 @@ test("hard deny: privilege escalation, destructive commands and killing netclaw,
   if (unterminated.outcome === "requires_approval")
     assert.deepEqual(unterminated.options, ["approve_once", "deny"]);
   // Ordinary relatives of those commands are not hard-denied.
-  for (const command of ["rm -rf ./build", "kill 12345", "echo sudo", "ls -la /", "pkill -f my-script"]) {
+  for (const command of [
+    "rm -rf ./build",
+    "rm -rf /tmp/build-*",
+    "rm -rf ~/project/dist/*",
+    "kill 12345",
+    "echo sudo",
+    "ls -la /",
+    "pkill -f my-script",
+  ]) {
     assert.notEqual(
       (await f.evaluate({ tool: "shell_execute", args: { Command: command } })).outcome,
       "denied",

@@ -20,18 +20,7 @@ export const KEYWORDS = new Set([
   "time",
 ]);
 export const NON_COMMAND_STARTS = new Set(["for", "select", "case", "function", "in"]);
-export const SHELLS = new Set([
-  "bash",
-  "sh",
-  "zsh",
-  "dash",
-  "ksh",
-  "mksh",
-  "ash",
-  "fish",
-  "rbash",
-  "busybox",
-]);
+export const SHELLS = new Set(["bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "rbash"]);
 export const CODE_FLAGS: Record<string, string[]> = {
   python: ["-c"],
   node: ["-e", "--eval", "-p", "--print"],
@@ -128,6 +117,8 @@ export const WRAPPER_VALUE_FLAGS: Record<string, Set<string>> = {
   builtin: new Set([]),
   unbuffer: new Set([]),
   chronic: new Set([]),
+  // `busybox find …` runs the applet: judged as that program.
+  busybox: new Set([]),
   strace: new Set(["-o", "-e", "-p", "-s"]),
   ltrace: new Set(["-o", "-e", "-p", "-s"]),
 };

@@ -1,5 +1,14 @@
 import { basename, posix } from "node:path";
 import type { CommandInfo } from "./shell-commands.ts";
+import { ANY } from "./shell-parse.ts";
+import {
+  expandBraces,
+  hasWildcards,
+  isOnlyUnknown,
+  normalizeDotDot,
+  patternRegex,
+  unescapePattern,
+} from "./word-patterns.ts";
 
 /** A command that may never run, whatever the approvals (reference/security.md §5). */
 export type HardDenyMatch = { rule: string; command: string };
@@ -58,11 +67,15 @@ export function createHardDeny(options: HardDenyOptions) {
       }
       if (/^mkfs(\.|$)|^mke2fs$/.test(name)) return { rule: "making a file system (mkfs)", command: text };
       if (name === "rm" && isRecursive(args)) {
-        const targets = args.filter((a) => !a.startsWith("-"));
-        const normalised = targets.map((t) =>
-          t === "/" ? t : posix.normalize(t).replace(/\/+$/, "") || "/",
+        const targets = command.argv.slice(1).filter((w) => !w.text.startsWith("-"));
+        const normalised = targets.map((w) =>
+          w.text === "/" ? w.text : posix.normalize(w.text).replace(/\/+$/, "") || "/",
         );
-        if (args.includes("--no-preserve-root") || normalised.some((t) => dangerousRmTargets.has(t))) {
+        if (
+          args.includes("--no-preserve-root") ||
+          normalised.some((t) => dangerousRmTargets.has(t)) ||
+          targets.some((w) => expandsToDangerous(w.pattern, home))
+        ) {
           return { rule: "recursive removal of / or the home directory", command: text };
         }
       }
@@ -79,6 +92,35 @@ export function createHardDeny(options: HardDenyOptions) {
     }
     return undefined;
   };
+}
+
+/**
+ * After brace and glob expansion, whether a target can be `/`, the home, a directory above it,
+ * or every entry of `/` or the home (`rm -rf /h*`, `rm -rf ~/{*,.*}`, `rm -rf /{home,tmp}`).
+ * A target that is wholly unknown (`"$DIR"`) is left to the approval prompt.
+ */
+function expandsToDangerous(pattern: string, home: string): boolean {
+  const roots = ["/", "/home", "/root", home, ...ancestorsOf(home)];
+  for (const alternative of expandBraces(pattern) ?? [ANY]) {
+    if (isOnlyUnknown(alternative)) continue;
+    if (!hasWildcards(alternative)) {
+      if (roots.includes(posix.normalize(unescapePattern(alternative)).replace(/(.)\/+$/, "$1"))) return true;
+      continue;
+    }
+    const normalised = normalizeDotDot(alternative);
+    const regex = patternRegex(normalised, true);
+    if (roots.some((root) => regex.test(root))) return true;
+    const everything = /^(.*)\/(?:[*?.]|\[[^\]]*\])+$/s.exec(normalised);
+    if (everything && hasWildcards(normalised) && ["", home].includes(unescapePattern(everything[1]!)))
+      return true;
+  }
+  return false;
+}
+
+function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = posix.dirname(path); dir !== "/"; dir = posix.dirname(dir)) out.push(dir);
+  return out;
 }
 
 function isRecursive(args: string[]): boolean {

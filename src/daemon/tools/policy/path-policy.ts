@@ -41,6 +41,16 @@ export async function checkFileCall(options: {
     const resolved = await resolvePath(options.workingDirectory, expandTilde(access.path, options.userHome));
     const kind = access.access === "write" ? "write" : "read";
     const label = await options.guard.check(resolved, kind);
+    const holds = access.walk ? options.guard.containedIn(resolved, kind) : undefined;
+    if (holds && !label) {
+      return {
+        ok: false,
+        decision: denied(
+          "protected_path",
+          `Tool access denied: ${tool.name} cannot search ${resolved.lexical}: it holds ${holds}, a protected path. Search a directory that does not contain it.`,
+        ),
+      };
+    }
     if (label) {
       return {
         ok: false,

@@ -1,6 +1,7 @@
-import { realpathSync, type Stats, statSync } from "node:fs";
+import { type Dirent, readdirSync, realpathSync, type Stats, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { HomePaths } from "../../../config/home.ts";
+import { normalizeDotDot, patternRegex } from "./word-patterns.ts";
 
 export type PathAccessKind = "read" | "write";
 
@@ -60,27 +61,123 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
     isProtected(realPath: string, access: PathAccessKind): boolean {
       return match(realPath, access) !== undefined;
     },
-    /** Whether a glob pattern (already absolute) could match a protected path. */
-    globTouches(pattern: string, access: PathAccessKind): string | undefined {
-      const regex = globToRegex(pattern);
+    /** The label of the protected area a real path falls in (lexical only, synchronous). */
+    labelOf(realPath: string, access: PathAccessKind): string | undefined {
+      return match(realPath, access)?.label;
+    },
+    /**
+     * Whether an absolute word pattern (see word-patterns.ts) could name a protected path —
+     * or, for a tree walk (`walk`), a directory that contains one.
+     */
+    patternTouches(
+      pattern: string,
+      options: { access: PathAccessKind; walk?: { maxDepth?: number }; dotglob: boolean },
+    ): string | undefined {
+      const { access, walk } = options;
+      const regex = patternRegex(normalizeDotDot(pattern), options.dotglob);
       const list = access === "read" ? readRules : [...readRules, ...writeRules];
-      const hit = list.find((rule) => regex.test(rule.path) || (rule.dir && regex.test(`${rule.path}/x`)));
+      const hit = list.find(
+        (rule) =>
+          sampleTargets(rule, pattern, access).some((target) => regex.test(target)) ||
+          (walk !== undefined &&
+            ancestors(rule.path).some(
+              (dir, depth) => reaches(rule, depth, walk.maxDepth) && regex.test(dir),
+            )),
+      );
       return hit?.label;
     },
+    /** For a tree walk rooted at `path` (`maxDepth` levels deep when bounded): the first protected area it reaches. */
+    containedIn(path: ResolvedPath, access: PathAccessKind, maxDepth?: number): string | undefined {
+      const list = access === "read" ? readRules : [...readRules, ...writeRules];
+      return list.find((rule) =>
+        [path.lexical, path.real].some(
+          (root) => isWithin(rule.path, root) && reaches(rule, depthBelow(rule.path, root), maxDepth),
+        ),
+      )?.label;
+    },
   };
+}
+
+/**
+ * Concrete paths to try a pattern on for one rule: the protected path itself, and for a
+ * directory what is in it now — plus, for a write, names built from the pattern's last
+ * components (a file that does not exist yet cannot be read, but it can be created).
+ */
+function sampleTargets(rule: Rule, pattern: string, access: PathAccessKind): string[] {
+  const targets = [rule.path];
+  if (!rule.dir) return targets;
+  // A process's /proc entry always has every name: sample from the pattern, never list it
+  // (its root/ and cwd/ links lead into the whole file system).
+  const proc = rule.path.startsWith("/proc/");
+  if (access === "read" && !proc) return [...targets, ...listBounded(rule.path, 200)];
+  const parts = pattern.split("/");
+  for (let k = 1; k <= Math.min(3, parts.length); k++) {
+    const sample = parts
+      .slice(-k)
+      .join("/")
+      .replace(/\\(.)/gs, "$1")
+      .replace(/[*\uE000]/g, "")
+      .replace(/\[[^\]]*\]|\?/g, "x");
+    targets.push(`${rule.path}/${sample}`);
+  }
+  return targets;
+}
+
+/** What is under a (small) protected directory now, breadth first, links not followed. */
+function listBounded(dir: string, limit: number): string[] {
+  const out: string[] = [];
+  const queue = [dir];
+  while (queue.length > 0 && out.length < limit) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(queue.shift()!, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries.slice(0, limit)) {
+      const full = join(entry.parentPath, entry.name);
+      out.push(full);
+      if (entry.isDirectory()) queue.push(full);
+    }
+  }
+  return out;
+}
+
+/** Whether a walk `maxDepth` levels deep reaches a rule `depth` levels below its root (a directory's files are one deeper). */
+function reaches(rule: Rule, depth: number, maxDepth: number | undefined): boolean {
+  return maxDepth === undefined || depth + (rule.dir ? 1 : 0) <= maxDepth;
+}
+
+function depthBelow(path: string, root: string): number {
+  return path === root
+    ? 0
+    : path
+        .slice(root.length)
+        .split("/")
+        .filter((p) => p !== "").length;
+}
+
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dir === dirname(dir)) return out;
+  }
 }
 
 export type PathGuard = ReturnType<typeof createPathGuard>;
 
 /**
- * Resolves `path` against `base` and follows symlinks (synchronous native realpath: a few
+ * Resolves `path` against `base` and follows symlinks as the kernel does (synchronous native realpath: a few
  * microseconds, cheaper than a thread-pool round trip per word of a command). A path that does not exist yet resolves
  * through its nearest existing ancestor, so writing `link/new.txt` where `link` points into
  * `config/` is still recognised.
  */
 export async function resolvePath(base: string, path: string): Promise<ResolvedPath> {
   const lexical = resolve(base, path);
-  let current = lexical;
+  // Not normalised: the kernel resolves `link/..` to the parent of the link's target, not to
+  // the directory holding the link, so `..` must reach realpath untouched.
+  let current = path.startsWith("/") ? path : `${base}/${path}`;
   const rest: string[] = [];
   for (let i = 0; i < 64; i++) {
     try {
@@ -125,29 +222,4 @@ function safeRealpath(path: string): string {
   } catch {
     return path;
   }
-}
-
-function globToRegex(pattern: string): RegExp {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*") {
-      if (pattern[i + 1] === "*") {
-        source += ".*";
-        i++;
-      } else source += "[^/]*";
-    } else if (c === "?") source += "[^/]";
-    else if (c === "[") {
-      const close = pattern.indexOf("]", i + 1);
-      if (close < 0) source += "\\[";
-      else {
-        source += `[${pattern
-          .slice(i + 1, close)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
-        i = close;
-      }
-    } else source += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
 }

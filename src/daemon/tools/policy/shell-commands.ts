@@ -9,7 +9,7 @@ import {
   SUBCOMMAND_TOOLS,
   WRAPPER_VALUE_FLAGS,
 } from "./command-tables.ts";
-import { type ParseOptions, parseShell, type Segment, type Word } from "./shell-parse.ts";
+import { ANY, literalWord, type ParseOptions, parseShell, type Segment, type Word } from "./shell-parse.ts";
 
 /**
  * What one simple command does, as far as a static look can tell: the command that really runs
@@ -29,7 +29,13 @@ export type CommandInfo = {
   /** Code strings handed to an interpreter that is itself a shell: parsed and checked too. */
   shellCode: string[];
   segment: Segment;
+  /** Variables assigned for this command (`X=1 cmd`, `env X=1 cmd`): its environment is not the daemon's. */
+  assigns: string[];
+  /** Wrappers peeled off in front of it (`env -C dir`, `strace -o f`), with their options. */
+  wrappers: { name: string; flags: Word[] }[];
 };
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 
 export function programName(word: string): string {
   const name = basename(word).toLowerCase();
@@ -58,8 +64,13 @@ function analyzeArgv(options: {
 }) {
   let words = options.words;
   let viaXargs = options.viaXargs;
+  const assigns: string[] = [];
+  const wrappers: CommandInfo["wrappers"] = [];
   // Leading assignments: X=1 cmd.
-  while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!.text)) words = words.slice(1);
+  while (words.length > 0 && ASSIGNMENT.test(words[0]!.text)) {
+    assigns.push(words[0]!.text.split("=")[0]!);
+    words = words.slice(1);
+  }
   for (let guard = 0; words.length > 0 && guard < 10; guard++) {
     const name = programName(words[0]!.text);
     if (!(name in WRAPPER_VALUE_FLAGS)) break;
@@ -67,8 +78,10 @@ function analyzeArgv(options: {
     let i = 1;
     while (i < words.length) {
       const text = words[i]!.text;
-      if (name === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(text)) i++;
-      else if (text === "--") {
+      if (name === "env" && ASSIGNMENT.test(text)) {
+        assigns.push(text.split("=")[0]!);
+        i++;
+      } else if (text === "--") {
         i++;
         break;
       } else if (text.startsWith("-") && text.length > 1) i += valueFlags.has(text) ? 2 : 1;
@@ -101,12 +114,16 @@ function analyzeArgv(options: {
       }
     }
     if (name === "xargs") viaXargs = true;
+    if (i >= words.length && name !== "xargs") break; // nothing wrapped: `env` alone prints the environment
+    wrappers.push({ name, flags: words.slice(1, i) });
     words = words.slice(i);
-    if (words.length === 0 && name === "xargs") words = [{ text: "echo", dynamic: false, glob: false }];
+    if (words.length === 0 && name === "xargs") words = [literalWord("echo")];
   }
   if (words.length === 0) return;
   const name = programName(words[0]!.text);
   const command = info({ words, name, code: isCode(name, words, viaXargs), segment: options.segment });
+  command.assigns = assigns;
+  command.wrappers = wrappers;
   if (SHELLS.has(name)) command.shellCode = shellCodeArgument(words);
   else command.shellCode = embeddedShellCode(name, words);
   if (viaXargs) command.dynamic = true;
@@ -116,10 +133,19 @@ function analyzeArgv(options: {
       if (!["-exec", "-execdir", "-ok", "-okdir"].includes(words[i]!.text)) continue;
       let end = i + 1;
       while (end < words.length && words[end]!.text !== ";" && words[end]!.text !== "+") end++;
-      analyzeArgv({ ...options, words: words.slice(i + 1, end), viaXargs: true, depth: options.depth + 1 });
+      // `{}` alone is a path of find's own walk (judged with its roots); glued to more text
+      // (`{}/../../keys/x`) it may lead anywhere, so it stands for an unknown part.
+      const exec = words
+        .slice(i + 1, end)
+        .map((w) => (w.text !== "{}" && w.text.includes("{}") ? foundPath(w) : w));
+      analyzeArgv({ ...options, words: exec, viaXargs: true, depth: options.depth + 1 });
       i = end;
     }
   }
+}
+
+function foundPath(word: Word): Word {
+  return { ...word, dynamic: true, pattern: word.pattern.replaceAll("{}", ANY) };
 }
 
 function info(options: { words: Word[]; name: string; code: boolean; segment: Segment }): CommandInfo {
@@ -132,6 +158,8 @@ function info(options: { words: Word[]; name: string; code: boolean; segment: Se
     dynamic: words.some((w) => w.dynamic),
     shellCode: [],
     segment: options.segment,
+    assigns: [],
+    wrappers: [],
   };
 }
 
@@ -217,7 +245,13 @@ export function analyzeCommandLine(
     errors.push(...parsed.errors);
     for (const segment of parsed.segments) {
       const found = analyzeSegment(segment);
-      if (found.length === 0) commands.push(info({ words: segment.words, name: "", code: false, segment }));
+      if (found.length === 0) {
+        const empty = info({ words: segment.words, name: "", code: false, segment });
+        empty.assigns = segment.words
+          .filter((w) => ASSIGNMENT.test(w.text))
+          .map((w) => w.text.split(/\+?=|\[/)[0]!);
+        commands.push(empty);
+      }
       for (const item of found) {
         commands.push(item);
         for (const code of item.shellCode) {

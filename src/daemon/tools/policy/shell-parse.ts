@@ -1,3 +1,4 @@
+import { decodeAnsiC } from "./ansi-c-quote.ts";
 import { readBalanced } from "./shell-scan.ts";
 
 /**
@@ -10,7 +11,23 @@ import { readBalanced } from "./shell-scan.ts";
  * dynamic segment as known-safe.
  */
 
-export type Word = { text: string; dynamic: boolean; glob: boolean };
+/**
+ * `text` is the word after quote removal. `pattern` over-approximates every string the shell
+ * could turn the word into: quoted and escaped characters are backslash-escaped, unquoted glob
+ * and brace characters are kept, and each expansion that is not known statically becomes
+ * {@link ANY} ("any text, slashes included"). Path checks match protected paths against it.
+ */
+export type Word = { text: string; dynamic: boolean; glob: boolean; pattern: string };
+/** In a {@link Word} pattern: a part whose value is not known statically. */
+export const ANY = "\uE000";
+/** Escapes glob and brace characters so a pattern treats `text` literally. */
+export function escapePattern(text: string): string {
+  return text.replace(/[\\*?[\]{},\uE000]/g, "\\$&");
+}
+/** A static word (the implicit `echo` of a bare xargs). */
+export function literalWord(text: string): Word {
+  return { text, dynamic: false, glob: false, pattern: escapePattern(text) };
+}
 export type Redirect = { op: string; target: Word | undefined };
 export type Segment = {
   words: Word[];
@@ -128,23 +145,38 @@ function readRedirect(
 function readWord(state: State, start: number): { word: Word; end: number } {
   const { src } = state;
   let text = "";
+  let pattern = "";
   let dynamic = false;
   let glob = false;
   let i = start;
+  const literal = (value: string) => {
+    text += value;
+    pattern += escapePattern(value);
+  };
   while (i < src.length) {
     const c = src[i]!;
     if (c === " " || c === "\t" || c === "\r" || SEPARATORS.has(c)) break;
     if ((c === "<" || c === ">") && src[i + 1] === "(") {
       const inner = balanced(state, i + 1);
       recurse(state, inner.body);
+      // A pipe from a command that is checked on its own: nothing for the path checks.
       text += "/dev/fd/N";
       dynamic = true;
       i = inner.end;
       continue;
     }
     if ((c === "<" || c === ">") && i > start) break;
+    // extglob groups: @(a|b) +(…) *(…) ?(…) !(…) — a pattern over one path component.
+    if ("@+*?!".includes(c) && src[i + 1] === "(" && (c !== "!" || i > start)) {
+      const inner = balanced(state, i + 1);
+      text += src.slice(i, inner.end);
+      pattern += "*";
+      glob = true;
+      i = inner.end;
+      continue;
+    }
     if (c === "\\") {
-      text += src[i + 1] ?? "";
+      if (src[i + 1] !== "\n") literal(src[i + 1] ?? ""); // backslash-newline joins lines, even mid-word
       i += 2;
       continue;
     }
@@ -152,69 +184,98 @@ function readWord(state: State, start: number): { word: Word; end: number } {
       const close = src.indexOf("'", i + 1);
       if (close < 0) {
         state.out.errors.push("unterminated single quote");
-        text += src.slice(i + 1);
+        literal(src.slice(i + 1));
         i = src.length;
         break;
       }
-      text += src.slice(i + 1, close);
+      literal(src.slice(i + 1, close));
       i = close + 1;
       continue;
     }
     if (c === '"') {
       const inner = readDoubleQuoted(state, i + 1);
       text += inner.text;
+      pattern += inner.pattern;
       dynamic ||= inner.dynamic;
       i = inner.end;
+      continue;
+    }
+    if (c === "$" && src[i + 1] === '"') {
+      i++; // $"…" is a (translated) double-quoted string
       continue;
     }
     if (c === "$" || c === "`") {
       const expansion = readExpansion(state, i);
       text += expansion.text;
+      pattern += expansion.dynamic ? ANY : escapePattern(expansion.text);
       dynamic ||= expansion.dynamic;
       i = expansion.end;
       continue;
     }
-    if (c === "*" || c === "?" || c === "[") glob = true;
-    if (c === "~" && i === start) {
-      const home = state.vars.HOME;
-      const next = src[i + 1];
-      if (home && (next === undefined || next === "/" || next === " " || SEPARATORS.has(next))) {
-        text += home;
-        i++;
-        continue;
-      }
-      dynamic = true;
+    // A tilde starts the word, or follows `=` or `:` in an assignment-like word (`if=~/x`).
+    const assignmentTilde =
+      (src[i - 1] === "=" || src[i - 1] === ":") && /^[A-Za-z_][A-Za-z0-9_]*=/.test(text);
+    if (c === "~" && (i === start || assignmentTilde)) {
+      const tilde = readTilde(state, i);
+      text += tilde.text;
+      pattern += tilde.pattern;
+      dynamic ||= tilde.dynamic;
+      i = tilde.end;
+      continue;
     }
+    if (c === "*" || c === "?" || c === "[") glob = true;
     text += c;
+    pattern += "*?[]{},".includes(c) ? c : escapePattern(c);
     i++;
   }
-  return { word: { text, dynamic, glob }, end: i };
+  return { word: { text, dynamic, glob, pattern }, end: i };
 }
 
-function readDoubleQuoted(state: State, start: number): { text: string; dynamic: boolean; end: number } {
+/** `~` (the known HOME) or `~user`, `~+`, `~-` (not known: any directory). */
+function readTilde(
+  state: State,
+  start: number,
+): { text: string; pattern: string; dynamic: boolean; end: number } {
+  const { src } = state;
+  let end = start + 1;
+  while (end < src.length && !" \t\r/".includes(src[end]!) && !SEPARATORS.has(src[end]!)) end++;
+  const home = state.vars.HOME;
+  if (end === start + 1 && home) return { text: home, pattern: escapePattern(home), dynamic: false, end };
+  return { text: src.slice(start, end), pattern: ANY, dynamic: true, end };
+}
+
+function readDoubleQuoted(
+  state: State,
+  start: number,
+): { text: string; pattern: string; dynamic: boolean; end: number } {
   const { src } = state;
   let text = "";
+  let pattern = "";
   let dynamic = false;
   let i = start;
   while (i < src.length && src[i] !== '"') {
     const c = src[i]!;
     if (c === "\\" && i + 1 < src.length && '$`"\\\n'.includes(src[i + 1]!)) {
-      text += src[i + 1] === "\n" ? "" : src[i + 1];
+      const kept = src[i + 1] === "\n" ? "" : src[i + 1]!;
+      text += kept;
+      pattern += escapePattern(kept);
       i += 2;
       continue;
     }
-    if (c === "$" || c === "`") {
+    if ((c === "$" && src[i + 1] !== "'") || c === "`") {
       const expansion = readExpansion(state, i);
       text += expansion.text;
+      pattern += expansion.dynamic ? ANY : escapePattern(expansion.text);
       dynamic ||= expansion.dynamic;
       i = expansion.end;
       continue;
     }
     text += c;
+    pattern += escapePattern(c);
     i++;
   }
   if (i >= src.length) state.out.errors.push("unterminated double quote");
-  return { text, dynamic, end: Math.min(i + 1, src.length) };
+  return { text, pattern, dynamic, end: Math.min(i + 1, src.length) };
 }
 
 /** `$VAR`, `${…}`, `$(…)`, `$((…))`, `$'…'` or a backtick substitution at `start`. */
@@ -252,11 +313,7 @@ function readExpansion(state: State, start: number): { text: string; dynamic: bo
       ? { text: value, dynamic: false, end }
       : { text: `\${${body}}`, dynamic: true, end };
   }
-  if (next === "'") {
-    const close = src.indexOf("'", start + 2);
-    const end = close < 0 ? src.length : close + 1;
-    return { text: src.slice(start + 2, close < 0 ? src.length : close), dynamic: true, end };
-  }
+  if (next === "'") return ansiQuoted(state, start);
   const name = /^([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(src.slice(start + 1, start + 130));
   if (!name) return { text: "$", dynamic: false, end: start + 1 };
   const value = state.vars[name[1]!];
@@ -264,6 +321,13 @@ function readExpansion(state: State, start: number): { text: string; dynamic: bo
   return value !== undefined
     ? { text: value, dynamic: false, end }
     : { text: `$${name[1]}`, dynamic: true, end };
+}
+
+/** `$'…'`: ANSI-C quoting is static — decoded so `$'\x2fetc'` is judged as `/etc`. */
+function ansiQuoted(state: State, start: number): { text: string; dynamic: boolean; end: number } {
+  const decoded = decodeAnsiC(state.src, start + 2);
+  if (!decoded.terminated) state.out.errors.push("unterminated $' quote");
+  return decoded;
 }
 
 function balanced(state: State, open: number): { body: string; end: number } {

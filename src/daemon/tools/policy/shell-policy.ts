@@ -1,51 +1,26 @@
-import { resolve } from "node:path";
 import { denied, type ToolDecision } from "./decisions.ts";
 import type { HardDenyMatch } from "./hard-deny.ts";
-import { type PathAccessKind, type PathGuard, resolvePath } from "./protected-paths.ts";
-import { isCoveredWithoutGrant } from "./read-only-verbs.ts";
+import { type PathGuard, resolvePath } from "./protected-paths.ts";
+import { isCoveredWithoutGrant, lineChangesEnvironment } from "./read-only-verbs.ts";
 import { analyzeCommandLine, type CommandInfo } from "./shell-commands.ts";
 import type { Word } from "./shell-parse.ts";
-
-/** Programs whose path arguments are written to (moved, removed, created, changed). */
-const WRITERS = new Set([
-  "tee",
-  "cp",
-  "mv",
-  "install",
-  "ln",
-  "touch",
-  "rm",
-  "rmdir",
-  "mkdir",
-  "chmod",
-  "chown",
-  "chgrp",
-  "truncate",
-  "dd",
-  "sed",
-  "rsync",
-  "shred",
-  "unlink",
-  "tar",
-  "unzip",
-  "patch",
-  "sqlite3",
-  "git",
-  "scp",
-]);
-const WRITE_REDIRECTS = new Set([">", ">>", ">|", "&>", "&>>", "<>"]);
-const MAX_PATH_CHECKS = 256;
+import { checkCommandPaths } from "./shell-paths.ts";
 
 export type ShellAnalysis =
   | {
       ok: true;
       commands: CommandInfo[];
       parseErrors: string[];
-      /** A `cd` to a directory not known statically: later relative paths could not be checked. */
+      /**
+       * A `cd` to a directory not known statically, or a word that may name any path after
+       * expansion (`cat $f`): what the command reads could not be checked.
+       */
       unverifiable: boolean;
+      /** Every directory the commands may run in: the starting one and each static `cd` target. */
+      directories: string[];
     }
   | { ok: false; reason: "hard_deny"; match: HardDenyMatch }
-  | { ok: false; reason: "protected_path"; label: string; word: string }
+  | { ok: false; reason: "protected_path"; label: string; word: string; walk: boolean }
   | { ok: false; reason: "too_complex" };
 
 /**
@@ -60,61 +35,94 @@ export async function analyzeShellCommand(options: {
   guard: PathGuard;
   hardDeny: (commandLine: string, commands: CommandInfo[]) => HardDenyMatch | undefined;
 }): Promise<ShellAnalysis> {
-  const { commands, errors } = analyzeCommandLine(options.command, { vars: options.vars });
+  const vars = knownVars(options.command, options.vars);
+  const { commands, errors } = analyzeCommandLine(options.command, { vars });
   const match = options.hardDeny(options.command, commands);
   if (match) return { ok: false, reason: "hard_deny", match };
-  // Relative words are checked against the starting directory and every static `cd` target,
-  // so `cd ~/.netclaw/config; cat secrets.json` is recognised.
-  const bases = [options.cwd];
-  let unverifiable = false;
-  for (const command of commands) {
-    if (command.name !== "cd" && command.name !== "pushd") continue;
-    const target = command.argv.slice(1).find((w) => !w.text.startsWith("-"));
-    if (!target) bases.push(options.vars.HOME ?? options.cwd);
-    else if (target.dynamic) unverifiable = true;
-    else for (const base of [...bases]) bases.push(resolve(base, target.text));
-  }
-  const checks = new Map<string, { word: Word; access: PathAccessKind }>();
-  const seenSegments = new Set<object>();
-  const add = (word: Word | undefined, access: PathAccessKind) => {
-    if (!word || word.text === "") return;
-    for (const text of candidateTexts(word.text)) {
-      const key = `${access}\0${text}`;
-      if (!checks.has(key)) checks.set(key, { word: { ...word, text }, access });
-    }
-  };
-  for (const command of commands) {
-    const access: PathAccessKind = WRITERS.has(command.name) ? "write" : "read";
-    for (const word of command.argv) add(word, access);
-    if (command.argv.length === 0) for (const word of command.segment.words) add(word, "read");
-    if (seenSegments.has(command.segment)) continue;
-    seenSegments.add(command.segment);
-    for (const word of command.segment.words) add(word, "read");
-    for (const redirect of command.segment.redirects) {
-      if (redirect.op === ">&" || redirect.op === "<&" || redirect.op.startsWith("<<")) continue;
-      add(redirect.target, WRITE_REDIRECTS.has(redirect.op) ? "write" : "read");
-    }
-  }
-  if (checks.size * bases.length > MAX_PATH_CHECKS) return { ok: false, reason: "too_complex" };
-  for (const { word, access } of checks.values()) {
-    if (word.dynamic && !word.text.startsWith("/")) continue; // unknown: coverage treats the command as dynamic
-    for (const base of word.text.startsWith("/") ? [options.cwd] : bases) {
-      const label = word.glob
-        ? options.guard.globTouches(resolve(base, word.text), access)
-        : await options.guard.check(await resolvePath(base, word.text), access);
-      if (label) return { ok: false, reason: "protected_path", label, word: word.text };
-    }
-  }
-  return { ok: true, commands, parseErrors: errors, unverifiable };
+  const { bases, unverifiable: cdUnknown } = await workingDirectories({
+    commands,
+    cwd: options.cwd,
+    vars,
+    line: options.command,
+  });
+  let unverifiable = cdUnknown;
+  const paths = await checkCommandPaths({ commands, bases, cwd: options.cwd, guard: options.guard });
+  if (!paths.ok) return paths;
+  if (paths.unverifiable.length > 0) unverifiable = true;
+  return { ok: true, commands, parseErrors: errors, unverifiable, directories: [...new Set(bases)] };
 }
 
-/** The path-like texts of a word: itself, and the value of `--opt=value` / `if=value` forms. */
-function candidateTexts(text: string): string[] {
-  if (text.startsWith("-") && !text.includes("=")) return [];
-  const out: string[] = [];
-  if (!text.startsWith("-")) out.push(text);
-  const eq = text.indexOf("=");
-  if (eq > 0 && eq < text.length - 1) out.push(text.slice(eq + 1));
+/**
+ * Relative words are checked against the starting directory and every static `cd` target, so
+ * `cd ~/.netclaw/config; cat secrets.json` is recognised. `cd -` (to $OLDPWD), a dynamic target,
+ * or a bare name while the line mentions CDPATH make the directory unknown.
+ */
+async function workingDirectories(options: {
+  commands: CommandInfo[];
+  cwd: string;
+  vars: Record<string, string | undefined>;
+  line: string;
+}): Promise<{ bases: string[]; unverifiable: boolean }> {
+  const bases = [options.cwd];
+  let unverifiable = false;
+  const enter = async (target: Word) => {
+    if (target.dynamic) unverifiable = true;
+    else
+      for (const base of [...bases]) {
+        const resolved = await resolvePath(base, target.text);
+        bases.push(...new Set([resolved.lexical, resolved.real]));
+      }
+  };
+  for (const command of options.commands) {
+    // `git -C dir`, `env -C dir` (and --chdir, --work-tree, --git-dir) run the command elsewhere.
+    for (const target of chdirTargets(command)) await enter(target);
+    if (command.name !== "cd" && command.name !== "pushd") continue;
+    const target = command.argv.slice(1).find((w) => !w.text.startsWith("-") || w.text === "-");
+    if (target && /^[+-]\d+$/.test(target.text)) continue; // pushd +N: a directory already on the stack
+    const cdpath = target !== undefined && /CDPATH/.test(options.line) && !/^\.{0,2}\//.test(target.text);
+    if (!target && options.vars.HOME) bases.push(options.vars.HOME);
+    else if (!target || target.text === "-" || cdpath) unverifiable = true;
+    else await enter(target);
+  }
+  return { bases, unverifiable };
+}
+
+/** Directories a command runs in instead of the current one: `git -C`, `env -C`, `--work-tree=`. */
+function chdirTargets(command: CommandInfo): Word[] {
+  const out: Word[] = [];
+  const scan = (words: Word[], flags: RegExp) => {
+    for (let i = 0; i < words.length; i++) {
+      const text = words[i]!.text;
+      const eq = /^(--[a-z-]+)=/.exec(text);
+      if (eq && flags.test(eq[1]!))
+        out.push({
+          ...words[i]!,
+          text: text.slice(eq[0].length),
+          pattern: words[i]!.pattern.slice(eq[0].length),
+        });
+      else if (flags.test(text) && words[i + 1]) out.push(words[++i]!);
+    }
+  };
+  if (command.name === "git") scan(command.argv.slice(1), /^(-C|--work-tree|--git-dir)$/);
+  for (const wrapper of command.wrappers) if (wrapper.name === "env") scan(wrapper.flags, /^(-C|--chdir)$/);
+  return out;
+}
+
+/**
+ * The variables the parser may expand (HOME, NETCLAW_HOME, PPID) — minus any the command line
+ * could set itself (`HOME=<home>/keys; cat ~/secrets.key`, `read HOME`, `for HOME in …`): those
+ * become unknown, so a path built from them is judged as "could be anything".
+ */
+function knownVars(
+  command: string,
+  vars: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (/\bIFS\b/.test(command)) return out; // splitting changes: no expansion is certain
+  for (const [name, value] of Object.entries(vars)) {
+    const mentioned = new RegExp(`(^|[^$\\w{])${name}(?!\\w)`).test(command);
+    if (!mentioned) out[name] = value;
+  }
   return out;
 }
 
@@ -126,7 +134,7 @@ export type ShellCallCheck =
  * Static checks of one shell_execute call: the working directory, hard deny and protected paths
  * (a denial), else the verbs the coverage step must find grants for. `unsafe` (code handed to an
  * interpreter, a dynamic program, unparseable input) limits the answers to once/deny;
- * `forcePrompt` (a dynamic `cd`) prompts even under Auto.
+ * `forcePrompt` (a dynamic `cd`, a word that may name any path) prompts even under Auto.
  */
 export async function checkShellCall(options: {
   args: Record<string, unknown>;
@@ -161,7 +169,9 @@ export async function checkShellCall(options: {
       return { ok: false, decision: denied("hard_deny", text) };
     }
     if (analysis.reason === "protected_path") {
-      const text = `Tool access denied: the command touches ${analysis.label} (${analysis.word.slice(0, 200)}), a protected path.`;
+      const text = analysis.walk
+        ? `Tool access denied: the command walks ${analysis.word.slice(0, 200)}, which holds ${analysis.label}, a protected path; name a directory that does not contain it.`
+        : `Tool access denied: the command touches ${analysis.label} (${analysis.word.slice(0, 200)}), a protected path.`;
       return { ok: false, decision: denied("protected_path", text) };
     }
     const text =
@@ -176,12 +186,18 @@ export async function checkShellCall(options: {
   const unreadable = analysis.parseErrors.length > 0;
   let unsafe = unreadable || analysis.unverifiable;
   const verbs: string[] = [];
+  const context = {
+    directories: analysis.directories,
+    userHome: options.vars.HOME ?? directory,
+    lineChanges: lineChangesEnvironment(analysis.commands),
+  };
   for (const command of analysis.commands) {
-    if (command.name === "" || isCoveredWithoutGrant(command)) continue;
+    if (command.name === "" || isCoveredWithoutGrant(command, context)) continue;
     if (command.code || command.argv[0]?.dynamic) unsafe = true;
     verbs.push(command.argv[0]?.dynamic ? "(dynamic command)" : command.verb);
   }
   const forcePrompt = unreadable || analysis.unverifiable;
-  if (forcePrompt && verbs.length === 0) verbs.push(unreadable ? "(unparsed command)" : "(dynamic cd)");
+  if (forcePrompt && verbs.length === 0)
+    verbs.push(unreadable ? "(unparsed command)" : "(path not known before it runs)");
   return { ok: true, directory, verbs, unsafe, forcePrompt };
 }
