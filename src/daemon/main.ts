@@ -14,6 +14,7 @@ import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { stripUrlCredentials } from "../protocol/url-credentials.ts";
 import { composeDispatcher } from "./agent/extra-tools.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
 import { createSessionTools } from "./agent/session-tools.ts";
@@ -32,7 +33,12 @@ import { checkNewConfig } from "./lifecycle/config-reload.ts";
 import { configFingerprint, watchConfig } from "./lifecycle/config-watch.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
-import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
+import {
+  createDailyLogDestination,
+  createLogger,
+  createScrubbingDestination,
+  type Logger,
+} from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
@@ -45,6 +51,7 @@ import { openStore, type Store } from "./store/sqlite.ts";
 import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes, webhookSessionAudience } from "./webhooks/index.ts";
+import { createDaemonSecrets } from "./wiring/daemon-secrets.ts";
 import { openOperations } from "./wiring/operations.ts";
 import { isUnattendedTurn } from "./wiring/session-audience.ts";
 
@@ -67,7 +74,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   let flushLog = () => {};
 
   const abort = (problem: Abort): never => {
-    const line = `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`;
+    const line = stripUrlCredentials(
+      `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`,
+    );
     process.stderr.write(`${line}\n`);
     logger?.fatal({ err: problem.error }, line);
     flushLog();
@@ -105,9 +114,22 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
   const config = loaded.config;
+  // Known secret values: the configuration's, and the webhook routes' (which reload on their own;
+  // the getter is pointed at the route registry once it exists).
+  let webhookSecrets = (): string[] => [];
+  const secrets = createDaemonSecrets({
+    loaded,
+    secretsFile: paths.secretsFile,
+    env,
+    more: () => webhookSecrets(),
+  });
+  const scrub = (text: string) => secrets().known(text);
   const destination = createDailyLogDestination({ dir: paths.logsDir });
   flushLog = () => destination.flushSync();
-  logger = createLogger({ level: config.Logging.LogLevel.Default, destination });
+  logger = createLogger({
+    level: config.Logging.LogLevel.Default,
+    destination: createScrubbingDestination(destination, scrub),
+  });
   const lifecycleLog = logger.child({ component: "lifecycle" }, { level: "info" });
   installCrashHandlers({ paths, logger, flush: flushLog, release: () => lock?.release() });
   for (const warning of loaded.warnings)
@@ -198,6 +220,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     dir: paths.webhooksDir,
     logger: logger.child({ component: "webhooks" }, { level: "info" }),
   });
+  webhookSecrets = () =>
+    webhookRoutes.list().flatMap((file) => (file.ok ? [file.route.Verification.Secret] : []));
   // Reminders, memory and MCP servers: extra tools per session, recall, routes, status.
   const ops = await openOperations({
     // A webhook delivery's session has its route's audience (Public when the route is gone).
@@ -223,6 +247,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       recall: ops.recall,
       proposeMemories: ops.proposeMemories,
       identity: createIdentitySource(paths.identityDir),
+      secrets,
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,
         keepRecentToolResults: config.Session.KeepRecentToolResults,
@@ -352,6 +377,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       },
     }),
     trustProxy: mode === "reverse-proxy" ? createProxyTrust(config.Daemon.TrustedProxies) : false,
+    scrubResponse: scrub,
     routes: [
       healthRoutes({ isReady: () => ready, status }),
       lifecycleRoutes({ requestShutdown: (reason) => void shutdown(reason) }),

@@ -1,9 +1,9 @@
 import type { SessionEvent } from "../../protocol/events.ts";
-import type { EventDraft } from "../agent/event-draft.ts";
 import type { SessionRecord } from "../store/session-repository.ts";
 import { planCompaction, summarizeDropped } from "./compaction.ts";
 import type { History } from "./history.ts";
 import type { SessionDeps } from "./session-deps.ts";
+import type { DurableDraft } from "./session-event-log.ts";
 import { generateTitle } from "./title.ts";
 
 /** Titles are attempted after each of the first few turns until one succeeds. */
@@ -27,7 +27,7 @@ export async function runSidecars(options: {
   inputTokens: number | undefined;
   contextWindow: number;
   signal: AbortSignal;
-  append: (draft: EventDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
+  append: (draft: DurableDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
   setStatus: (status: SessionRecord["status"]) => void;
 }): Promise<void> {
   const { deps, record, history } = options;
@@ -115,7 +115,7 @@ export async function compactHistory(options: {
   inputTokens: number;
   contextWindow: number;
   signal: AbortSignal;
-  append: (draft: EventDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
+  append: (draft: DurableDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
   /** Called once a compaction is decided, before the summary call. */
   onCompacting?: () => void;
 }): Promise<boolean> {
