@@ -47,10 +47,14 @@ export async function runSidecars(options: {
       signal: options.signal,
     });
     if (title && !options.signal.aborted) {
-      options.append({ type: "session_title", title }, () =>
-        deps.sessions.setTitle({ id: record.sessionId, title }),
+      // The session row gets the title as the event log redacted it.
+      const stored = options.append({ type: "session_title", title }, (event) =>
+        deps.sessions.setTitle({
+          id: record.sessionId,
+          title: event.type === "session_title" ? event.title : "",
+        }),
       );
-      record.title = title;
+      record.title = stored.type === "session_title" ? stored.title : title;
     } else if (!title) {
       deps.logger.warn(
         { sessionId: record.sessionId },
