@@ -177,6 +177,11 @@ describe("credentials inside a URL never reach an event, a log, a response or th
         NETCLAW_Providers__good__Endpoint: upstream.openaiBaseUrl,
         NETCLAW_Models__Main__Provider: "bad",
         NETCLAW_Models__Main__ModelId: "fake-model",
+        // The update check reads this URL too; status and update must not show its password.
+        NETCLAW_Daemon__UpdateFeedUrl: `http://feed:${URL_KEY}@${authority}/registry`,
+        // An MCP server whose connection fails: status and doctor show its error.
+        NETCLAW_McpServers__remote__Transport: "http",
+        NETCLAW_McpServers__remote__Url: `http://mcp:${URL_KEY}@${authority}/mcp`,
       }),
     });
     try {
@@ -189,6 +194,16 @@ describe("credentials inside a URL never reach an event, a log, a response or th
       assertNoSecret("sessions", sessions.stdout);
       const status = await fetch(`${daemon.url}/api/health/status`).then((r) => r.text());
       assertNoSecret("status", status);
+      assert.match(status, /"error":"[^"]*http:\/\/\*\*\*REDACTED\*\*\*@127\.0\.0\.1:\d+\/mcp"/);
+      for (const args of [["status", "--json"], ["doctor"]]) {
+        const shown = await runCli(args, cliEnv);
+        assertNoSecret(args.join(" "), shown.stdout + shown.stderr);
+      }
+      const update = await runCli(["update", "--check"], {
+        ...cliEnv,
+        NETCLAW_Daemon__UpdateFeedUrl: `http://feed:${URL_KEY}@${authority}/registry`,
+      });
+      assertNoSecret("update --check", update.stdout + update.stderr);
     } finally {
       await daemon.stop();
     }

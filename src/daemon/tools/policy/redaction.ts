@@ -24,9 +24,10 @@ const PARTS = [
   // JSON members with secret-looking names: "ApiKey": "value".
   String.raw`("${SECRET_NAME}"\s*:\s*")(?:[^"\\]|\\.)+(?=")`,
   // env / ini assignments with secret-looking names: API_TOKEN=value, export DB_PASSWORD='x'.
-  // A number, a `<placeholder>` or a `$VARIABLE` reference is not a value worth hiding (and
-  // netclaw's own help texts say `ApiKey=<key>`).
-  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_])[^\s'";,]{3,}`,
+  // A number, a `<placeholder>`, a `$VARIABLE` reference or a URL (whose credentials are cut
+  // separately) is not a value worth hiding — netclaw's own texts say `ApiKey=<key>`, and fetch
+  // says "includes credentials: http://…".
+  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)[^\s'";,]{3,}`,
   // Connection-string parts.
   String.raw`(\b(?:Password|Pwd)\s*=\s*)[^;\s'"]+`,
   // Vendor keys.
