@@ -201,6 +201,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   try {
     tools = createSessionTools({
       config,
+      secrets,
       paths,
       journal: createToolStateRepository(store.db),
       logger: logger.child({ component: "tools" }, { level: "info" }),
@@ -232,6 +233,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     appVersion: build.version,
     model,
     logger,
+    secrets,
     sessions: () => sessionRegistry,
   });
   const sessionRegistry = createSessionRegistry({

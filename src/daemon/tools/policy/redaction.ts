@@ -144,11 +144,3 @@ export function configSecretValues(options: {
   }
   return values;
 }
-
-/**
- * The tools' redactor: secret-shaped text, and every configured credential value verbatim.
- * Tool output, approval prompts and memory proposals all go through it.
- */
-export function configSecretRedactor(config: NetclawConfig): (text: string) => string {
-  return createSecretRedactor(configSecretValues({ config })).text;
-}
