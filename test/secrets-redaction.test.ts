@@ -240,3 +240,73 @@ describe("credentials inside a URL never reach an event, a log, a response or th
     assertHomeClean(home);
   });
 });
+
+describe("every kind of known secret: secrets.json leaves of any name, ${VAR} header values, webhook secrets added while running", () => {
+  const STORED = "nckey-STORED-8m6n4b2v0c"; // secrets.json, under a name that does not say "secret"
+  const EXPANDED = "nckey-EXPANDED-3d5f7g9h1j"; // read by an MCP header through ${TICKETS_TOKEN}
+  const HOOK = "nckey-HOOK-2p4o6i8u0y1t"; // a webhook route's secret, created after the start
+  const LATE = ["8m6n4b2v0c", "3d5f7g9h1j", "2p4o6i8u0y1t"];
+
+  test("the model echoes each of them, split across chunks", async () => {
+    const home = homes.home();
+    const upstream = await createFakeUpstream({});
+    const base = cleanEnv({ NETCLAW_HOME: home, HOOK_SECRET: HOOK });
+    const set = await runNode(NETCLAW, ["secrets", "set", "McpServers.tickets.Headers.X-Trace", STORED], {
+      env: base,
+    });
+    assert.equal(set.code, 0, set.stderr);
+    const daemon = await startDaemon({
+      env: cleanEnv({
+        NETCLAW_HOME: home,
+        TICKETS_TOKEN: EXPANDED,
+        NETCLAW_Webhooks__Enabled: "true",
+        NETCLAW_McpServers__tickets__Transport: "http",
+        NETCLAW_McpServers__tickets__Url: `${upstream.url}/no-mcp-here`,
+        NETCLAW_McpServers__tickets__Headers__Authorization: "Bearer ${TICKETS_TOKEN}",
+        NETCLAW_Providers__good__Type: "openai-compatible",
+        NETCLAW_Providers__good__Endpoint: upstream.openaiBaseUrl,
+        NETCLAW_Models__Main__Provider: "good",
+        NETCLAW_Models__Main__ModelId: "fake-model",
+      }),
+    });
+    try {
+      const cliEnv = cleanEnv({ NETCLAW_HOME: home, NETCLAW_DAEMON_ENDPOINT: daemon.url });
+      const hook = await runNode(
+        NETCLAW,
+        ["webhooks", "set", "deploys", "--prompt", "Summarise the deploy.", "--secret-env", "HOOK_SECRET"],
+        { env: { ...cliEnv, HOOK_SECRET: HOOK } },
+      );
+      assert.equal(hook.code, 0, hook.stderr);
+      const echo = (value: string, n: number) => ({
+        text: ["Value: ", value.slice(0, n), value.slice(n), " — end"],
+      });
+      // The route registry reloads on its own; once the route answers (401 unsigned, not 404),
+      // its secret is known.
+      for (let attempt = 0; ; attempt++) {
+        const probe = await fetch(`${daemon.url}/api/webhooks/deploys`, { method: "POST", body: "{}" });
+        if (probe.status !== 404) break;
+        assert.ok(attempt < 200, "the webhook route was never loaded");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      for (const [value, n] of [
+        [STORED, 9],
+        [EXPANDED, 14],
+        [HOOK, 5],
+      ] as const) {
+        upstream.setHandler(() => echo(value, n));
+        const result = await runCli(["chat", "-p", `echo ${n}`], cliEnv);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /^Value: \*\*\*REDACTED\*\*\* — end$/m, result.stdout);
+      }
+    } finally {
+      await daemon.stop();
+      await upstream.close();
+    }
+    for (const sub of ["sessions", "logs"]) {
+      for (const file of filesUnder(join(home, sub))) {
+        for (const fragment of LATE)
+          assert.ok(!file.text.includes(fragment), `${file.path} holds ${fragment}`);
+      }
+    }
+  });
+});
