@@ -22,8 +22,13 @@ export type StreamRedactor = {
   push(piece: string): string;
 };
 
-/** Text kept for context behind what was sent; older text is dropped at a line or word break. */
-const KEEP_BEHIND = 2048;
+/**
+ * Text kept for context behind what was sent; older text is dropped at a line or word break.
+ * Context only has to reach back over a kept prefix such as "Authorization: Bearer " — anything
+ * longer that may still become a secret (a PEM block, a JSON member) is held back, not sent.
+ * Small, because each piece re-redacts what is kept.
+ */
+const KEEP_BEHIND = 256;
 
 export function createStreamRedactor(redactor: () => SecretRedactor): StreamRedactor {
   let raw = ""; // the text since the last freeze point, sent or not
@@ -39,7 +44,7 @@ export function createStreamRedactor(redactor: () => SecretRedactor): StreamReda
       sent = candidate;
       // Bound the work per piece: forget text far behind what was sent, at a break where
       // redacting the two parts apart gives what was sent (no match spans the cut).
-      if (limit > 2 * KEEP_BEHIND) {
+      if (limit > 4 * KEEP_BEHIND) {
         const cut = breakBefore(raw, limit - KEEP_BEHIND);
         const frozen = cut > 0 ? current.text(raw.slice(0, cut)) : "";
         if (cut > 0 && sent.startsWith(frozen)) {
@@ -61,18 +66,20 @@ function breakBefore(text: string, end: number): number {
 
 // Secret-shaped text that has begun at the end of the text and may still grow (each anchored at
 // the end): an authorization header's value, a secret-named assignment's value, a vendor key or
-// JWT (or a word that may become the start of one), an unfinished `"password": "…` JSON member.
-const OPEN_PATTERNS = [
+// JWT (or a word that may become the start of one). None of them spans more than a few hundred
+// characters of whitespace-free text, so only the end of the text is searched.
+const OPEN_SHAPES = [
   String.raw`(?:\bBearer\s+|\bAuthorization\s*:\s*(?:Basic\s+)?)[A-Za-z0-9._~+/=-]*`,
   String.raw`\b${SECRET_NAME}\s*[=:]\s*['"]?[^\s'";,]*`,
   String.raw`\b(?:Password|Pwd)\s*=\s*[^;\s'"]*`,
   String.raw`\b(?:sk-|xox[baprs]-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ)\S*`,
   String.raw`\b(?:sk?|xo?|xox[baprs]?|gh?|gh[pousr]|g(?:i(?:t(?:h(?:u(?:b(?:_(?:p(?:at?)?)?)?)?)?)?)?)?|AK?I?|AS?I?|ey?)`,
-  String.raw`"${SECRET_NAME}"\s*:\s*"(?:[^"\\]|\\.)*\\?`,
 ];
-const OPEN = new RegExp(`(?:${OPEN_PATTERNS.map((p) => `(?:${p})`).join("|")})$`, "i");
-// An open match is looked for in this much of the end of the text (a JSON value or key may be long).
-const OPEN_WINDOW = 4096;
+const OPEN_SHAPE = new RegExp(`(?:${OPEN_SHAPES.map((p) => `(?:${p})`).join("|")})$`, "i");
+const OPEN_SHAPE_WINDOW = 256;
+// An unfinished `"password": "…` JSON member: its value may hold whitespace and be long.
+const OPEN_JSON = new RegExp(String.raw`"${SECRET_NAME}"\s*:\s*"(?:[^"\\]|\\.)*\\?$`, "i");
+const OPEN_JSON_WINDOW = 4096;
 const PEM_BEGIN = "-----BEGIN ";
 // "-", "--", … "-----BEGIN" at the very end: may become a PEM header.
 const PEM_BEGIN_STARTED = /-{1,5}(?:B(?:E(?:G(?:I(?:N)?)?)?)?)?$/;
@@ -104,9 +111,14 @@ function openTailStart(text: string, values: readonly string[]): number {
       }
     }
   }
-  const window = Math.max(0, text.length - OPEN_WINDOW);
-  const open = OPEN.exec(text.slice(window));
-  if (open) limit = Math.min(limit, window + open.index);
+  for (const [pattern, size] of [
+    [OPEN_SHAPE, OPEN_SHAPE_WINDOW],
+    [OPEN_JSON, OPEN_JSON_WINDOW],
+  ] as const) {
+    const window = Math.max(0, text.length - size);
+    const open = pattern.exec(text.slice(window));
+    if (open) limit = Math.min(limit, window + open.index);
+  }
   const begin = PEM_BEGIN_STARTED.exec(text.slice(-PEM_BEGIN.length));
   if (begin) limit = Math.min(limit, text.length - begin[0].length);
   // A PEM block: held from "-----BEGIN " until its header line is complete and, for a private
