@@ -465,7 +465,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     onChange: () => {
       const verdict = checkNewConfig({ paths, env, running: config, pairedDevices: () => registry.count() });
       if (!verdict.ok) {
-        const line = `Configuration change ignored (the running configuration stays): ${verdict.message} Remediation: ${verdict.remediation}`;
+        const line = scrub(
+          `Configuration change ignored (the running configuration stays): ${verdict.message} Remediation: ${verdict.remediation}`,
+        );
         lifecycleLog.error(line);
         process.stderr.write(`${line}\n`);
         return;
