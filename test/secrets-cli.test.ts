@@ -268,6 +268,14 @@ describe("netclaw secrets list and unset", () => {
       source: "secrets.json",
       encrypted: true,
     });
+    writeFileSync(homePaths(env.NETCLAW_HOME!).configFile, '{"configVersion": 1,');
+    const broken = await runNode(NETCLAW, ["secrets", "list"], { env });
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /^error: Invalid JSON in .*netclaw\.json.*\n {7}fix: Fix the JSON syntax/);
+    const unsetAnyway = await runNode(NETCLAW, ["secrets", "unset", "DeviceToken"], { env });
+    assert.equal(unsetAnyway.code, 1, "not in secrets.json: the broken netclaw.json is reported");
+    const removed = await runNode(NETCLAW, ["secrets", "unset", KEY], { env });
+    assert.equal(removed.code, 0, `secrets.json does not need netclaw.json: ${removed.stderr}`);
     const none = await runNode(NETCLAW, ["secrets", "list"], {
       env: cleanEnv({ NETCLAW_HOME: homes.home() }),
     });

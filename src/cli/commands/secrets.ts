@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { ConfigError } from "../../config/errors.ts";
 import { removeSecret, SecretsFileError, setSecret } from "../../config/secrets-file.ts";
 import type { CliContext } from "../context.ts";
 import { print, printError, UsageError } from "../output.ts";
@@ -47,7 +48,8 @@ export async function secretsSetCommand(context: CliContext, options: SecretsSet
  * Never a value, a length or a prefix. Exit 0, or 1 when a file cannot be read.
  */
 export async function secretsListCommand(context: CliContext, options: { json?: boolean }): Promise<number> {
-  const rows = listSecretSources({ paths: context.paths, env: context.env });
+  const rows = sources(context);
+  if (!rows) return 1;
   if (options.json) {
     print(JSON.stringify(rows, null, 2));
     return 0;
@@ -89,15 +91,21 @@ export async function secretsUnsetCommand(context: CliContext, key: string): Pro
       throw new UsageError(`netclaw secrets unset: ${error.message}`);
     throw error;
   }
-  const elsewhere = listSecretSources({ paths: context.paths, env: context.env }).filter(
-    (row) => row.source !== "secrets.json" && isSameOrBelow(row.key, key),
-  );
+  const elsewhere = (rows: SecretSource[]) =>
+    rows.filter((row) => row.source !== "secrets.json" && isSameOrBelow(row.key, key));
   if (removed !== undefined) {
     print(`Removed ${removed} from secrets.json.`);
-    for (const row of elsewhere) print(`Note: ${row.key} is still set by ${where(row)}.`);
+    // The removal is done; a netclaw.json that cannot be read only costs these notes.
+    let rest: SecretSource[] = [];
+    try {
+      rest = elsewhere(listSecretSources({ paths: context.paths, env: context.env }));
+    } catch {}
+    for (const row of rest) print(`Note: ${row.key} is still set by ${where(row)}.`);
     return 0;
   }
-  const hint = elsewhere[0];
+  const all = sources(context);
+  if (!all) return 1;
+  const hint = elsewhere(all)[0];
   if (hint?.source === "environment") {
     printError(
       `netclaw secrets unset: ${key} is not in secrets.json; it comes from the environment variable ${hint.variable}, which netclaw cannot unset. Remove that variable from the daemon's environment and restart the daemon.`,
@@ -112,6 +120,18 @@ export async function secretsUnsetCommand(context: CliContext, key: string): Pro
     );
   }
   return 1;
+}
+
+/** Every secret's source, or undefined after printing why a file cannot be read (and its fix). */
+function sources(context: CliContext): SecretSource[] | undefined {
+  try {
+    return listSecretSources({ paths: context.paths, env: context.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof SecretsFileError)) throw error;
+    const fix = error instanceof ConfigError ? `\n       fix: ${error.remediation}` : "";
+    printError(`error: ${error.message}${fix}`);
+    return undefined;
+  }
 }
 
 function where(row: SecretSource): string {
