@@ -246,7 +246,7 @@ describe("netclaw secrets list and unset", () => {
   };
 
   test("list: each key and where it comes from, never a value", async () => {
-    const { env } = await setup();
+    const { home, env } = await setup();
     const list = await runNode(NETCLAW, ["secrets", "list"], { env });
     assert.equal(list.code, 0, list.stderr);
     neverShown(list.stdout + list.stderr);
@@ -268,7 +268,7 @@ describe("netclaw secrets list and unset", () => {
       source: "secrets.json",
       encrypted: true,
     });
-    writeFileSync(homePaths(env.NETCLAW_HOME!).configFile, '{"configVersion": 1,');
+    writeFileSync(homePaths(home).configFile, '{"configVersion": 1,');
     const broken = await runNode(NETCLAW, ["secrets", "list"], { env });
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /^error: Invalid JSON in .*netclaw\.json.*\n {7}fix: Fix the JSON syntax/);

@@ -151,7 +151,7 @@ describe("configured secrets the model repeats are redacted in stored events, SS
     await daemon.stop();
     assertHomeClean(home);
     const db = filesUnder(join(home, "sessions")).find((f) => f.path.endsWith("netclaw.db"));
-    assert.ok(db && db.text.includes("REDACTED"), "the redacted answers were stored");
+    assert.ok(db?.text.includes("REDACTED"), "the redacted answers were stored");
   });
 });
 
@@ -241,7 +241,7 @@ describe("credentials inside a URL never reach an event, a log, a response or th
   });
 });
 
-describe("every kind of known secret: secrets.json leaves of any name, ${VAR} header values, webhook secrets added while running", () => {
+describe("every kind of known secret: secrets.json leaves of any name, header values read from the environment, webhook secrets added while running", () => {
   const STORED = "nckey-STORED-8m6n4b2v0c"; // secrets.json, under a name that does not say "secret"
   const EXPANDED = "nckey-EXPANDED-3d5f7g9h1j"; // read by an MCP header through ${TICKETS_TOKEN}
   const HOOK = "nckey-HOOK-2p4o6i8u0y1t"; // a webhook route's secret, created after the start
@@ -262,7 +262,8 @@ describe("every kind of known secret: secrets.json leaves of any name, ${VAR} he
         NETCLAW_Webhooks__Enabled: "true",
         NETCLAW_McpServers__tickets__Transport: "http",
         NETCLAW_McpServers__tickets__Url: `${upstream.url}/no-mcp-here`,
-        NETCLAW_McpServers__tickets__Headers__Authorization: "Bearer ${TICKETS_TOKEN}",
+        // The header reads the variable through "${TICKETS_TOKEN}".
+        NETCLAW_McpServers__tickets__Headers__Authorization: `Bearer ${"$"}{TICKETS_TOKEN}`,
         NETCLAW_Providers__good__Type: "openai-compatible",
         NETCLAW_Providers__good__Endpoint: upstream.openaiBaseUrl,
         NETCLAW_Models__Main__Provider: "good",
