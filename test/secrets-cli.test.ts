@@ -333,4 +333,17 @@ describe("netclaw secrets list and unset", () => {
     );
     assert.deepEqual(JSON.parse(readFileSync(paths.secretsFile, "utf8")), {});
   });
+
+  test("unset: removing the Main model's only key says the daemon keeps the old value and the next start fails", async () => {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home, ...provider });
+    assert.equal((await runNode(NETCLAW, ["secrets", "set", KEY, FILE_VALUE], { env })).code, 0);
+    const removed = await runNode(NETCLAW, ["secrets", "unset", KEY], { env });
+    assert.equal(removed.code, 0);
+    assert.equal(removed.stdout, `Removed ${KEY} from secrets.json.\n`);
+    assert.match(
+      removed.stderr,
+      /^warning: the configuration is now invalid: Provider 'openrouter' \(openrouter\) has no API key .* A running netclawd ignores the change and keeps using the old value; the next start fails\. Fix: Set it with `netclaw secrets set Providers\.openrouter\.ApiKey <key>`/,
+    );
+  });
 });

@@ -1,5 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { ConfigError } from "../../config/errors.ts";
+import { loadHomeConfig } from "../../config/home-config.ts";
+import { resolveModels } from "../../config/models.ts";
 import { removeSecret, SecretsFileError, setSecret } from "../../config/secrets-file.ts";
 import type { CliContext } from "../context.ts";
 import { print, printError, UsageError } from "../output.ts";
@@ -101,6 +103,7 @@ export async function secretsUnsetCommand(context: CliContext, key: string): Pro
       rest = elsewhere(listSecretSources({ paths: context.paths, env: context.env }));
     } catch {}
     for (const row of rest) print(`Note: ${row.key} is still set by ${where(row)}.`);
+    warnIfNowInvalid(context);
     return 0;
   }
   const all = sources(context);
@@ -120,6 +123,25 @@ export async function secretsUnsetCommand(context: CliContext, key: string): Pro
     );
   }
   return 1;
+}
+
+/**
+ * A running daemon ignores a configuration that would not start (and keeps the old value), so
+ * say so when the removal made it one — e.g. the Main model's provider lost its only API key.
+ */
+function warnIfNowInvalid(context: CliContext): void {
+  let problem: { message: string; remediation: string } | undefined;
+  try {
+    const models = resolveModels(loadHomeConfig({ paths: context.paths, env: context.env }).config);
+    if (models.state === "invalid") problem = models;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problem = error;
+  }
+  if (!problem) return;
+  printError(
+    `warning: the configuration is now invalid: ${problem.message} A running netclawd ignores the change and keeps using the old value; the next start fails. Fix: ${problem.remediation}`,
+  );
 }
 
 /** Every secret's source, or undefined after printing why a file cannot be read (and its fix). */
