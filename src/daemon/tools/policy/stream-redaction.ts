@@ -72,8 +72,13 @@ const OPEN_SHAPES = [
   String.raw`(?:\bBearer\s+|\bAuthorization\s*:\s*(?:Basic\s+)?)[A-Za-z0-9._~+/=-]*`,
   String.raw`\b${SECRET_NAME}\s*[=:]\s*['"]?[^\s'";,]*`,
   String.raw`\b(?:Password|Pwd)\s*=\s*[^;\s'"]*`,
-  String.raw`\b(?:sk-|xox[baprs]-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ)\S*`,
-  String.raw`\b(?:sk?|xo?|xox[baprs]?|gh?|gh[pousr]|g(?:i(?:t(?:h(?:u(?:b(?:_(?:p(?:at?)?)?)?)?)?)?)?)?|AK?I?|AS?I?|ey?)`,
+  // No "\b" before a vendor prefix: a known value just before it turns into "***REDACTED***",
+  // which gives the prefix a word boundary the raw text does not have. Holding "desk-" for a
+  // moment costs nothing.
+  String.raw`(?:sk-|xox[baprs]-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ)\S*`,
+  "(?:sk?|xo?|xox[baprs]?|gh?|gh[pousr]|g(?:i(?:t(?:h(?:u(?:b(?:_(?:p(?:at?)?)?)?)?)?)?)?)?|AK?I?|AS?I?|ey?)",
+  // A URL whose authority has not ended yet: an "@" may still come and make it credentials.
+  String.raw`\b[a-z][a-z0-9+.-]{0,30}:(?:\/\/?)?[^\s/?#"'\x60<>\\]*`,
 ];
 const OPEN_SHAPE = new RegExp(`(?:${OPEN_SHAPES.map((p) => `(?:${p})`).join("|")})$`, "i");
 const OPEN_SHAPE_WINDOW = 256;
