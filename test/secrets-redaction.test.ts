@@ -286,7 +286,7 @@ describe("every kind of known secret: secrets.json leaves of any name, header va
       for (let attempt = 0; ; attempt++) {
         const probe = await fetch(`${daemon.url}/api/webhooks/deploys`, { method: "POST", body: "{}" });
         if (probe.status !== 404) break;
-        assert.ok(attempt < 200, "the webhook route was never loaded");
+        assert.ok(attempt < 600, "the webhook route was never loaded (60 s)");
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       for (const [value, n] of [
