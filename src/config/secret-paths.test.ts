@@ -12,6 +12,7 @@ test("secret key paths: credential names anywhere, authentication headers of MCP
     ["McpServers", "t", "Headers", "Authorization"],
     ["McpServers", "t", "Headers", "X-Api-Key"],
     ["McpServers", "t", "Headers", "Cookie"],
+    ["McpServers", "t", "Headers", "X-Hub-Signature"],
   ]) {
     assert.ok(isSecretKeyPath(path), path.join("."));
   }
@@ -19,6 +20,7 @@ test("secret key paths: credential names anywhere, authentication headers of MCP
     ["Providers", "openrouter", "Endpoint"],
     ["Daemon", "Port"],
     ["McpServers", "t", "Headers", "Accept"],
+    ["McpServers", "t", "Headers", "X-Tenant"],
     ["McpServers", "t", "EnvironmentVariables", "LOG_LEVEL"],
     ["Session", "FirstTokenTimeoutSeconds"],
   ]) {
@@ -40,5 +42,18 @@ test("secretLeaves: by name, or every leaf from secrets.json when the source say
   assert.deepEqual(
     fromFile.map((leaf) => leaf.path.join(".")),
     ["Providers.a.ApiKey", "Providers.b.Endpoint"],
+  );
+  // `mcp add` stores every header in secrets.json: a custom one is a secret, a standard one is not.
+  const headers = {
+    McpServers: { t: { Headers: { "X-Tenant": "tenant-123456", Accept: "application/json" } } },
+  };
+  const stored = secretLeaves({
+    tree: headers,
+    sourceOf: () => ({ kind: "file", path: "/s.json" }),
+    isSecretsFile: (source) => source.kind === "file",
+  });
+  assert.deepEqual(
+    stored.map((leaf) => leaf.path.at(-1)),
+    ["X-Tenant"],
   );
 });
