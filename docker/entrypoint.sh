@@ -9,6 +9,9 @@
 #     30 s or more resets it to 2 s.
 #   - SIGTERM/SIGINT (docker stop, Ctrl-C) are forwarded to netclawd once; the script waits for it
 #     and exits 0 without restarting.
+# With the host's Docker socket mounted at /var/run/docker.sock (docs: "mount the socket"), netclaw
+# gets the socket's group, whatever its GID, so the agent's docker commands work; one log line says
+# whether they can. Without the socket nothing changes.
 # Arguments are passed on to netclawd.
 set -u
 
@@ -41,7 +44,73 @@ unwritable() {
   exit 1
 }
 
+# ---- the Docker socket -------------------------------------------------------------------------
+DOCKER_SOCKET=/var/run/docker.sock
+
+socket_warn() {
+  log "WARN: Docker socket $DOCKER_SOCKET is mounted but netclawd cannot use it: $1"
+  log "WARN: the agent's docker commands will fail until this is fixed; ${2}"
+}
+
+# Whether netclaw, with the given supplementary groups (comma-separated), gets an answer from the
+# engine: permission bits, SELinux/AppArmor and a dead engine all show here, not only the mode.
+docker_answers_as_netclaw() {
+  setpriv --reuid="$NETCLAW_UID" --regid="$NETCLAW_GID" --groups="$1" -- \
+    curl -sf --max-time 5 -o /dev/null --unix-socket "$DOCKER_SOCKET" http://localhost/_ping 2>/dev/null
+}
+
+# The name of the group with GID $1, created ("docker", else "docker<GID>") when there is none.
+group_for_gid() {
+  _name=$(getent group "$1" | cut -d: -f1)
+  if [ -z "$_name" ]; then
+    _name=docker
+    getent group docker >/dev/null && _name=docker$1
+    groupadd --gid "$1" "$_name" >/dev/null 2>&1 || return 1
+  fi
+  printf '%s\n' "$_name"
+}
+
+# As root, before dropping to netclaw. Sets EXTRA_GROUPS when /etc/group could not record the
+# membership (a read-only root filesystem), so setpriv adds the group itself.
+EXTRA_GROUPS=""
+grant_docker_socket() {
+  [ -e "$DOCKER_SOCKET" ] || [ -L "$DOCKER_SOCKET" ] || return 0
+  if [ -d "$DOCKER_SOCKET" ]; then
+    socket_warn "it is a directory, not a socket (Docker creates an empty directory when the host path of a -v mount does not exist)" \
+      "mount the host's socket: -v /var/run/docker.sock:/var/run/docker.sock (rootless Docker: -v \$XDG_RUNTIME_DIR/docker.sock:/var/run/docker.sock)"
+    return 0
+  fi
+  if [ ! -S "$DOCKER_SOCKET" ]; then
+    socket_warn "it is not a socket" "mount the host's Docker socket there: -v /var/run/docker.sock:/var/run/docker.sock"
+    return 0
+  fi
+  gid=$(stat -L -c %g "$DOCKER_SOCKET")
+  mode=$(stat -L -c %a "$DOCKER_SOCKET")
+  # Connecting to a socket needs write permission, and a group is all netclaw can be given.
+  if [ $(( (0$mode >> 3) & 2 )) -eq 0 ] && [ $(( 0$mode & 2 )) -eq 0 ] \
+    && [ "$(stat -L -c %u "$DOCKER_SOCKET")" != "$NETCLAW_UID" ]; then
+    socket_warn "its mode $mode gives its group (gid $gid) no write access, and connecting needs it" \
+      "on the host, make it group-writable (chmod g+rw on the socket), or mount a socket owned by the docker group"
+    return 0
+  fi
+  # Any GID, 0 included: the socket already is root on the host, so the container's root group
+  # (or whichever group holds that GID here) gives netclawd nothing the socket does not.
+  group=$(group_for_gid "$gid") || group=""
+  if [ -z "$group" ] || ! { id -G "$NETCLAW_USER" | tr ' ' '\n' | grep -qx "$gid" \
+    || usermod -a -G "$group" "$NETCLAW_USER" >/dev/null 2>&1; }; then
+    # /etc/group is read-only (docker run --read-only): setpriv gives netclawd the group directly.
+    EXTRA_GROUPS=$gid
+  fi
+  if docker_answers_as_netclaw "$NETCLAW_GID,$gid"; then
+    log "Docker socket $DOCKER_SOCKET mounted (gid $gid${group:+, group $group}): netclawd may use the docker CLI"
+  else
+    socket_warn "the Docker engine did not answer on it as UID $NETCLAW_UID with group $gid (is the engine running? on SELinux hosts the container may be denied)" \
+      "check the engine on the host; on SELinux hosts run the container with --security-opt label=disable"
+  fi
+}
+
 if [ "$(id -u)" = 0 ]; then
+  grant_docker_socket
   mkdir -p "$DATA_DIR" 2>/dev/null || true
   # chown -R only when something under the data directory is not ours yet (the common case is a
   # named volume that already is, and a big sessions/ directory should not be rewritten on every
@@ -60,8 +129,14 @@ if [ "$(id -u)" = 0 ]; then
   fi
   # Drop root for good. setpriv (util-linux, in every Debian/Ubuntu base) sets the real and
   # effective IDs and the groups, with no setuid helper; exec keeps PID and signals simple.
-  exec setpriv --reuid="$NETCLAW_UID" --regid="$NETCLAW_GID" --init-groups -- \
-    env HOME="$NETCLAW_USER_HOME" USER="$NETCLAW_USER" LOGNAME="$NETCLAW_USER" "$0" "$@"
+  if [ -n "$EXTRA_GROUPS" ]; then
+    groups_opt="--groups=$NETCLAW_GID,$EXTRA_GROUPS"
+  else
+    groups_opt=--init-groups
+  fi
+  exec setpriv --reuid="$NETCLAW_UID" --regid="$NETCLAW_GID" "$groups_opt" -- \
+    env HOME="$NETCLAW_USER_HOME" USER="$NETCLAW_USER" LOGNAME="$NETCLAW_USER" \
+    ENTRYPOINT_ROOT_DONE=1 "$0" "$@"
 fi
 
 # Started as a non-root user (docker run --user ...): nothing can be fixed, but a clear error
@@ -73,6 +148,19 @@ if ! { [ -d "$DATA_DIR" ] || mkdir -p "$DATA_DIR" 2>/dev/null; } \
   log "ERROR: if it is a bind-mounted host directory${src:+ (host path ${src})}, run on the host: chown -R $NETCLAW_UID:$NETCLAW_GID ${src:-<hostdir>}"
   exit 1
 fi
+
+# Started as a non-root user (docker run --user), nobody could grant the socket's group: say
+# whether the user's own groups reach the engine, and how to fix it when they do not.
+if [ -z "${ENTRYPOINT_ROOT_DONE:-}" ] && [ -S "$DOCKER_SOCKET" ]; then
+  gid=$(stat -L -c %g "$DOCKER_SOCKET")
+  if curl -sf --max-time 5 -o /dev/null --unix-socket "$DOCKER_SOCKET" http://localhost/_ping 2>/dev/null; then
+    log "Docker socket $DOCKER_SOCKET mounted (gid $gid): netclawd may use the docker CLI"
+  else
+    socket_warn "this container was started as UID $(id -u) without the socket's group (gid $gid)" \
+      "add it to the docker run command: --group-add $gid"
+  fi
+fi
+unset ENTRYPOINT_ROOT_DONE
 
 # ---- supervisor ------------------------------------------------------------------------------
 child=""

@@ -52,14 +52,14 @@ describe("netclaw chat headless, against netclawd and a fake OpenRouter", () => 
     assert.equal(result.stdout, "No sessions found.\n");
   });
 
-  test("-p prints the streamed answer and a [usage] line, exit 0", async () => {
+  test("-p prints the streamed answer on stdout and a [usage] line on stderr, exit 0", async () => {
     answer("how full is the disk?", { text: "The disk is 42% full.", usage: { input: 12, output: 7 } });
     const result = await runCli(["chat", "-p", "how full is the disk?"], env);
     assert.equal(result.code, 0, result.stderr);
-    const lines = result.stdout.split("\n");
-    assert.equal(lines[0], "The disk is 42% full.");
+    // stdout is the answer alone, so `netclaw chat -p … > answer.txt` keeps just the answer
+    assert.equal(result.stdout, "The disk is 42% full.\n");
     assert.match(
-      result.stdout,
+      result.stderr,
       /^\[usage\] input=12 output=7 total=19 context=[\d.]+% model=openrouter\/fake-model$/m,
     );
     assert.ok(modelCallFor("how full is the disk?"));
@@ -85,12 +85,35 @@ describe("netclaw chat headless, against netclawd and a fake OpenRouter", () => 
     assert.ok((body.ttftMs as number) >= 0 && (body.ttftMs as number) <= (body.totalMs as number));
   });
 
-  test("tool activity prints as [tool:call] and [tool:result] lines", async () => {
-    answer("check the disk", { toolCalls: [{ name: "disk_usage", arguments: { path: "/" } }] });
+  test("tool activity prints as [tool:call] and [tool:result] lines; a result names its call id", async () => {
+    answer("check the disk", {
+      toolCalls: [
+        { name: "disk_usage", arguments: { path: "/" }, id: "call_root" },
+        { name: "disk_usage", arguments: { path: "/home" }, id: "call_home" },
+      ],
+    });
     const result = await runCli(["chat", "-p", "check the disk"], env);
     assert.match(result.stdout, /^\[tool:call\] disk_usage \{"path":"\/"\}$/m);
-    assert.match(result.stdout, /^\[tool:result\] disk_usage /m);
+    // two calls of one tool: only the call id tells their results apart
+    assert.match(result.stdout, /^\[tool:result\] disk_usage call_root \S/m);
+    assert.match(result.stdout, /^\[tool:result\] disk_usage call_home \S/m);
     assert.match(result.stdout, /^done checking$/m);
+  });
+
+  test("an empty prompt is a usage error that says so, exit 2", async () => {
+    for (const args of [
+      ["chat", "-p", ""],
+      ["chat", "-p", "  \n "],
+      ["chat", ""],
+    ]) {
+      const result = await runNode(NETCLAW, args, { env, input: "" });
+      assert.equal(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
+      assert.match(result.stderr, /the prompt is empty/, JSON.stringify(args));
+      assert.equal(result.stdout, "");
+    }
+    const piped = await runNode(NETCLAW, ["chat"], { env, input: " \n" });
+    assert.equal(piped.code, 2);
+    assert.match(piped.stderr, /the prompt on stdin is empty/);
   });
 
   test("a prompt on stdin works like -p", async () => {
@@ -126,7 +149,10 @@ describe("netclaw chat headless, against netclawd and a fake OpenRouter", () => 
     assert.equal(list.code, 0, list.stderr);
     const line = list.stdout.split("\n").find((l) => l.startsWith(`${id}  `));
     assert.ok(line, list.stdout);
-    assert.match(line, /^\S+ {2}.+ {2}\[idle\] {2}turns=3 {2}last=\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    assert.match(
+      line,
+      /^\S+ {2}.+ {2}\[idle\] {2}turns=3 {2}last=\d{4}-\d{2}-\d{2} \d{2}:\d{2} {2}name=ops-notes$/,
+    );
     const json = await runCli(["sessions", "--json"], env);
     const sessions = JSON.parse(json.stdout) as {
       sessionId: string;
@@ -158,6 +184,13 @@ describe("netclaw chat headless, failures", () => {
       const result = await runCli(["chat", "-p", "hello?"], cliEnv);
       assert.equal(result.code, 1);
       assert.match(result.stdout, /No valid model configuration detected\./);
+      assert.match(result.stderr, /^\[error\] no model is configured.*netclaw init/m);
+      const json = await runCli(["chat", "--json", "-p", "hello?"], cliEnv);
+      assert.equal(json.code, 1);
+      const body = JSON.parse(json.stdout) as { type: string; code: string; response: string };
+      assert.equal(body.type, "error");
+      assert.equal(body.code, "no_model");
+      assert.match(body.response, /No valid model configuration detected\./);
     } finally {
       await daemon.stop();
     }

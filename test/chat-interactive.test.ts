@@ -149,6 +149,25 @@ describe("netclaw chat in a real terminal (tmux)", () => {
     await term.keys("C-d");
   });
 
+  test("NO_COLOR: the same thinking, tool and error lines carry no colour or dim at all", async () => {
+    answer("look at the disk without colour", {
+      thinking: "the user wants disk usage",
+      toolCalls: [{ name: "disk_usage", arguments: { path: "/var" } }],
+    });
+    const term = await openTerminal({ dir: home, args: ["chat"], env: { ...env, NO_COLOR: "1" } });
+    terminals.push(term);
+    await term.waitFor(/Ctrl\+D or a second Ctrl\+C leaves/);
+    await term.type("look at the disk without colour");
+    await term.keys("Enter");
+    await term.waitFor(/checked\./);
+    const styled = await term.screen({ escapes: true });
+    assert.match(styled, /⚙ disk_usage \{"path":"\/var"\}/);
+    // tmux writes an SGR sequence for every styled cell: none means nothing was coloured or dimmed
+    assert.ok(!styled.includes(String.fromCharCode(27)), styled);
+    await term.keys("C-d");
+    await term.waitFor(/EXIT=0/);
+  });
+
   test("a tool approval takes over the prompt; one key answers it and the tool runs", async () => {
     const dir = join(home, "workspaces", "approved-in-chat");
     answer("make the build dir", {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { buildInfo } from "../src/protocol/build-info.ts";
+import { createFakeRegistry } from "./fakes/fake-registry.ts";
 import {
   cleanEnv,
   freePort,
@@ -14,6 +16,7 @@ import {
 const homes = tempHomes();
 after(homes.cleanup);
 const home = homes.home;
+const current = buildInfo().version;
 
 describe("netclaw basics", () => {
   test("--version prints version and commit", async () => {
@@ -197,13 +200,17 @@ describe("netclaw doctor", () => {
         Models: { Main: { Provider: "ol", ModelId: "qwen3:0.6b" } },
       }),
     );
-    const d = await startDaemon({ env: cleanEnv({ NETCLAW_HOME: dir }) });
+    // a reachable release feed that says "up to date": a failed update check would be a warning
+    const registry = await createFakeRegistry({ packageName: "netclaw", distTags: { latest: current } });
+    const feed = { NETCLAW_Daemon__UpdateFeedUrl: registry.url };
+    const d = await startDaemon({ env: cleanEnv({ NETCLAW_HOME: dir, ...feed }) });
     try {
       const result = await runCli(
         ["doctor"],
-        cleanEnv({ NETCLAW_HOME: dir, NETCLAW_Daemon__Port: String(d.port) }),
+        cleanEnv({ NETCLAW_HOME: dir, NETCLAW_Daemon__Port: String(d.port), ...feed }),
       );
       assert.equal(result.code, 0, result.stdout);
+      assert.match(result.stdout, /^\[PASS\] Update: up to date /m);
       assert.match(result.stdout, /^\[PASS\] Config Schema: /m);
       assert.match(
         result.stdout,
@@ -214,6 +221,7 @@ describe("netclaw doctor", () => {
       assert.match(result.stdout, /^doctor exit code: 0$/m);
     } finally {
       await d.stop();
+      await registry.close();
     }
   });
 

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { cleanEnv, NETCLAWD, runCommand, runDaemonToExit, tempHome } from "./helpers/processes.ts";
@@ -19,8 +27,11 @@ function homeWithConfig(raw?: string) {
   return { home: h.home, file };
 }
 
+const EXIT_CONFIG = 78;
+
 function crashLogs(home: string): string[] {
   const dir = join(home, "logs");
+  if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.startsWith("crash-"))
     .map((f) => readFileSync(join(dir, f), "utf8"));
@@ -28,17 +39,18 @@ function crashLogs(home: string): string[] {
 
 async function expectAbort(env: NodeJS.ProcessEnv, home: string, expected: RegExp | string) {
   const result = await runDaemonToExit(env);
-  assert.notEqual(result.code, 0, result.stderr);
+  assert.equal(result.code, EXIT_CONFIG, result.stderr);
   const line = result.stderr.split("\n").find((l) => l.startsWith("Daemon startup aborted: "));
   assert.ok(line, `no abort line in: ${result.stderr}`);
   if (typeof expected === "string") assert.ok(line.includes(expected), line);
   else assert.match(line, expected);
   assert.match(line, / Remediation: .+/);
-  assert.ok(
-    crashLogs(home).some((text) => text.includes(line)),
-    "the abort reason is in a crash log",
-  );
-  const daily = readdirSync(join(home, "logs")).find((f) => f.startsWith("daemon-"));
+  // A configuration error is not a crash: no crash log, no stack trace anywhere.
+  assert.deepEqual(crashLogs(home), [], "no crash log for a configuration error");
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+  const daily = existsSync(join(home, "logs"))
+    ? readdirSync(join(home, "logs")).find((f) => f.startsWith("daemon-"))
+    : undefined;
   if (daily) assert.ok(readFileSync(join(home, "logs", daily), "utf8").includes("Daemon startup aborted"));
   return line;
 }
@@ -144,6 +156,14 @@ describe("netclawd refuses bad configuration with an exact message and a non-zer
     const result = await runDaemonToExit(cleanEnv({ NETCLAW_HOME: home, NETCLAW_Daemon__Host: "0.0.0.0" }));
     // It gets past config loading (the warning) and stops at the exposure check.
     assert.match(result.stderr, /Invalid local topology/);
+    // A foreground netclawd shows the warning on its console too, naming the file.
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^warning: Unknown configuration key 'FutureSection' in ${join(home, "config", "netclaw.json")} is ignored\\.`,
+        "m",
+      ),
+    );
     const daily = readdirSync(join(home, "logs")).find((f) => f.startsWith("daemon-"))!;
     assert.match(
       readFileSync(join(home, "logs", daily), "utf8"),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { cleanEnv, type RunningDaemon, startDaemon, tempHome } from "./helpers/processes.ts";
 
@@ -34,6 +35,37 @@ function raw(
   );
 }
 
+/**
+ * Sends `head` (request line + header lines, no final blank line) over a raw socket, so the test
+ * controls every byte — duplicate headers included — and returns the status and JSON error code.
+ */
+function rawHttp(port: number, head: string, body = ""): Promise<{ status: number; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => {
+      const length =
+        body === "" ? "" : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+      socket.end(`${head}\r\n${length}Connection: close\r\n\r\n${body}`);
+    });
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk) => {
+      text += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const json = text.slice(text.indexOf("\r\n\r\n") + 4);
+      let code: string | undefined;
+      try {
+        code = (JSON.parse(json) as { error?: { code?: string } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+      resolve({ status, code });
+    });
+  });
+}
+
 describe("host, origin and auth guards", () => {
   let daemon: RunningDaemon;
   const h = tempHome();
@@ -53,10 +85,84 @@ describe("host, origin and auth guards", () => {
     }
   });
 
-  test("localhost and the bound address are accepted as Host", async () => {
-    for (const host of [`localhost:${daemon.port}`, `127.0.0.1:${daemon.port}`, "LOCALHOST"]) {
+  test("localhost and the bound address are accepted as Host, with the daemon's port", async () => {
+    for (const host of [`localhost:${daemon.port}`, `127.0.0.1:${daemon.port}`, `LOCALHOST:${daemon.port}`]) {
       const res = await raw(daemon.url, { path: "/api/health/status", headers: { host } });
       assert.equal(res.status, 200, host);
+    }
+  });
+
+  test("a Host that only starts like a local one, another port, or two Hosts are refused", async () => {
+    const p = daemon.port;
+    for (const host of [
+      `localhost:${p}@evil.com`,
+      `evil.com@localhost:${p}`,
+      `localhost:${p}/x`,
+      `localhost:${p}:${p}`,
+      `localhost:${p + 1}`,
+      `127.0.0.1:${p === 5453 ? 5454 : 5453}`,
+      "localhost",
+      `localhost.:${p}`,
+      `127.1:${p}`,
+      `[::1]:${p}`,
+    ]) {
+      const res = await rawHttp(p, `GET /api/health/ready HTTP/1.1\r\nHost: ${host}`);
+      assert.deepEqual(res, { status: 403, code: "host_not_allowed" }, host);
+    }
+    const twice = await rawHttp(
+      p,
+      `GET /api/health/ready HTTP/1.1\r\nHost: localhost:${p}\r\nHost: evil.com`,
+    );
+    assert.deepEqual(twice, { status: 403, code: "host_not_allowed" }, "duplicate Host");
+    const twiceSame = await rawHttp(
+      p,
+      `GET /api/health/ready HTTP/1.1\r\nHost: localhost:${p}\r\nHost: localhost:${p}`,
+    );
+    assert.equal(twiceSame.status, 403, "even two equal Host headers");
+    const fine = await rawHttp(p, `GET /api/health/ready HTTP/1.1\r\nHost: localhost:${p}`);
+    assert.equal(fine.status, 200);
+  });
+
+  test("any request with an Origin other than the daemon's own is refused: null, other local ports, https, GET and POST", async () => {
+    const p = daemon.port;
+    const other = p === 5453 ? 5454 : 5453;
+    const host = `Host: 127.0.0.1:${p}`;
+    for (const origin of [
+      "null",
+      `http://localhost:${other}`,
+      `http://127.0.0.1:${other}`,
+      `https://localhost:${p}`,
+      `http://localhost:${p}/`,
+      `http://localhost:${p}@evil.com`,
+      "http://localhost",
+      `http://evil.com:${p}`,
+    ]) {
+      for (const [method, path, body] of [
+        ["GET", "/api/health/ready", ""],
+        ["POST", "/api/pair/exchange", '{"code":"ABCD-EFGH","deviceName":"x"}'],
+        ["POST", "/api/sessions", "{}"],
+      ] as const) {
+        const res = await rawHttp(p, `${method} ${path} HTTP/1.1\r\n${host}\r\nOrigin: ${origin}`, body);
+        assert.deepEqual(
+          res,
+          { status: 403, code: "origin_not_allowed" },
+          `${method} ${path} from ${origin}`,
+        );
+      }
+    }
+    const twice = await rawHttp(
+      p,
+      `GET /api/health/ready HTTP/1.1\r\n${host}\r\nOrigin: http://localhost:${p}\r\nOrigin: http://evil.com`,
+    );
+    assert.equal(twice.status, 403, "two Origins");
+    const sameSite = await rawHttp(
+      p,
+      `GET /api/health/ready HTTP/1.1\r\n${host}\r\nSec-Fetch-Site: same-site`,
+    );
+    assert.deepEqual(sameSite, { status: 403, code: "origin_not_allowed" }, "another local port, no Origin");
+    for (const origin of [`http://localhost:${p}`, `http://127.0.0.1:${p}`]) {
+      const own = await rawHttp(p, `POST /api/sessions HTTP/1.1\r\n${host}\r\nOrigin: ${origin}`, "{}");
+      assert.equal(own.status, 201, origin);
     }
   });
 

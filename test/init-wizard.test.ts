@@ -56,22 +56,22 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
         term.send(["Enter"]);
         if (type !== "ollama") {
           await term.waitFor(/API key/);
-          term.type(keys[type]!);
+          await term.typeInto(keys[type]!);
           term.send(["Enter"]);
         }
         await term.waitFor(/Endpoint \(base URL\)/);
         term.send(["C-u"]);
-        term.type(endpoint(type));
+        await term.typeInto(endpoint(type));
         term.send(["Enter"]);
         await term.waitFor(/Connected: \d+ model\(s\) available\./);
         await term.waitFor(/Model \(\d+ available/);
         term.send(["Enter"]);
         await term.waitFor(/Your name/);
-        term.type("Ada Lovelace");
+        await term.typeInto("Ada Lovelace");
         term.send(["Enter"]);
         await term.waitFor(/Your time zone/);
         term.send(["C-u"]);
-        term.type("Europe/London");
+        await term.typeInto("Europe/London");
         term.send(["Enter"]);
         await term.waitFor(/Workspaces directory/);
         term.send(["Enter"]);
@@ -105,6 +105,49 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
     });
   }
 
+  test("Team posture: the feature list offers only features that exist (no Search, no SubAgents)", async () => {
+    const home = homes.home();
+    const term = wizard(home);
+    try {
+      await term.waitFor(/Which model provider\?/);
+      term.send(["Enter"]); // Ollama
+      await term.waitFor(/Endpoint \(base URL\)/);
+      term.send(["C-u"]);
+      await term.typeInto(fake.url);
+      term.send(["Enter"]);
+      await term.waitFor(/Model \(\d+ available/);
+      term.send(["Enter"]);
+      await term.waitFor(/Your name/);
+      await term.typeInto("Grace");
+      term.send(["Enter"]);
+      await term.waitFor(/Your time zone/);
+      term.send(["Enter"]);
+      await term.waitFor(/Workspaces directory/);
+      term.send(["Enter"]);
+      await term.waitFor(/Who will talk to this agent\?/);
+      term.send(["Down", "Enter"]); // Team
+      const features = await term.waitFor(/Which features should be on\?[\s\S]*Webhooks/);
+      assert.match(features, /Memory[\s\S]*Scheduling[\s\S]*Webhooks/);
+      assert.doesNotMatch(features, /Search|SubAgents/);
+      term.send(["Enter"]); // the Team defaults
+      await term.waitFor(/How will you reach the daemon\?/);
+      term.send(["Enter"]);
+      await term.waitFor(/Write this configuration\?/);
+      term.send(["Enter"]);
+      assert.match(await term.waitFor(/\[exit \d+\]/), /\[exit 0\]/);
+    } finally {
+      term.close();
+    }
+    const config = JSON.parse(readFileSync(join(home, "config", "netclaw.json"), "utf8"));
+    assert.equal(config.Security.DeploymentPosture, "Team");
+    assert.deepEqual(
+      [config.Memory.Enabled, config.Scheduling.Enabled, config.Webhooks.Enabled],
+      [true, true, false],
+    );
+    assert.equal(config.Search, undefined);
+    assert.equal(config.SubAgents, undefined);
+  });
+
   test("a wrong API key: the check says so, the user fixes it and goes on", async () => {
     const home = homes.home();
     const term = wizard(home);
@@ -112,17 +155,17 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       await term.waitFor(/Which model provider\?/);
       term.send(["Down", "Down", "Down", "Enter"]); // OpenRouter
       await term.waitFor(/API key/);
-      term.type("sk-or-WRONG");
+      await term.typeInto("sk-or-WRONG");
       term.send(["Enter"]);
       await term.waitFor(/Endpoint/);
       term.send(["C-u"]);
-      term.type(fake.openrouterBaseUrl);
+      await term.typeInto(fake.openrouterBaseUrl);
       term.send(["Enter"]);
       await term.waitFor(/Connection failed: .*refused the API key.*401/);
       await term.waitFor(/What now\?/);
       term.send(["Enter"]); // fix and test again
       await term.waitFor(/OpenRouter API key/);
-      term.type("sk-or-good");
+      await term.typeInto("sk-or-good");
       term.send(["Enter"]);
       await term.waitFor(/Endpoint/);
       term.send(["Enter"]); // keeps the endpoint typed before
@@ -140,12 +183,12 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       first.send(["Enter"]); // Ollama
       await first.waitFor(/Endpoint/);
       first.send(["C-u"]);
-      first.type(fake.url);
+      await first.typeInto(fake.url);
       first.send(["Enter"]);
       await first.waitFor(/Model \(/);
       first.send(["Enter"]);
       await first.waitFor(/Your name/);
-      first.type("Ada");
+      await first.typeInto("Ada");
       first.send(["Enter"]);
       for (const prompt of [
         /Your time zone/,
@@ -167,11 +210,11 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       await redo.waitFor(/already set up here/);
       redo.send(["Enter"]); // Redo identity setup
       await redo.waitFor(/Your name/);
-      redo.type("Grace Hopper");
+      await redo.typeInto("Grace Hopper");
       redo.send(["Enter"]);
       await redo.waitFor(/Your time zone/);
       redo.send(["C-u"]);
-      redo.type("America/New_York");
+      await redo.typeInto("America/New_York");
       redo.send(["Enter"]);
       await redo.waitFor(/Workspaces directory/);
       redo.send(["Enter"]);
@@ -195,7 +238,7 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       await reset.waitFor(/Archive the current configuration/);
       reset.send(["Left", "Enter"]); // Yes
       await reset.waitFor(/Type RESET to confirm/);
-      reset.type("RESET");
+      await reset.typeInto("RESET");
       reset.send(["Enter"]);
       await reset.waitFor(/The previous setup is in/);
       await reset.waitFor(/Which model provider\?/);
@@ -222,7 +265,7 @@ describe("netclaw init in a real terminal", { concurrency: 1 }, () => {
       term.send(["Enter"]); // Ollama
       await term.waitFor(/Endpoint/);
       term.send(["C-u"]);
-      term.type(fake.url);
+      await term.typeInto(fake.url);
       term.send(["Enter"]);
       await term.waitFor(/Your name|Model \(/);
       term.send(["C-c"]);

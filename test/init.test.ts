@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
@@ -52,6 +52,11 @@ test("scripted init tests the provider, writes config, encrypted key and identit
     assert.equal(
       config.Tools.AudienceProfiles.Personal.ApprovalPolicy.ToolOverrides.shell_execute,
       "Approval",
+    );
+    // Only features that exist: no Search or SubAgents (not supported yet).
+    assert.deepEqual(
+      Object.keys(config).filter((k) => config[k]?.Enabled !== undefined),
+      ["Memory", "Scheduling", "Webhooks"],
     );
     const secrets = readFileSync(join(home, "config", "secrets.json"), "utf8");
     assert.ok(!secrets.includes("sk-or-v1-good"));
@@ -108,12 +113,40 @@ test("missing or bad flags are usage errors (exit 2) that name the flag; a non-t
       /Unknown ExposureMode value: 'public'/,
     ],
     [["init"], /netclaw init is interactive and needs a terminal/],
+    [
+      ["init", "--non-interactive", "--provider", "ollama", "--model", "m", "--features", "Memory,search"],
+      /--features 'search': Search is not supported yet; leave it out \(choose from Memory, Scheduling, Webhooks\)\./,
+    ],
+    [
+      ["init", "--non-interactive", "--provider", "ollama", "--model", "m", "--features", "SubAgents"],
+      /--features 'SubAgents': SubAgents is not supported yet; leave it out/,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args, env);
     assert.equal(result.code, 2, args.join(" "));
     assert.match(result.stderr, message, args.join(" "));
   }
+});
+
+test("init over a file an earlier version wrote drops its Search and SubAgents sections", async () => {
+  const home = homes.home();
+  const env = cleanEnv({ NETCLAW_HOME: home, OR_KEY: "sk-or-v1-good" });
+  mkdirSync(join(home, "config"), { recursive: true });
+  const file = join(home, "config", "netclaw.json");
+  writeFileSync(
+    file,
+    JSON.stringify({ configVersion: 1, Search: { Enabled: true }, SubAgents: { Enabled: true }, Keep: 1 }),
+  );
+  const result = await runCli(flags(["--no-start", "--posture", "Team", "--features", "Memory"]), env);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const config = JSON.parse(readFileSync(file, "utf8"));
+  assert.equal(config.Search, undefined);
+  assert.equal(config.SubAgents, undefined);
+  assert.equal(config.Keep, 1, "keys init does not own are kept");
+  assert.equal(config.Memory.Enabled, true);
+  assert.equal(config.Scheduling.Enabled, false);
+  assert.doesNotMatch((await runCli(["config", "validate"], env)).stdout, /not supported yet/);
 });
 
 test("model discover lists a configured provider's models", async () => {

@@ -13,7 +13,8 @@ const STDIO_SERVER = join(import.meta.dirname, "fixtures", "mcp", "stdio-server.
 
 test("netclaw mcp add/list/get/disable/enable/remove edit netclaw.json; headers go to secrets.json encrypted; tools asks the daemon", async () => {
   const home = homes.home();
-  const env = cleanEnv({ NETCLAW_HOME: home });
+  // No daemon answers here while the CLI edits the file (grants then go unchecked, with a warning).
+  const env = cleanEnv({ NETCLAW_HOME: home, NETCLAW_DAEMON_ENDPOINT: "http://127.0.0.1:9" });
   const added = await runCli(
     ["mcp", "add", "local", "--command", process.execPath, "--arg", STDIO_SERVER],
     env,

@@ -21,9 +21,15 @@ async function daemon(t: TestContext) {
   const h = createHarness(t, { start: "2026-03-02T10:00:00.000Z" });
   const scheduler = h.build();
   scheduler.start();
+  let port = 0;
   const app = createApp({
     logger: pino({ level: "silent" }),
-    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: true }),
+    hostGuard: createHostGuard({
+      bindHost: "127.0.0.1",
+      allowedHosts: [],
+      enforceHost: true,
+      port: () => port,
+    }),
     authenticate: createAuthenticator({ trustLoopback: true }),
     trustProxy: false,
     routes: [reminderRoutes({ service: createReminderService({ scheduler, clock: h.time.clock }) })],
@@ -34,6 +40,7 @@ async function daemon(t: TestContext) {
     await scheduler.stop();
   });
   const address = app.server.address() as { port: number };
+  port = address.port;
   const env = { NETCLAW_DAEMON_ENDPOINT: `http://127.0.0.1:${address.port}`, NETCLAW_HOME: makeTempDir(t) };
   return { ...h, env };
 }

@@ -152,6 +152,20 @@ describe("update-availability check", () => {
       const check = await runCli(["update", "--check"], env);
       assert.equal(check.code, 1);
       assert.match(check.stderr, /Could not check for updates: the release feed answered HTTP 503/);
+      // doctor: a failed check is a warning with the reason and the fix, never PASS
+      const doctor = await runCli(["doctor"], env);
+      assert.match(
+        doctor.stdout,
+        /^\[WARN\] Update: could not check for updates: the release feed answered HTTP 503$/m,
+      );
+      assert.match(
+        doctor.stdout,
+        new RegExp(`^ +fix: check that ${failing.url} \\(Daemon\\.UpdateFeedUrl\\)`, "m"),
+      );
+      const report = JSON.parse((await runCli(["doctor", "--json"], env)).stdout) as {
+        checks: { name: string; severity: string }[];
+      };
+      assert.equal(report.checks.find((c) => c.name === "Update")?.severity, "warn");
     } finally {
       await failing.close();
     }

@@ -4,7 +4,8 @@ import { registerApprovalsCommands } from "./approvals-commands.ts";
 import { registerMcpCommand } from "./commands/mcp.ts";
 import { registerReminderCommand } from "./commands/reminder.ts";
 import { type CliContext, createContext } from "./context.ts";
-import { printError, UsageError } from "./output.ts";
+import { trailingHelpTarget, unknownCommandError } from "./did-you-mean.ts";
+import { printError, UsageError, wantsJson } from "./output.ts";
 import { registerSettingsCommands } from "./settings-commands.ts";
 import { registerWebhooksCommands } from "./webhooks-commands.ts";
 
@@ -34,7 +35,7 @@ function buildProgram(run: (action: Action) => void): Command {
     .helpOption("-h, --help", "show help")
     .addHelpCommand("help [command]", "show help for a command")
     .option("-V, --version", "print the version")
-    .showSuggestionAfterError(false)
+    .showSuggestionAfterError(true)
     .exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
@@ -65,7 +66,7 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("--format <format>", "text or json")
     .action((options: { json?: boolean; format?: string }) =>
       run(async (context) =>
-        (await commands.status()).statusCommand(context, { json: options.json || options.format === "json" }),
+        (await commands.status()).statusCommand(context, { json: wantsJson("status", options) }),
       ),
     );
 
@@ -79,10 +80,7 @@ function buildProgram(run: (action: Action) => void): Command {
     .option("-y, --yes", "with --fix: do not ask")
     .action((options: { json?: boolean; format?: string; fix?: boolean; dryRun?: boolean; yes?: boolean }) =>
       run(async (context) =>
-        (await commands.doctor()).doctorCommand(context, {
-          ...options,
-          json: options.json || options.format === "json",
-        }),
+        (await commands.doctor()).doctorCommand(context, { ...options, json: wantsJson("doctor", options) }),
       ),
     );
 
@@ -217,19 +215,25 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((action) => {
     pending = action(createContext(process.env));
   });
-  const known = new Set(program.commands.map((command) => command.name()));
   if (first === undefined) {
     process.stderr.write(program.helpInformation());
     process.exit(2);
   }
-  if (!first.startsWith("-") && first !== "help" && !known.has(first)) {
-    printError(`netclaw: '${first}' is not a netclaw command. See 'netclaw --help'.`);
+  // "A help token anywhere prints help and never runs the verb" (reference/core.md §1)
+  const helpFor = trailingHelpTarget(program, argv);
+  if (helpFor) {
+    process.stdout.write(helpFor.helpInformation());
+    process.exit(0);
+  }
+  const unknown = unknownCommandError(program, argv);
+  if (unknown) {
+    printError(unknown);
     process.exit(2);
   }
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    process.exit(exitCodeFor(error));
+    process.exit(exitCodeFor(error, argv));
   }
   if (!pending) process.exit(0);
   try {
@@ -244,10 +248,15 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown, argv: readonly string[]): number {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return 0;
     if (error.code === "commander.version") return 0;
+    // `chat --json` promises one JSON object on stdout for every failure, parse errors included
+    if (argv[0] === "chat" && argv.includes("--json")) {
+      const message = error.message.replace(/^error: /, "");
+      process.stdout.write(`${JSON.stringify({ type: "error", code: "usage", message })}\n`);
+    }
     return 2;
   }
   if (error instanceof UsageError) {

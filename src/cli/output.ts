@@ -35,3 +35,25 @@ export function print(line = ""): void {
 export function printError(line: string): void {
   process.stderr.write(`${stripUrlCredentials(line)}\n`);
 }
+
+/** The values `--format` accepts (reference/core.md §1: `--format text|json`). */
+export const OUTPUT_FORMATS = ["text", "json"] as const;
+
+/**
+ * Whether a command with `--json` and `--format <format>` should print JSON. Throws UsageError
+ * (exit 2) for a format other than text/json (any case) and for `--json --format text`.
+ */
+export function wantsJson(command: string, options: { json?: boolean; format?: string }): boolean {
+  if (options.format === undefined) return options.json === true;
+  const format = options.format.trim().toLowerCase();
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(
+      `netclaw ${command}: unknown format '${options.format}'. Valid formats: ${OUTPUT_FORMATS.join(", ")}.`,
+    );
+  }
+  if (options.json && format === "text")
+    throw new UsageError(
+      `netclaw ${command}: --json and --format text contradict each other; give one of them.`,
+    );
+  return format === "json";
+}

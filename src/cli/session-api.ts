@@ -28,6 +28,11 @@ export function createSessionApi(client: DaemonClient) {
     async list(): Promise<SessionSummary[]> {
       return sessionListSchema.parse(await client.get("/api/sessions")).sessions;
     },
+    /** The sessions `ref` may mean: that id, that name, or ids starting with it (the daemon filters). */
+    async find(ref: string): Promise<SessionSummary[]> {
+      const query = new URLSearchParams({ match: ref });
+      return sessionListSchema.parse(await client.get(`/api/sessions?${query}`)).sessions;
+    },
     /** One page of the stored transcript; `undefined` when there is no such session. */
     async transcript(id: string, options: { after?: number; limit?: number } = {}) {
       const params = new URLSearchParams();

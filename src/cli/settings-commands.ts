@@ -33,7 +33,7 @@ export function registerSettingsCommands(program: Command, run: Run): void {
     .option("--timezone <zone>", "your IANA time zone (default UTC)")
     .option("--workspaces <dir>", "workspaces directory")
     .option("--posture <posture>", "Personal, Team or Public (default Personal)")
-    .option("--features <list>", "comma-separated: Memory,Search,Scheduling,SubAgents,Webhooks")
+    .option("--features <list>", "comma-separated: Memory,Scheduling,Webhooks")
     .option(
       "--exposure <mode>",
       "local (default), reverse-proxy, tailscale-serve, tailscale-funnel, cloudflare-tunnel",
@@ -67,9 +67,13 @@ export function registerSettingsCommands(program: Command, run: Run): void {
       run(async (c) => (await load.config()).configGet(c, key, options)),
     );
   config
-    .command("set <key> <value>")
-    .description("set a key in netclaw.json (validated before writing)")
-    .action((key: string, value: string) => run(async (c) => (await load.config()).configSet(c, key, value)));
+    .command("set <key> <value> [more...]")
+    .description(
+      "set keys in netclaw.json: <key> <value> [<key> <value>…], validated together before writing",
+    )
+    .action((key: string, value: string, more: string[]) =>
+      run(async (c) => (await load.config()).configSet(c, key, value, more)),
+    );
   config
     .command("unset <key>")
     .description("remove a key from netclaw.json")

@@ -4,16 +4,22 @@ import { ensureHome, type HomePaths } from "./home.ts";
 import { createSecretsDecryptor } from "./home-config.ts";
 import { configJsonSchema, type LoadedConfig, loadConfig, readJsonObject } from "./loader.ts";
 import type { SchemaNode } from "./normalize.ts";
-import { SECRET_KEY_NAMES } from "./schema.ts";
-import { findKey, isTree, setPath, type Tree } from "./tree.ts";
+import { isSecretPath } from "./secret-leaves.ts";
+import { findKey, isForbiddenKey, isTree, setPath, type Tree } from "./tree.ts";
+import { refuseUnsupportedKey } from "./unsupported-keys.ts";
+import { problemError, validateConfig } from "./validate.ts";
 
-/** A dotted key resolved against the schema: canonical spelling, and the schema node it names. */
+/**
+ * A dotted key resolved against the schema: canonical spelling, the schema node it names, and
+ * whether its value (or any value below it) must never be printed.
+ */
 export type ResolvedKey = { path: string[]; node: SchemaNode; secret: boolean };
 
 /**
  * Resolves `Providers.local-ollama.Endpoint`-style keys case-insensitively against the schema.
  * Names inside records (provider, server and definition names) keep the spelling given.
- * Throws ConfigError naming the first unknown segment.
+ * Throws ConfigError naming the first unknown segment, or a reserved one (`__proto__`…), or
+ * saying that a documented key is not supported yet.
  */
 export function resolveKey(dotted: string): ResolvedKey {
   const segments = dotted.split(".").filter((s) => s !== "");
@@ -25,6 +31,16 @@ export function resolveKey(dotted: string): ResolvedKey {
   let node: SchemaNode = configJsonSchema();
   const path: string[] = [];
   for (const segment of segments) {
+    if (isForbiddenKey(segment)) {
+      throw new ConfigError(
+        "config_key_forbidden",
+        `'${dotted}' names the key '${segment}', which is not allowed.`,
+        {
+          key: dotted,
+          remediation: "Choose another name: '__proto__', 'constructor' and 'prototype' are reserved names.",
+        },
+      );
+    }
     const properties = node.properties ?? {};
     const known = Object.keys(properties).find((key) => key.toLowerCase() === segment.toLowerCase());
     if (known) {
@@ -37,6 +53,7 @@ export function resolveKey(dotted: string): ResolvedKey {
       path.push(segment);
       node = node.items;
     } else {
+      refuseUnsupportedKey(dotted);
       const prefix = path.length ? `${path.join(".")}.` : "";
       throw new ConfigError("config_key_unknown", `'${prefix}${segment}' is not a netclaw setting.`, {
         key: dotted,
@@ -44,7 +61,7 @@ export function resolveKey(dotted: string): ResolvedKey {
       });
     }
   }
-  return { path, node, secret: SECRET_KEY_NAMES.includes(path[path.length - 1]!) };
+  return { path, node, secret: isSecretPath(path) };
 }
 
 /** Turns command-line text into the value the schema node expects (JSON for arrays and objects). */
@@ -77,15 +94,18 @@ export function parseValue(key: ResolvedKey, text: string): unknown {
 
 /**
  * Applies `edit` to a copy of netclaw.json, validates the whole resulting configuration (with
- * secrets.json and the environment layered on, as the daemon would load it), and only then
- * writes the file atomically. Returns the new load result; throws ConfigError and writes
- * nothing when the edit would break the configuration.
+ * secrets.json and the environment layered on, as the daemon would load it: `loadConfig` then
+ * `validateConfig`), and only then writes the file atomically. Returns the new load result;
+ * throws ConfigError — the message the daemon would abort with — and writes nothing when the
+ * edit would leave a configuration the daemon refuses.
  */
 export function editConfigFile(options: {
   paths: HomePaths;
   env: NodeJS.ProcessEnv;
   decryptSecrets?: (tree: Tree) => Tree;
   edit: (file: Tree) => void;
+  /** The change to secrets.json the caller makes right after: validated as if already made. */
+  editSecrets?: (plain: Tree) => void;
 }): LoadedConfig {
   const file = structuredClone(readJsonObject(options.paths.configFile).tree ?? {});
   options.edit(file);
@@ -100,7 +120,10 @@ export function editConfigFile(options: {
     env: options.env,
     decryptSecrets: options.decryptSecrets ?? createSecretsDecryptor({ keyPath: options.paths.secretsKey }),
     fileOverride: file,
+    ...(options.editSecrets ? { editSecrets: options.editSecrets } : {}),
   });
+  const problem = validateConfig(loaded.config, { configDir: options.paths.configDir });
+  if (problem) throw problemError(problem);
   ensureHome(options.paths); // a settings command may be the very first thing a user runs
   writeJsonAtomic(options.paths.configFile, file, { mode: 0o600 });
   return loaded;

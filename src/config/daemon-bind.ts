@@ -26,7 +26,11 @@ export function readDaemonBind(options: {
       // missing or broken: doctor reports it; the defaults still find a default daemon
     }
   }
-  for (const entry of configEntriesFromEnv(options.env, [])) setPath(merged, entry.path, entry.value);
+  try {
+    for (const entry of configEntriesFromEnv(options.env, [])) setPath(merged, entry.path, entry.value);
+  } catch {
+    // a refused variable (reserved or duplicate name): the full loader reports it with its name
+  }
   const host = getPath(merged, ["Daemon", "Host"]);
   const port = Number(getPath(merged, ["Daemon", "Port"]));
   const mode = getPath(merged, ["Daemon", "ExposureMode"]);

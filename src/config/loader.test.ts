@@ -215,3 +215,107 @@ describe("errors name the file or variable, the key, the value and the fix", () 
     assert.equal(readFileSync(case_.configFile, "utf8"), before);
   });
 });
+
+describe("warnings name the layer a key was written in", () => {
+  test("unknown keys: the file (even for an empty object), secrets.json, the variable; with a did-you-mean", () => {
+    const { warnings, configFile, secretsFile } = (() => {
+      const c = load({
+        file: { Deamon: {}, Daemon: { Prot: 1 } },
+        secrets: { Providers: { o: { ApiKy: "x" } } },
+        env: { NETCLAW_Session__CompactionTreshold: "0.5" },
+      });
+      return { ...c, warnings: c.loaded().warnings };
+    })();
+    const by = (key: string) => warnings.find((w) => w.key === key)!;
+    assert.equal(by("Deamon").source, configFile);
+    assert.match(by("Deamon").message, /Did you mean 'Daemon'\?/);
+    assert.match(
+      by("Daemon.Prot").message,
+      new RegExp(`'Daemon\\.Prot' in ${configFile} .*Did you mean 'Daemon\\.Port'\\?`),
+    );
+    assert.equal(by("Providers.o.ApiKy").source, secretsFile);
+    assert.match(by("Providers.o.ApiKy").message, /Did you mean 'Providers\.o\.ApiKey'\?/);
+    assert.equal(
+      by("Session.CompactionTreshold").source,
+      "environment variable NETCLAW_Session__CompactionTreshold",
+    );
+    assert.ok(warnings.every((w) => !w.message.includes("built-in defaults")));
+  });
+
+  test("a credential in plain text in netclaw.json is a warning that never shows the value", () => {
+    const c = load({ file: { Providers: { o: { Type: "openai", ApiKey: "sk-plain-123" } } } });
+    const warning = c.loaded().warnings.find((w) => w.code === "plaintext_secret")!;
+    assert.equal(warning.key, "Providers.o.ApiKey");
+    assert.ok(!JSON.stringify(warning).includes("sk-plain-123"));
+    assert.match(warning.remediation, /netclaw secrets set Providers\.o\.ApiKey/);
+    // The same key in secrets.json or the environment is not a warning.
+    const elsewhere = load({
+      file: { Providers: { o: { Type: "openai" } } },
+      secrets: { Providers: { o: { ApiKey: "sk" } } },
+    });
+    assert.deepEqual(elsewhere.loaded().warnings, []);
+  });
+});
+
+describe("hazards are refused in every layer, before anything merges", () => {
+  test("secrets.json, an edit not yet written, and the environment", () => {
+    const secrets = load({ secrets: JSON.parse('{"Providers": {"x": {"__proto__": {"ApiKey": "x"}}}}') });
+    assert.throws(
+      secrets.loaded,
+      (e: ConfigError) =>
+        e.code === "config_key_forbidden" &&
+        e.message.includes(`${secrets.secretsFile} contains the key 'Providers.x.__proto__'`),
+    );
+    const override = load({});
+    assert.throws(
+      () =>
+        loadConfig({
+          configFile: override.configFile,
+          secretsFile: override.secretsFile,
+          env: {},
+          fileOverride: { Daemon: { Port: 1, port: 2 } },
+        }),
+      (e: ConfigError) => e.code === "config_key_duplicate",
+    );
+    assert.throws(
+      load({ env: { NETCLAW_Daemon__Port: "1", NETCLAW_DAEMON__PORT: "2" } }).loaded,
+      (e: ConfigError) =>
+        e.code === "config_key_duplicate" && /NETCLAW_DAEMON__PORT and NETCLAW_Daemon__Port/.test(e.message),
+    );
+    assert.equal(({} as Record<string, unknown>).ApiKey, undefined, "nothing reached Object.prototype");
+  });
+});
+
+describe("Daemon connection limits", () => {
+  test("defaults, and values from a file", () => {
+    const { config } = load({}).loaded();
+    assert.equal(config.Daemon.HeadersTimeoutSeconds, 10);
+    assert.equal(config.Daemon.RequestTimeoutSeconds, 60);
+    assert.equal(config.Daemon.MaxConnections, 256);
+    assert.equal(config.Daemon.MaxEventStreams, 64);
+    const custom = load({ file: { Daemon: { MaxConnections: 20, MaxEventStreams: 5 } } }).loaded().config;
+    assert.equal(custom.Daemon.MaxConnections, 20);
+    assert.equal(custom.Daemon.MaxEventStreams, 5);
+  });
+
+  test("a headers timeout past the request timeout, or streams that could take every connection, are refused by key", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { NETCLAW_Daemon__HeadersTimeoutSeconds: "90" },
+        /Daemon\.HeadersTimeoutSeconds in environment variable NETCLAW_Daemon__HeadersTimeoutSeconds: 90 — must not exceed Daemon\.RequestTimeoutSeconds \(60\)/,
+      ],
+      [
+        { NETCLAW_Daemon__MaxConnections: "10", NETCLAW_Daemon__MaxEventStreams: "10" },
+        /Daemon\.MaxEventStreams .*: 10 — must be less than Daemon\.MaxConnections \(10\)/,
+      ],
+      [{ NETCLAW_Daemon__MaxConnections: "0" }, /Daemon\.MaxConnections .*: 0 — must be at least 2/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(
+        () => load({ env }).loaded(),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(env),
+      );
+    }
+  });
+});

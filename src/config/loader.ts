@@ -3,12 +3,24 @@ import { join } from "node:path";
 import { type ZodError, z } from "zod";
 import { configEntriesFromEnv } from "./env.ts";
 import { ConfigError } from "./errors.ts";
+import { assertSafeTree } from "./key-hazards.ts";
 import { normalizeConfig, type SchemaNode, type UnknownKey } from "./normalize.ts";
 import { type ConfigSource, describeSource, Provenance } from "./provenance.ts";
-import { configSchema, type NetclawConfig, SECRET_KEY_NAMES } from "./schema.ts";
+import { configSchema, type NetclawConfig } from "./schema.ts";
+import { isSecretPath, MASKED, plaintextSecretPaths } from "./secret-leaves.ts";
 import { getPath, isTree, mergeInto, setPath, type Tree } from "./tree.ts";
+import { takeUnsupportedKeys, type UnsupportedKeyWarning } from "./unsupported-keys.ts";
 
-export type ConfigWarning = { code: "unknown_key"; key: string; source: string; message: string };
+/** A problem that does not stop anything: `message` is one sentence for logs, `remediation` the fix. */
+export type ConfigWarning =
+  | {
+      code: "unknown_key" | "plaintext_secret";
+      key: string;
+      source: string;
+      message: string;
+      remediation: string;
+    }
+  | UnsupportedKeyWarning;
 
 export type LoadedConfig = {
   config: NetclawConfig;
@@ -28,6 +40,12 @@ export type LoadConfigOptions = {
   decryptSecrets?: (tree: Tree) => Tree;
   /** Validate this netclaw.json content instead of the file on disk (an edit not yet written). */
   fileOverride?: Tree;
+  /**
+   * A change to secrets.json the caller makes right after (a provider's key added or removed),
+   * applied to the decrypted secrets (an empty tree when the file is missing) so the result is
+   * validated as if it were already stored.
+   */
+  editSecrets?: (plain: Tree) => void;
 };
 
 let jsonSchema: SchemaNode | undefined;
@@ -59,47 +77,50 @@ const SHIPPED_SCHEMA = join(import.meta.dirname, "..", "..", "netclaw-config.v1.
 /**
  * Builds the effective configuration from its layers, later wins: built-in defaults <
  * config/netclaw.json < config/secrets.json < NETCLAW_… environment variables. Keys are matched
- * case-insensitively. Unknown keys become warnings. Throws ConfigError for unreadable files,
- * invalid JSON and values the schema rejects; the message names the file or variable and the key.
+ * case-insensitively. Unknown keys and credentials written in plain text into netclaw.json
+ * become warnings, each naming the file or variable it was written in. Throws ConfigError for
+ * unreadable files, invalid JSON, reserved or case-duplicate keys, nesting deeper than
+ * MAX_CONFIG_DEPTH, and values the schema rejects; the message names the file or variable and
+ * the key. Cross-references (a model's provider, the exposure topology…) are `validateConfig`'s.
  */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const provenance = new Provenance();
   const merged: Tree = {};
+  const warnings: ConfigWarning[] = [];
+  const addLayer = (tree: Tree, source: ConfigSource) => {
+    mergeInto(merged, structuredClone(tree));
+    provenance.recordTree(tree, source);
+    warnings.push(...unknownKeyWarnings(tree, source));
+  };
 
   const file = options.fileOverride
     ? { exists: true, tree: options.fileOverride }
     : readJsonObject(options.configFile);
   if (file.tree) {
-    mergeInto(merged, structuredClone(file.tree));
-    provenance.recordTree(file.tree, { kind: "file", path: options.configFile });
+    if (options.fileOverride) assertSafeTree(file.tree, options.configFile);
+    addLayer(file.tree, { kind: "file", path: options.configFile });
+    warnings.push(...plaintextSecretWarnings(file.tree, options.configFile));
   }
   const secrets = readJsonObject(options.secretsFile);
-  if (secrets.tree) {
-    const plain = options.decryptSecrets ? options.decryptSecrets(secrets.tree) : secrets.tree;
-    mergeInto(merged, structuredClone(plain));
-    provenance.recordTree(plain, { kind: "file", path: options.secretsFile });
+  let plain = secrets.tree && options.decryptSecrets ? options.decryptSecrets(secrets.tree) : secrets.tree;
+  if (options.editSecrets) {
+    plain = structuredClone(plain ?? {});
+    options.editSecrets(plain);
+    assertSafeTree(plain, options.secretsFile);
   }
+  if (plain) addLayer(plain, { kind: "file", path: options.secretsFile });
   const rootKeys = Object.keys(configJsonSchema().properties ?? {});
   for (const entry of configEntriesFromEnv(options.env, rootKeys)) {
+    const tree: Tree = {};
+    setPath(tree, entry.path, entry.value);
+    warnings.push(...unknownKeyWarnings(tree, { kind: "env", name: entry.name }));
     setPath(merged, entry.path, entry.value);
     provenance.record(entry.path, { kind: "env", name: entry.name });
   }
 
-  const unknown: UnknownKey[] = [];
-  const normalized = normalizeConfig(merged, configJsonSchema(), unknown);
+  const normalized = normalizeConfig(merged, configJsonSchema(), []);
   const result = configSchema.safeParse(normalized);
   if (!result.success) throw schemaError(result.error, normalized, provenance);
-
-  const warnings = unknown.map(({ path }) => {
-    const key = path.join(".");
-    const source = describeSource(provenance.lookup(path));
-    return {
-      code: "unknown_key" as const,
-      key,
-      source,
-      message: `Unknown configuration key '${key}' in ${source} is ignored. Check its spelling against \`netclaw config schema\`, or remove it.`,
-    };
-  });
   return {
     config: result.data,
     warnings,
@@ -110,7 +131,50 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   };
 }
 
-/** Reads a JSON file that must hold an object; a missing file is not an error. */
+/**
+ * The keys of one layer the schema does not know, each named with that layer's file or variable;
+ * documented settings not implemented yet get their own warning (unsupported-keys.ts).
+ */
+function unknownKeyWarnings(tree: Tree, source: ConfigSource): ConfigWarning[] {
+  const found: UnknownKey[] = [];
+  normalizeConfig(tree, configJsonSchema(), found);
+  const layer = new Provenance();
+  layer.recordTree(tree, source);
+  const { warnings, unknown } = takeUnsupportedKeys({ unknown: found, tree, provenance: layer });
+  return [
+    ...warnings,
+    ...unknown.map(({ path, suggestion }) => {
+      const key = path.join(".");
+      const where = describeSource(source);
+      const hint = suggestion ? ` Did you mean '${[...path.slice(0, -1), suggestion].join(".")}'?` : "";
+      return {
+        code: "unknown_key" as const,
+        key,
+        source: where,
+        message: `Unknown configuration key '${key}' in ${where} is ignored.${hint} Check its spelling against \`netclaw config schema\`, or remove it.`,
+        remediation: suggestion
+          ? `rename it to '${suggestion}' in ${where}, or remove it`
+          : "check its spelling against `netclaw config schema`, or remove it",
+      };
+    }),
+  ];
+}
+
+/** A credential in netclaw.json is readable by anything that reads the settings file or its backups. */
+function plaintextSecretWarnings(tree: Tree, file: string): ConfigWarning[] {
+  return plaintextSecretPaths(tree).map((key) => ({
+    code: "plaintext_secret" as const,
+    key,
+    source: file,
+    message: `${key} is stored in plain text in ${file}; credentials belong encrypted in secrets.json.`,
+    remediation: `move it: \`netclaw secrets set ${key}\` (the value on stdin), then \`netclaw config unset ${key}\``,
+  }));
+}
+
+/**
+ * Reads a JSON file that must hold an object; a missing file is not an error. Throws ConfigError
+ * for an unreadable file, invalid JSON, a non-object, and the hazards of `assertSafeTree`.
+ */
 export function readJsonObject(path: string): { exists: boolean; tree: Tree | undefined } {
   let text: string;
   try {
@@ -137,6 +201,7 @@ export function readJsonObject(path: string): { exists: boolean; tree: Tree | un
       remediation: `Wrap the settings in { … }, for example {"configVersion": 1}.`,
     });
   }
+  assertSafeTree(parsed, path); // before any caller merges or clones it
   return { exists: true, tree: parsed };
 }
 
@@ -146,8 +211,7 @@ function schemaError(error: ZodError, normalized: unknown, provenance: Provenanc
   const key = path.join(".") || "(root)";
   const source: ConfigSource = provenance.lookup(path);
   const raw = getPath(normalized, path.map(String));
-  const secret = path.some((segment) => SECRET_KEY_NAMES.includes(String(segment)));
-  const shown = raw === undefined ? "(missing)" : secret ? "(hidden)" : JSON.stringify(raw);
+  const shown = raw === undefined ? "(missing)" : isSecretPath(path) ? MASKED : JSON.stringify(raw);
   const more = error.issues.length > 1 ? ` (${error.issues.length - 1} more problem(s) after this one)` : "";
   const message = `Invalid configuration value for ${key} in ${describeSource(source)}: ${shown} — ${describeIssue(issue)}.${more}`;
   const where =

@@ -46,10 +46,12 @@ export function resolveModels(config: NetclawConfig): ModelResolution {
         `Set Providers.${name}.Type to one of ollama, openai, anthropic, openrouter, openai-compatible.`,
       );
     }
-    if (NEEDS_KEY.has(provider.Type) && !provider.ApiKey) {
+    // Blank is missing: a key of spaces (a stray `secrets set … " "`) would only fail at the first turn.
+    const blank = provider.ApiKey !== undefined && provider.ApiKey.trim() === "";
+    if ((NEEDS_KEY.has(provider.Type) && !provider.ApiKey?.trim()) || (blank && provider.ApiKey !== "")) {
       return invalid(
         `Providers.${name}.ApiKey`,
-        `Provider '${name}' (${provider.Type}) has no API key (Providers.${name}.ApiKey).`,
+        `Provider '${name}' (${provider.Type}) has ${blank ? "an empty" : "no"} API key (Providers.${name}.ApiKey).`,
         `Set it with \`netclaw secrets set Providers.${name}.ApiKey <key>\` or the environment variable NETCLAW_Providers__${name}__ApiKey.`,
       );
     }

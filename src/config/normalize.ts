@@ -1,3 +1,4 @@
+import { closestMatch } from "./did-you-mean.ts";
 import { isTree, type Tree } from "./tree.ts";
 
 /** The subset of JSON Schema that zod emits for our config schema. */
@@ -11,7 +12,8 @@ export type SchemaNode = {
   anyOf?: SchemaNode[];
 };
 
-export type UnknownKey = { path: (string | number)[] };
+/** A key the schema does not know; `suggestion` is the closest known key at the same level (a likely typo). */
+export type UnknownKey = { path: (string | number)[]; suggestion?: string };
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -63,7 +65,8 @@ function walkObject(value: Tree, node: SchemaNode, path: (string | number)[], un
     } else if (typeof node.additionalProperties === "object") {
       out[key] = walk(child, node.additionalProperties, [...path, key], unknown);
     } else {
-      unknown.push({ path: [...path, key] });
+      const suggestion = closestMatch(key, Object.keys(node.properties ?? {}));
+      unknown.push({ path: [...path, key], ...(suggestion ? { suggestion } : {}) });
     }
   }
   return out;

@@ -24,8 +24,10 @@ export class Provenance {
   recordTree(tree: Tree, source: ConfigSource, prefix: string[] = []): void {
     for (const [key, value] of Object.entries(tree)) {
       const path = [...prefix, key];
-      if (isTree(value)) this.recordTree(value, source, path);
-      else this.record(path, source);
+      if (!isTree(value)) this.record(path, source);
+      else if (Object.keys(value).length > 0) this.recordTree(value, source, path);
+      // An empty object adds nothing to merge, but a message about it must name its file.
+      else if (this.lookup(path).kind === "default") this.record(path, source);
     }
   }
 

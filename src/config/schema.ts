@@ -5,6 +5,8 @@ import { z } from "zod";
  * original documented; the loader matches them case-insensitively before this schema sees them.
  * `Daemon.ExposureMode` and `Daemon.UpdateChannel` stay plain strings here: their validation
  * messages are part of the contract and come from `exposure.ts` / `daemon-settings.ts`.
+ * Every key here is read by some code (schema-readers.test.ts); documented settings that nothing
+ * implements yet are listed in `unsupported-keys.ts` instead, and warned about when set.
  */
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
@@ -28,6 +30,31 @@ const daemonSchema = z
     UpdateFeedUrl: z.url().default("https://registry.npmjs.org"),
     UpdateCheckIntervalHours: int(1, 24 * 30).default(24),
     ShutdownDrainSeconds: int(0, 600).default(6), // inside Docker's 10 s stop timeout, with room to spare
+    // A connection must finish its request headers (from its first byte, or from connecting if it
+    // sends nothing) within HeadersTimeoutSeconds and its whole request within
+    // RequestTimeoutSeconds; event streams are responses, so neither cuts them.
+    HeadersTimeoutSeconds: int(1, 600).default(10),
+    RequestTimeoutSeconds: int(1, 3600).default(60),
+    // Connections beyond MaxConnections are closed on accept; event streams take at most
+    // MaxEventStreams of them, so streams can never hold every slot.
+    MaxConnections: int(2, 100_000).default(256),
+    MaxEventStreams: int(1, 100_000).default(64),
+  })
+  .superRefine((daemon, context) => {
+    if (daemon.HeadersTimeoutSeconds > daemon.RequestTimeoutSeconds) {
+      context.addIssue({
+        code: "custom",
+        path: ["HeadersTimeoutSeconds"],
+        message: `must not exceed Daemon.RequestTimeoutSeconds (${daemon.RequestTimeoutSeconds})`,
+      });
+    }
+    if (daemon.MaxEventStreams >= daemon.MaxConnections) {
+      context.addIssue({
+        code: "custom",
+        path: ["MaxEventStreams"],
+        message: `must be less than Daemon.MaxConnections (${daemon.MaxConnections}) so other requests keep a connection`,
+      });
+    }
   })
   .prefault({});
 
@@ -35,17 +62,13 @@ const providerSchema = z.object({
   Type: providerType.optional(),
   Endpoint: z.url().optional(),
   ApiKey: z.string().optional(),
-  AuthMethod: z.enum(["None", "ApiKey"]).optional(),
   VendorOptions: z.record(z.string(), z.string()).optional(),
 });
 
-const modalities = z.string().optional();
 const roleModelSchema = z.object({
   Provider: z.string().trim().min(1).optional(),
   ModelId: z.string().trim().min(1).optional(),
   ContextWindow: int(4096, 10_000_000).optional(),
-  InputModalities: modalities,
-  OutputModalities: modalities,
 });
 
 const modelsSchema = z
@@ -67,11 +90,9 @@ const modelsSchema = z
 const sessionSchema = z
   .object({
     CompactionThreshold: z.number().gt(0).lt(1).default(0.75),
-    SnapshotInterval: int(1, 10_000).default(20),
     KeepRecentToolResults: int(0, 1000).default(3),
     MaxToolCallsPerTurn: int(1, 10_000).default(30),
     SidecarLlmTimeoutSeconds: seconds(90),
-    TurnLlmTimeoutSeconds: seconds(180),
     ToolExecutionTimeoutSeconds: seconds(90),
     FirstTokenTimeoutSeconds: seconds(600),
     IdleTimeoutSeconds: seconds(120),
@@ -103,7 +124,6 @@ const audienceProfile = z.object({
 const toolsSchema = z
   .object({
     ShellMode: shellMode.optional(),
-    ShellTimeoutSeconds: seconds(60),
     MaxOutputChars: int(1000, 10_000_000).default(32_000),
     MaxToolTimeoutSeconds: seconds(600),
     HardDenyPatterns: z.array(z.string()).default([]),
@@ -133,7 +153,6 @@ const mcpServerSchema = z.object({
   EnvironmentVariables: z.record(z.string(), z.string()).prefault({}),
   Headers: z.record(z.string(), z.string()).prefault({}),
   Enabled: z.boolean().default(true),
-  GrantCategory: z.string().optional(),
 });
 
 const enabled = (value: boolean) => z.object({ Enabled: z.boolean().default(value) }).prefault({});
@@ -163,14 +182,6 @@ export const configSchema = z.object({
     })
     .prefault({}),
   Scheduling: enabled(true),
-  SubAgents: enabled(true),
-  Search: z
-    .object({
-      Enabled: z.boolean().default(false),
-      Backend: z.enum(["DuckDuckGo", "Brave", "SearXng"]).optional(),
-    })
-    .prefault({}),
-  Telemetry: enabled(false),
   Workspaces: z.object({ Directory: z.string().optional() }).prefault({}),
   Logging: z
     .object({ LogLevel: z.object({ Default: logLevel.default("Warning") }).prefault({}) })

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync }
 import { join } from "node:path";
 import { z } from "zod";
 import { writeJsonAtomic } from "./atomic-write.ts";
+import { UNSUPPORTED_WEBHOOK_ROUTE_KEYS, unsupportedKey } from "./unsupported-keys.ts";
 
 /** Route names double as file names and URL segments: `config/webhooks/<route>.json`. */
 export const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -35,8 +36,6 @@ export const webhookRouteSchema = z.object({
   Audience: z.enum(["Public", "Team", "Personal"]).default("Public"),
   Prompt: z.string().min(1, "must say what the agent should do with a delivery").max(20_000),
   NotifyInstructions: z.string().max(20_000).optional(),
-  DeliveryRequired: z.boolean().default(true),
-  NotificationTarget: z.object({ Kind: z.enum(["Slack"]), ChannelId: z.string().min(1) }).optional(),
   MaxBodyBytes: z.number().int().min(1).max(MAX_BODY_BYTES_LIMIT).default(DEFAULT_MAX_BODY_BYTES),
   RateLimitPerMinute: z.number().int().min(1).max(10_000).default(30),
   Verification: verification,
@@ -45,9 +44,12 @@ export const webhookRouteSchema = z.object({
 export type WebhookRoute = z.infer<typeof webhookRouteSchema>;
 export type WebhookRouteInput = z.input<typeof webhookRouteSchema>;
 
-/** Result of reading one route file: a valid route or the reason it is disabled. */
+/**
+ * Result of reading one route file: a valid route (with the documented keys it sets that are not
+ * supported yet, e.g. `NotificationTarget`) or the reason it is disabled.
+ */
 export type RouteFileResult =
-  | { ok: true; name: string; route: WebhookRoute; looseMode: boolean }
+  | { ok: true; name: string; route: WebhookRoute; looseMode: boolean; unsupported: string[] }
   | { ok: false; name: string; error: string };
 
 /** Keys are case-insensitive like the rest of the configuration: `prompt` = `Prompt`. */
@@ -59,16 +61,23 @@ function canonicalKeys(value: unknown, shape: Record<string, z.ZodType>): unknow
   return out;
 }
 
-/** Validates a parsed route document; the message names each bad key and never echoes a value. */
+/**
+ * Validates a parsed route document; the message names each bad key and never echoes a value.
+ * `unsupported` lists the keys it sets that no code reads yet (ignored, for a warning).
+ */
 export function parseWebhookRoute(
   value: unknown,
-): { ok: true; route: WebhookRoute } | { ok: false; error: string } {
+): { ok: true; route: WebhookRoute; unsupported: string[] } | { ok: false; error: string } {
   const top = canonicalKeys(value, webhookRouteSchema.shape) as Record<string, unknown>;
+  const unsupported =
+    top && typeof top === "object"
+      ? Object.keys(top).flatMap((key) => unsupportedKey([key], UNSUPPORTED_WEBHOOK_ROUTE_KEYS) ?? [])
+      : [];
   if (top && typeof top === "object" && "Verification" in top) {
     top.Verification = canonicalKeys(top.Verification, verification.shape);
   }
   const parsed = webhookRouteSchema.safeParse(top);
-  if (parsed.success) return { ok: true, route: parsed.data };
+  if (parsed.success) return { ok: true, route: parsed.data, unsupported };
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.join(".") : "(file)";
     return `${path}: ${issue.message}`;
@@ -102,7 +111,13 @@ export function readRouteFile(dir: string, name: string): RouteFileResult {
   }
   const parsed = parseWebhookRoute(json);
   if (!parsed.ok) return { ok: false, name, error: `${path}: ${parsed.error}` };
-  return { ok: true, name, route: parsed.route, looseMode: (mode & 0o077) !== 0 };
+  return {
+    ok: true,
+    name,
+    route: parsed.route,
+    looseMode: (mode & 0o077) !== 0,
+    unsupported: parsed.unsupported,
+  };
 }
 
 /** Route names that have a file in `dir` (`<name>.json`; temp and hidden files are skipped). */

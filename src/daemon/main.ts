@@ -12,6 +12,7 @@ import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
 import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
+import { validateConfig } from "../config/validate.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
 import { stripUrlCredentials } from "../protocol/url-credentials.ts";
@@ -21,6 +22,7 @@ import { createSessionTools } from "./agent/session-tools.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
+import { createClientAddress } from "./http/client-address.ts";
 import { createHostGuard } from "./http/host-guard.ts";
 import { createProxyTrust } from "./http/proxy-trust.ts";
 import { healthRoutes } from "./http/routes/health.ts";
@@ -29,6 +31,7 @@ import { localControlRoutes } from "./http/routes/local-control.ts";
 import { openApiRoutes } from "./http/routes/openapi.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
+import { createStreamGate } from "./http/sse.ts";
 import { checkNewConfig } from "./lifecycle/config-reload.ts";
 import { configFingerprint, watchConfig } from "./lifecycle/config-watch.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
@@ -78,9 +81,12 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`,
     );
     process.stderr.write(`${line}\n`);
-    logger?.fatal({ err: problem.error }, line);
+    logger?.fatal(problem.exitCode === undefined ? {} : { err: problem.error }, line);
     flushLog();
-    writeCrashLog({ logsDir: paths.logsDir, reason: line, error: problem.error });
+    // A configuration the daemon refuses is the user's to fix, not a crash: no crash log (and
+    // no stack trace) for it. Runtime failures (store, listen) still leave one.
+    if (problem.exitCode !== undefined && problem.exitCode !== EXIT_CONFIG)
+      writeCrashLog({ logsDir: paths.logsDir, reason: line, error: problem.error });
     lock?.release();
     process.exit(problem.exitCode ?? EXIT_CONFIG);
   };
@@ -132,11 +138,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
   const lifecycleLog = logger.child({ component: "lifecycle" }, { level: "info" });
   installCrashHandlers({ paths, logger, flush: flushLog, release: () => lock?.release() });
-  for (const warning of loaded.warnings)
+  for (const warning of loaded.warnings) {
     logger.warn({ key: warning.key, source: warning.source }, warning.message);
+    process.stderr.write(`warning: ${warning.message}\n`); // a foreground netclawd's console
+  }
 
+  // The checks `config validate`, `config set` and `doctor` run, with the same messages.
+  const problem = validateConfig(config, { configDir: paths.configDir });
+  if (problem) abort(problem);
   const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
-  if (typeof channel === "object") abort(channel);
+  if (typeof channel === "object") abort(channel); // validated above; kept as the type's guard
 
   const registry = createDeviceRegistry({
     devicesPath: paths.devicesFile,
@@ -366,9 +377,20 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger,
     hostGuard: createHostGuard({
       bindHost: config.Daemon.Host,
+      port: config.Daemon.Port,
       allowedHosts: config.Daemon.AllowedHosts,
       enforceHost: mode === "local",
     }),
+    clientAddress: createClientAddress({ mode, trustedProxies: config.Daemon.TrustedProxies }),
+    limits: {
+      headersTimeoutMs: config.Daemon.HeadersTimeoutSeconds * 1000,
+      requestTimeoutMs: config.Daemon.RequestTimeoutSeconds * 1000,
+      maxConnections: config.Daemon.MaxConnections,
+      onConnectionRefused: (max) =>
+        lifecycleLog.warn(
+          `Refused connections: ${max} are open (Daemon.MaxConnections). Raise it if this is expected load.`,
+        ),
+    },
     authenticate: createAuthenticator({
       trustLoopback: mode === "local",
       verifyDeviceToken: (token) => {
@@ -397,9 +419,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         registry,
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now: Date.now }),
         lockout: createFailureLockout({ now: Date.now }),
+        globalLockout: createFailureLockout({ now: Date.now, maxFailures: 100, maxKeys: 1 }),
         onChange: (event) => pairingLog.info(event, `device ${event.action}`),
       }),
-      sessionRoutes({ registry: sessionRegistry, heartbeatMs: 15_000, approvals: tools.approvals }),
+      sessionRoutes({
+        registry: sessionRegistry,
+        heartbeatMs: 15_000,
+        approvals: tools.approvals,
+        streams: createStreamGate(config.Daemon.MaxEventStreams),
+      }),
       createWebhookRoutes({
         enabled: () => config.Webhooks.Enabled,
         registry: webhookRoutes,

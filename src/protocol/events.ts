@@ -57,6 +57,11 @@ export const sessionEventSchema = z.discriminatedUnion("type", [
     toolName: z.string(),
     result: z.string(),
     isError: z.boolean(),
+    /**
+     * Set when policy refused the call, to the decision's reason: `approval_required_unattended`
+     * (nobody could approve), `approval_declined`, `hard_deny`, `protected_path`, …
+     */
+    denied: z.string().optional(),
   }),
   z.object({
     ...base,

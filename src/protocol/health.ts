@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpServerStatusSchema } from "./mcp.ts";
 
 /** `GET /api/health/status` — shared by the daemon (producer) and the CLI (consumer). */
 export const healthStatusSchema = z.object({
@@ -56,14 +57,9 @@ export const healthStatusSchema = z.object({
   /** One entry per configured MCP server. */
   mcp: z
     .array(
-      z.object({
-        name: z.string(),
-        transport: z.string(),
-        state: z.enum(["connected", "degraded", "disabled", "connecting"]),
-        tools: z.number(),
+      mcpServerStatusSchema.extend({
         /** Tools some audience may use (granted, server allowed, not Deny); servers start with none. */
         granted: z.number().optional(),
-        error: z.string().optional(),
       }),
     )
     .optional(),

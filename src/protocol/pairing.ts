@@ -10,7 +10,12 @@ export const PAIRING_BODY_LIMIT_BYTES = 4096;
 
 /** `POST /api/local-control/v1/pairing-code` request and answer. */
 export const pairingCodeRequestSchema = z.object({ proof: z.string() });
-export const pairingCodeResponseSchema = z.object({ formattedCode: z.string(), expiresAt: z.string() });
+export const pairingCodeResponseSchema = z.object({
+  formattedCode: z.string(),
+  expiresAt: z.string(),
+  /** `ABCD-EFGH-JKLM-NPQR`: the same code in full, accepted even while pairing is locked out. */
+  fullCode: z.string().optional(),
+});
 
 /** `POST /api/pair/exchange` request and answer. */
 export const pairExchangeRequestSchema = z.object({

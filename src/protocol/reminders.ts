@@ -179,10 +179,24 @@ export type ReminderProblem = { file: string; problem: string };
 export type ReminderListResponse = { reminders: ReminderView[]; problems: ReminderProblem[] };
 export type ReminderResponse = { reminder: ReminderView; created?: boolean };
 export type ReminderHistoryResponse = { reminderId: string; runs: RunRecord[] };
-export type ValidateResponse = {
-  valid: boolean;
-  results: Array<{ index: number; id: string | null; ok: boolean; problem?: string }>;
-};
+/** `POST /api/reminders/validate`: one result per document, in order. */
+export const validateResponseSchema = z.object({
+  valid: z.boolean(),
+  results: z.array(
+    z.object({
+      index: z.number().int(),
+      id: z.string().nullable(),
+      ok: z.boolean(),
+      problem: z.string().optional(),
+    }),
+  ),
+});
+export type ValidateResponse = z.infer<typeof validateResponseSchema>;
+
+/** `POST /api/reminders/import`: every document was saved (otherwise nothing was). */
+export const importResponseSchema = z.object({
+  imported: z.array(z.object({ id: z.string(), created: z.boolean() })),
+});
 
 /** `path: message; …` for a zod error — names the field so the user can fix it. */
 export function describeIssues(error: z.ZodError): string {

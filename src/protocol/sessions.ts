@@ -23,7 +23,11 @@ export const createSessionRequestSchema = z.object({
 });
 export const sessionResponseSchema = z.object({ session: sessionSummarySchema, created: z.boolean() });
 
-/** `GET /api/sessions` (newest activity first). */
+/**
+ * `GET /api/sessions` (newest activity first, at most 50). With `?match=<ref>`: only the sessions
+ * `ref` may mean — the one with that id, the one with that name, and those whose id starts with
+ * it (at most 20). Clients resolve `--resume <ref>` from that list (see the CLI's session-ref).
+ */
 export const sessionListSchema = z.object({ sessions: z.array(sessionSummarySchema) });
 
 /** `GET /api/sessions/:id`: the stored transcript. `?after=<eventId>` pages forward. */

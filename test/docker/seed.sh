@@ -35,6 +35,9 @@ T_ALL=$(date +%s.%N)
 passed=0 failed=0 skipped=0
 upstream_pid=""
 registry_pid=""
+forwarder_pid=""
+# The engine's socket, mounted into containers as the page's last line says.
+HOST_DOCKER_SOCKET=/var/run/docker.sock
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -78,7 +81,7 @@ cleanup() {
     docker volume ls -q --filter "label=$LABEL" 2>/dev/null | xargs -r docker volume rm -f >/dev/null 2>&1
   fi
   local pid
-  for pid in $upstream_pid $registry_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  for pid in $upstream_pid $registry_pid $forwarder_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -164,7 +167,7 @@ s_image_config() {
   done
   docker run --rm --network host --entrypoint sh "$IMAGE" -c '
     set -e
-    for t in git jq sqlite3 python3 curl wget gh tini setpriv ps node npm npx netclaw netclawd; do
+    for t in git jq sqlite3 python3 curl wget gh docker tini setpriv ps node npm npx netclaw netclawd; do
       command -v "$t" >/dev/null || { echo "missing tool: $t"; exit 1; }
     done
     test "$(id -u netclaw):$(id -g netclaw)" = 1654:1654
@@ -291,6 +294,11 @@ s_uids() {
   local foreign
   foreign=$(docker exec "$NAME" find "$DATA" ! -uid 1654 -print)
   [ -z "$foreign" ] || { echo "not owned by 1654: $foreign"; return 1; }
+  # No Docker socket mounted: no socket line, and netclawd has no group but its own.
+  if docker logs "$NAME" 2>&1 | grep -F 'Docker socket'; then echo "a socket line without a socket"; return 1; fi
+  local groups
+  groups=$(docker exec "$NAME" sh -c 'sed -n "s/^Groups:[[:space:]]*//p" /proc/$(head -n 1 "$NETCLAW_HOME/netclaw.pid")/status')
+  [ "$(echo $groups)" = 1654 ] || { echo "netclawd's supplementary groups: '$groups', want 1654 only"; return 1; }
 }
 
 s_chat() {
@@ -451,7 +459,9 @@ s_pair() {
 s_init_scripted() {
   local n=netclaw-seed-init v=netclaw-seed-init
   claim_container "$n" && claim_volume "$v" || return 1
+  # With the page's last line, the host's Docker socket (s_docker_socket uses it after init).
   docker run -d --network host --name "$n" --label "$LABEL" -v "$v:$DATA" \
+    -v "$HOST_DOCKER_SOCKET:/var/run/docker.sock" \
     -e NETCLAW_Daemon__UpdateFeedUrl="$REGISTRY_URL" "$IMAGE" >/dev/null || return 1
   wait_for 30 ready "$n" || { docker logs "$n"; return 1; }
   docker exec "$n" netclaw status >"$TMP/init-before.out" 2>&1
@@ -473,7 +483,85 @@ s_init_scripted() {
     echo "init over docker exec, supervisor restart, status healthy (no chat command in this build yet)" >"$log.detail"
   fi
   docker exec -u netclaw "$n" grep -q 'ENC:v1:' "$DATA/config/secrets.json" || { echo "the key is not stored encrypted"; return 1; }
-  docker stop "$n" >/dev/null && docker rm "$n" >/dev/null
+  # Left running for s_docker_socket, which removes it.
+}
+
+# The page's last line: with the host's Docker socket mounted, the agent manages containers. The
+# container set up by s_init_scripted (Personal posture, where the shell tool exists) has it; it is
+# removed afterwards whatever the outcome (later steps need 127.0.0.1:5199).
+s_docker_socket() {
+  docker_socket_chat netclaw-seed-init
+  local rc=$?
+  docker rm -f netclaw-seed-init >/dev/null 2>&1
+  return "$rc"
+}
+docker_socket_chat() {
+  local n=$1 rc
+  running "$n" || { echo "the container of the init step is not running"; return 1; }
+  docker logs "$n" 2>&1 | grep -E '^\[entrypoint\] Docker socket /var/run/docker\.sock mounted \(gid [0-9]+, group [^)]+\): netclawd may use the docker CLI$' \
+    || { echo "no 'Docker socket ... mounted' line"; docker logs --tail 20 "$n"; return 1; }
+  # The model's turn: one shell_execute call, then a closing text.
+  curl -sf -X POST -H 'content-type: application/json' "$UPSTREAM_URL/__fake/replies" \
+    -d '{"replies":[{"toolCalls":[{"name":"shell_execute","arguments":{"Command":"docker ps --format \"{{.Names}}\""}}]},"containers listed"]}' \
+    >/dev/null || { echo "could not queue the fake replies"; return 1; }
+  docker exec "$n" netclaw chat -p "list the containers ($$)" --json >"$TMP/dps.json" 2>"$TMP/dps.err"
+  rc=$?
+  cat "$TMP/dps.json" "$TMP/dps.err"
+  [ "$rc" = 0 ] || { echo "chat exit code $rc"; return 1; }
+  docker exec -i "$n" jq -r '.toolCalls[0] | "\(.name) isError=\(.isError)"' <"$TMP/dps.json" | grep -qx 'shell_execute isError=false' \
+    || { echo "no successful shell_execute call"; return 1; }
+  docker exec -i "$n" jq -r '.toolCalls[0].result' <"$TMP/dps.json" >"$TMP/dps.result"
+  grep -qx "$n" "$TMP/dps.result" || { echo "the tool result does not list the container $n"; return 1; }
+  # The model got that result back.
+  curl -sf "$UPSTREAM_URL/__fake/requests" | grep -q "$n" || { echo "the fake upstream never saw the listing"; return 1; }
+  # The group is the netclaw user's, so `docker exec -u netclaw` gets it too.
+  docker exec -u netclaw "$n" docker ps -q >/dev/null || { echo "docker ps as netclaw through docker exec failed"; return 1; }
+  echo "the agent's shell_execute ran docker ps and listed $n" >"$log.detail"
+}
+
+# Any GID: a socket of group 4242 (a forwarder to the host's), and a -v whose host path does not
+# exist (Docker mounts an empty directory): adopted, and a clear warning with the daemon up.
+s_docker_socket_variants() {
+  local dir rc
+  dir=$(mktemp -d /tmp/netclaw-seed-sock.XXXXXX)
+  docker_socket_variants netclaw-seed-sock "$dir"
+  rc=$?
+  docker rm -f netclaw-seed-sock >/dev/null 2>&1
+  if [ -n "$forwarder_pid" ]; then kill "$forwarder_pid" 2>/dev/null; wait "$forwarder_pid" 2>/dev/null; fi
+  forwarder_pid=""
+  rm -rf "$dir"
+  return "$rc"
+}
+docker_socket_variants() {
+  local n=$1 dir=$2 node
+  claim_container "$n" || return 1
+  node=$(find_node24) || return 1
+  "$node" -e '
+    const net = require("node:net"), fs = require("node:fs");
+    const [path, gid, target] = process.argv.slice(1);
+    net.createServer((c) => {
+      const u = net.connect(target);
+      c.pipe(u).pipe(c);
+      c.on("error", () => u.destroy());
+      u.on("error", () => c.destroy());
+    }).listen(path, () => { fs.chownSync(path, 0, Number(gid)); fs.chmodSync(path, 0o660); });
+  ' "$dir/docker.sock" 4242 "$HOST_DOCKER_SOCKET" &
+  forwarder_pid=$!
+  wait_for 20 sh -c "[ \"\$(stat -c %g:%a '$dir/docker.sock' 2>/dev/null)\" = 4242:660 ]" \
+    || { echo "the forwarding socket did not come up"; return 1; }
+  docker run -d --network host --name "$n" --label "$LABEL" -v "$dir/docker.sock:/var/run/docker.sock" "$IMAGE" >/dev/null || return 1
+  wait_for 20 sh -c "docker logs $n 2>&1 | grep -q 'Docker socket'" || true
+  docker logs "$n" 2>&1 | tee "$TMP/sock.log"
+  grep -qxF '[entrypoint] Docker socket /var/run/docker.sock mounted (gid 4242, group docker): netclawd may use the docker CLI' "$TMP/sock.log" \
+    || { echo "gid 4242 not adopted"; return 1; }
+  docker exec -u netclaw "$n" docker ps --format '{{.Names}}' | grep -qx "$n" || { echo "docker ps through gid 4242 failed"; return 1; }
+  docker rm -f "$n" >/dev/null
+  docker run -d --network host --name "$n" --label "$LABEL" -v "$dir/missing.sock:/var/run/docker.sock" "$IMAGE" >/dev/null || return 1
+  wait_for 30 ready "$n" || { docker logs "$n"; return 1; }
+  docker logs "$n" 2>&1 | tee "$TMP/sock2.log"
+  grep -qF '[entrypoint] WARN: Docker socket /var/run/docker.sock is mounted but netclawd cannot use it: it is a directory, not a socket' "$TMP/sock2.log" \
+    || { echo "no warning for a directory at the socket path"; return 1; }
+  echo "gid 4242 adopted (docker ps works); a missing host path warns and the daemon still starts" >"$log.detail"
 }
 
 # Image B = this image plus one more migration. Data written by A survives B's migration (with a
@@ -545,5 +633,7 @@ step "NETCLAW_Daemon__Host=0.0.0.0: restart loop and the exact error" s_badhost
 step "bind mount not owned by 1654, not fixable: clear error" s_bind_unfixable
 step "bind mount of a root-owned host dir: taken over, daemon starts" s_bind_fixable
 step "no provider env: docker exec netclaw netclaw init --non-interactive, then status/chat" s_init_scripted
+step "Docker socket mounted: a chat turn's shell tool lists containers" s_docker_socket
+step "Docker socket of another GID adopted; a missing host socket warns" s_docker_socket_variants
 step "upgrade: image B with one more migration keeps A's data; A again refuses to roll back" s_upgrade
 finish

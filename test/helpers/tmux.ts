@@ -39,6 +39,27 @@ export function startTerminal(options: {
     type(text: string) {
       execFileSync("tmux", ["send-keys", "-t", name, "-l", text]);
     },
+    /**
+     * Types into a prompt that has just appeared and waits until the screen shows a change. Keys
+     * sent while a prompt is still starting can be lost on a busy machine; then the line is cleared
+     * (Ctrl+U) and typed again, so a slow echo is never typed twice into the answer.
+     */
+    async typeInto(text: string, timeoutMs = 15_000): Promise<void> {
+      const before = screen();
+      const changed = async (ms: number) => {
+        for (const end = Date.now() + ms; Date.now() < end; ) {
+          if (screen() !== before) return true;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return false;
+      };
+      execFileSync("tmux", ["send-keys", "-t", name, "-l", text]);
+      if (await changed(timeoutMs / 2)) return;
+      execFileSync("tmux", ["send-keys", "-t", name, "C-u"]);
+      execFileSync("tmux", ["send-keys", "-t", name, "-l", text]);
+      if (await changed(timeoutMs / 2)) return;
+      throw new Error(`terminal never echoed typed text; screen:\n${screen()}`);
+    },
     /** Waits until the screen matches; throws with the screen when it does not within `timeoutMs`. */
     async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
       const deadline = Date.now() + timeoutMs;

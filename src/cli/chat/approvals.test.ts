@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ApprovalOption, SessionEvent } from "../../protocol/events.ts";
 import { createApprovalQueue } from "./approvals.ts";
+import { PLAIN } from "./render.ts";
 
 function request(callId: string): Extract<SessionEvent, { type: "approval_requested" }> {
   return {
@@ -21,6 +22,7 @@ describe("approval queue", () => {
   test("the oldest approval owns the prompt; only its keys answer it, in order", async () => {
     const answers: [string, ApprovalOption][] = [];
     const queue = createApprovalQueue({
+      style: PLAIN,
       onChange: () => {},
       answer: async (callId, decision) => {
         answers.push([callId, decision]);
@@ -49,7 +51,7 @@ describe("approval queue", () => {
 
   test("an approval answered elsewhere leaves the prompt", () => {
     let changes = 0;
-    const queue = createApprovalQueue({ onChange: () => changes++, answer: async () => {} });
+    const queue = createApprovalQueue({ style: PLAIN, onChange: () => changes++, answer: async () => {} });
     queue.add(request("c1"));
     queue.resolved("c1");
     queue.resolved("unknown");

@@ -1,5 +1,5 @@
 import type { ApprovalOption, SessionEvent } from "../../protocol/events.ts";
-import { ANSI, clip, sanitize } from "./render.ts";
+import { clip, type Style, sanitize } from "./render.ts";
 
 type ApprovalEvent = Extract<SessionEvent, { type: "approval_requested" }>;
 
@@ -21,6 +21,7 @@ const KEYS: Record<ApprovalOption, { key: string; label: string }> = {
  * issue fills in the daemon side (`approval_requested`, `POST …/approvals/:callId`).
  */
 export function createApprovalQueue(options: {
+  style: Style;
   onChange: () => void;
   answer: (callId: string, decision: ApprovalOption) => Promise<unknown>;
 }) {
@@ -31,7 +32,7 @@ export function createApprovalQueue(options: {
     if (!event) return undefined;
     const choices = event.options.map((option) => `[${KEYS[option].key}] ${KEYS[option].label}`).join("  ");
     const summary = clip(sanitize(event.summary || `${event.toolName} ${event.argumentsJson}`), 120);
-    return { callId: event.callId, prompt: `${ANSI.red("approve?")} ${summary}  ${choices}  ` };
+    return { callId: event.callId, prompt: `${options.style.red("approve?")} ${summary}  ${choices}  ` };
   }
 
   return {

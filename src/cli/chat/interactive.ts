@@ -5,10 +5,11 @@ import { printError } from "../output.ts";
 import { createSessionApi, type SessionApi } from "../session-api.ts";
 import { sessionEventStream } from "../sse-client.ts";
 import { type ApprovalPrompt, createApprovalQueue } from "./approvals.ts";
+import { failureOf } from "./chat-failure.ts";
 import { type Composer, createComposer, type Key } from "./composer.ts";
-import { ANSI, createEventRenderer, sanitize } from "./render.ts";
+import { createEventRenderer, type Style, sanitize, styleFor } from "./render.ts";
 import { createScreen, type Screen } from "./screen.ts";
-import { describeFailure, openSession } from "./session-ref.ts";
+import { openSession } from "./session-ref.ts";
 
 export const PROMPT = "› ";
 export const HINT =
@@ -29,18 +30,20 @@ export async function runInteractive(context: CliContext, options: InteractiveOp
   try {
     opened = await openSession(api, { resume: options.resume, channel: "chat", history: true });
   } catch (error) {
-    printError(`[FAIL] chat: ${describeFailure(context, error)}`);
-    return 1;
+    const failure = failureOf(context, error);
+    printError(`[FAIL] chat: ${failure.message}`);
+    return failure.exitCode;
   }
+  const style = styleFor(context.env);
   const sessionId = opened.session.sessionId;
   const screen = createScreen({
     write: (data) => process.stdout.write(data),
     columns: () => process.stdout.columns || 80,
   });
   const label = opened.session.name ?? opened.session.title ?? sessionId;
-  screen.line(ANSI.dim(`netclaw chat · ${label} (${opened.created ? "new session" : "resumed"})`));
-  replayHistory({ recent: opened.recent, turns: opened.session.turnCount, screen });
-  screen.line(ANSI.dim(HINT));
+  screen.line(style.dim(`netclaw chat · ${label} (${opened.created ? "new session" : "resumed"})`));
+  replayHistory({ recent: opened.recent, turns: opened.session.turnCount, screen, style });
+  screen.line(style.dim(HINT));
 
   const chat = createChatLoop({
     api,
@@ -48,6 +51,7 @@ export async function runInteractive(context: CliContext, options: InteractiveOp
     sessionId,
     token: client.token,
     lastEventId: opened.lastEventId,
+    style,
   });
   if (options.firstMessage?.trim()) chat.submit(options.firstMessage.trim());
   return chat.done;
@@ -59,15 +63,17 @@ type ChatLoopOptions = {
   sessionId: string;
   token?: string;
   lastEventId: number | undefined;
+  /** ANSI colours, or plain text under NO_COLOR. */
+  style: Style;
 };
 
 function createChatLoop(options: ChatLoopOptions) {
-  const { api, screen, sessionId } = options;
+  const { api, screen, sessionId, style } = options;
   const composer: Composer = createComposer();
   const render = createEventRenderer({
     sink: { text: screen.text, line: screen.line, error: screen.line },
     mode: "tty",
-    style: ANSI,
+    style,
     columns: () => process.stdout.columns || 80,
   });
   const controller = new AbortController();
@@ -87,10 +93,11 @@ function createChatLoop(options: ChatLoopOptions) {
   });
 
   const approvals = createApprovalQueue({
+    style,
     onChange: () => showBottom(),
     answer: (callId, decision) =>
       api.approve(sessionId, { callId, decision }).catch((error: Error) => {
-        screen.line(ANSI.red(`error: could not answer the approval: ${error.message}`));
+        screen.line(style.red(`error: could not answer the approval: ${error.message}`));
       }),
   });
 
@@ -139,7 +146,7 @@ function createChatLoop(options: ChatLoopOptions) {
       } catch (error) {
         awaiting.delete(marker);
         if (controller.signal.aborted) return;
-        screen.line(ANSI.red(`error: the message was not sent: ${(error as Error).message}`));
+        screen.line(style.red(`error: the message was not sent: ${(error as Error).message}`));
         if ((error as { status?: number }).status === 401) leave(1);
       }
     });
@@ -148,10 +155,10 @@ function createChatLoop(options: ChatLoopOptions) {
   function interrupt(): void {
     if (running() && !cancelRequested) {
       cancelRequested = true;
-      screen.line(ANSI.dim("^C cancelling the turn… (Ctrl+C again leaves)"));
+      screen.line(style.dim("^C cancelling the turn… (Ctrl+C again leaves)"));
       api
         .cancel(sessionId)
-        .catch((error: Error) => screen.line(ANSI.red(`error: cancel failed: ${error.message}`)));
+        .catch((error: Error) => screen.line(style.red(`error: cancel failed: ${error.message}`)));
       return;
     }
     if (!running() && composer.text !== "") {
@@ -184,7 +191,7 @@ function createChatLoop(options: ChatLoopOptions) {
           ownMessages.add(event.messageId);
           return;
         }
-        screen.line(ANSI.dim(`» ${sanitize(event.text)}`));
+        screen.line(style.dim(`» ${sanitize(event.text)}`));
         return;
       case "turn_started":
         turnRunning = true;
@@ -226,16 +233,16 @@ function createChatLoop(options: ChatLoopOptions) {
         else if (item.kind === "disconnected") {
           lost = true;
           screen.line(
-            ANSI.red(`daemon unreachable (${item.reason}) — reconnecting in ${item.retryInMs / 1000} s…`),
+            style.red(`daemon unreachable (${item.reason}) — reconnecting in ${item.retryInMs / 1000} s…`),
           );
         } else if (item.kind === "connected" && lost) {
           lost = false;
-          screen.line(ANSI.dim("reconnected"));
-        } else if (item.kind === "invalid") screen.line(ANSI.dim(`(ignored an event: ${item.reason})`));
+          screen.line(style.dim("reconnected"));
+        } else if (item.kind === "invalid") screen.line(style.dim(`(ignored an event: ${item.reason})`));
       }
     } catch (error) {
       if (controller.signal.aborted) return;
-      screen.line(ANSI.red(`error: ${(error as Error).message}`));
+      screen.line(style.red(`error: ${(error as Error).message}`));
       leave(1);
     }
   }
@@ -251,11 +258,17 @@ function createChatLoop(options: ChatLoopOptions) {
   return { done, submit };
 }
 
-function replayHistory(options: { recent: SessionEvent[]; turns: number; screen: Screen }): void {
+function replayHistory(options: {
+  recent: SessionEvent[];
+  turns: number;
+  screen: Screen;
+  style: Style;
+}): void {
   if (options.recent.length === 0) return;
-  options.screen.line(ANSI.dim(`(${options.turns} earlier turns; the last messages:)`));
+  options.screen.line(options.style.dim(`(${options.turns} earlier turns; the last messages:)`));
   for (const event of options.recent) {
-    if (event.type === "user_message") options.screen.line(ANSI.dim(`${PROMPT}${sanitize(event.text)}`));
+    if (event.type === "user_message")
+      options.screen.line(options.style.dim(`${PROMPT}${sanitize(event.text)}`));
     else if (event.type === "text") options.screen.line(sanitize(event.text));
   }
 }

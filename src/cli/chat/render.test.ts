@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { SessionEvent } from "../../protocol/events.ts";
-import { createEventRenderer, createResponseTracker, PLAIN, type RenderSink } from "./render.ts";
+import {
+  ANSI,
+  createEventRenderer,
+  createResponseTracker,
+  PLAIN,
+  type RenderSink,
+  styleFor,
+} from "./render.ts";
 
 const base = { sessionId: "s", at: "2026-01-01T00:00:00Z" };
 
@@ -84,12 +91,51 @@ describe("headless rendering", () => {
       [
         "Checking the disk",
         '[tool:call] df {"h":true}',
-        "[tool:result] df / 42% ⏎ /home 7%",
+        "[tool:result] df c / 42% ⏎ /home 7%",
         "42% used.",
-        "[usage] input=100 output=20 total=120 context=0.3% model=openrouter/m",
-        "",
       ].join("\n"),
     );
-    assert.equal(sink.err, "[error] boom\n");
+    // diagnostics stay off stdout, which is the answer alone
+    assert.equal(
+      sink.err,
+      "[usage] input=100 output=20 total=120 context=0.3% model=openrouter/m\n[error] boom\n",
+    );
+  });
+});
+
+describe("control characters and colours", () => {
+  const hostile: SessionEvent[] = [
+    { ...base, id: 1, type: "text", responseId: "a", text: "red \x1b[31malert\x1b[0m done" },
+    {
+      ...base,
+      id: 2,
+      type: "tool_result",
+      callId: "c",
+      toolName: "cat",
+      result: "\x1b]0;pwned\x07\x1b[2Jwiped",
+      isError: false,
+    },
+  ];
+
+  test("headless with stripControl prints no escape sequences at all", () => {
+    const sink = recorder();
+    const render = createEventRenderer({ sink, mode: "headless", style: PLAIN, stripControl: true });
+    for (const event of hostile) render(event);
+    assert.ok(!(sink.out + sink.err).includes("\x1b"), JSON.stringify(sink.out + sink.err));
+    assert.match(sink.out, /^\[tool:result\] cat c \]0;pwned\[2Jwiped$/m);
+  });
+
+  test("headless into a pipe keeps the model's text byte for byte", () => {
+    const sink = recorder();
+    const render = createEventRenderer({ sink, mode: "headless", style: PLAIN, stripControl: false });
+    render(hostile[0]!);
+    assert.equal(sink.out, "red \x1b[31malert\x1b[0m done");
+  });
+
+  test("NO_COLOR: any non-empty value means plain style", () => {
+    assert.equal(styleFor({ NO_COLOR: "1" }), PLAIN);
+    assert.equal(styleFor({ NO_COLOR: "false" }), PLAIN);
+    assert.equal(styleFor({ NO_COLOR: "" }), ANSI);
+    assert.equal(styleFor({}), ANSI);
   });
 });

@@ -1,6 +1,9 @@
 import type { SessionEvent } from "../../protocol/events.ts";
 
-/** Where rendered output goes. `text` continues the current line; `line` starts on a fresh one. */
+/**
+ * Where rendered output goes. `text` continues the current line; `line` starts on a fresh one;
+ * `error` is a diagnostic line, which headless chat keeps off stdout (stdout is the answer).
+ */
 export type RenderSink = {
   text(chunk: string): void;
   line(text: string): void;
@@ -14,6 +17,16 @@ export const ANSI: Style = {
   red: (text) => `\x1b[31m${text}\x1b[39m`,
 };
 export const PLAIN: Style = { dim: (text) => text, red: (text) => text };
+
+/** Whether the user asked for no colours: any non-empty `NO_COLOR` (https://no-color.org). */
+export function noColor(env: NodeJS.ProcessEnv): boolean {
+  return (env.NO_COLOR ?? "") !== "";
+}
+
+/** ANSI colours unless `NO_COLOR` is set. */
+export function styleFor(env: NodeJS.ProcessEnv): Style {
+  return noColor(env) ? PLAIN : ANSI;
+}
 
 /**
  * Reconciles streamed deltas with the event that completes a response. Deltas are volatile: after
@@ -49,6 +62,12 @@ export type RendererOptions = {
   style: Style;
   /** Terminal width for truncating tool lines (tty). */
   columns?: () => number;
+  /**
+   * Remove control characters from model and tool text (default: in tty mode). Headless chat
+   * keeps them only when its stdout is a pipe and colours are allowed, so a pipe gets the answer
+   * byte for byte but a terminal never gets escape sequences it did not ask for.
+   */
+  stripControl?: boolean;
 };
 
 /** Renders session events to a sink. Returns `render(event)`; user messages are not rendered. */
@@ -57,10 +76,10 @@ export function createEventRenderer(options: RendererOptions) {
   const tracker = createResponseTracker();
   const tty = options.mode === "tty";
   const width = () => Math.max(20, (options.columns?.() ?? 100) - 4);
-  const clean = tty ? sanitize : (text: string) => text;
+  const strip = options.stripControl ?? tty;
 
   return function render(raw: SessionEvent): void {
-    const event = tty ? cleanEvent(raw, clean) : raw;
+    const event = strip ? cleanEvent(raw, sanitize) : raw;
     switch (event.type) {
       case "text_delta":
         sink.text(tracker.delta(`t:${event.responseId}`, event.text));
@@ -102,19 +121,23 @@ export function createEventRenderer(options: RendererOptions) {
         sink.line(
           tty
             ? style.dim(clip(`  ↳ ${error}${result}`, width()))
-            : `[tool:result] ${event.toolName} ${error}${clip(result, 2000)}`,
+            : `[tool:result] ${event.toolName} ${event.callId} ${error}${clip(result, 2000)}`,
         );
         return;
       }
       case "usage": {
         const percent = Math.round(event.usagePercent * 10) / 10;
-        sink.line(
-          tty
-            ? style.dim(
-                `  ${event.inputTokens} in · ${event.outputTokens} out · ${percent}% of ${event.contextWindowTokens} context · ${event.modelId}`,
-              )
-            : `[usage] input=${event.inputTokens} output=${event.outputTokens} total=${event.totalTokens} context=${percent}% model=${event.provider}/${event.modelId}`,
-        );
+        // headless: on stderr, so stdout stays the answer alone (`netclaw chat -p … > answer.txt`)
+        if (tty)
+          sink.line(
+            style.dim(
+              `  ${event.inputTokens} in · ${event.outputTokens} out · ${percent}% of ${event.contextWindowTokens} context · ${event.modelId}`,
+            ),
+          );
+        else
+          sink.error(
+            `[usage] input=${event.inputTokens} output=${event.outputTokens} total=${event.totalTokens} context=${percent}% model=${event.provider}/${event.modelId}`,
+          );
         return;
       }
       case "error":

@@ -5,6 +5,7 @@ import type { CliContext } from "../context.ts";
 import { unreachableFix } from "../context.ts";
 import type { SessionApi } from "../session-api.ts";
 import { EventStreamError } from "../sse-client.ts";
+import { sanitize } from "./render.ts";
 
 export type OpenedSession = {
   session: SessionSummary;
@@ -16,20 +17,24 @@ export type OpenedSession = {
 };
 
 /**
- * The session `--resume <id|name>` means: an existing session with that id, else the session of
- * that name (created when missing). Without a reference, a new session. With `history` it reads
- * the whole stored transcript, page by page, to find where the stream continues.
+ * The session `--resume <ref>` means, in this order: the session with that id; the session with
+ * that name; the one session whose id starts with `ref` (several → SessionRefError listing them);
+ * else a new session named `ref`. A name beats an id prefix so a session named earlier stays
+ * reachable by its name. Without a reference, a new session. With `history` it reads the whole
+ * stored transcript, page by page, to find where the stream continues.
  */
 export async function openSession(
   api: SessionApi,
   options: { resume?: string; channel: Channel; history?: boolean },
 ): Promise<OpenedSession> {
   let session: SessionSummary;
-  if (options.resume) {
-    const existing = await api.transcript(options.resume, { limit: 1 });
-    if (existing) session = existing.session;
+  if (options.resume !== undefined) {
+    const ref = options.resume.trim();
+    if (ref === "") throw new SessionRefError("--resume needs a session id, id prefix or name");
+    const existing = resolveRef(ref, await api.find(ref));
+    if (existing) session = existing;
     else {
-      const opened = await api.open({ name: options.resume, channel: options.channel });
+      const opened = await api.open({ name: ref, channel: options.channel });
       if (opened.created) return { ...opened, lastEventId: 0, recent: [] };
       session = opened.session;
     }
@@ -53,6 +58,44 @@ export async function openSession(
 }
 
 const RECENT = 20;
+const LISTED_CANDIDATES = 10;
+
+/** A `--resume` reference that names no one session (empty, or an ambiguous id prefix): exit 2. */
+export class SessionRefError extends Error {
+  readonly code: string;
+  constructor(message: string, code = "invalid_session_ref") {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * Picks the session `ref` means from the daemon's matches (exact id, exact name, id prefixes);
+ * undefined when none does. Throws SessionRefError for a prefix of several ids.
+ */
+export function resolveRef(ref: string, matches: readonly SessionSummary[]): SessionSummary | undefined {
+  const exact = matches.find((s) => s.sessionId === ref) ?? matches.find((s) => s.name === ref);
+  if (exact) return exact;
+  const prefix = ref.toLowerCase();
+  const prefixed = matches.filter((s) => s.sessionId.startsWith(prefix));
+  if (prefixed.length === 1) return prefixed[0];
+  if (prefixed.length === 0) return undefined;
+  const listed = prefixed.slice(0, LISTED_CANDIDATES).map((s) => `  ${formatCandidate(s)}`);
+  const more = prefixed.length > LISTED_CANDIDATES ? ["  …"] : [];
+  throw new SessionRefError(
+    [
+      `'${ref}' is the start of several session ids; give more of the id (see \`netclaw sessions\`):`,
+      ...listed,
+      ...more,
+    ].join("\n"),
+    "session_ambiguous",
+  );
+}
+
+function formatCandidate(session: SessionSummary): string {
+  const label = [session.name, session.title].filter((v) => v).map((v) => sanitize(v!));
+  return label.length > 0 ? `${session.sessionId}  ${label.join(" — ")}` : session.sessionId;
+}
 
 /** A one-line explanation of a failed daemon call, with the fix where there is one. */
 export function describeFailure(context: CliContext, error: unknown): string {

@@ -68,6 +68,11 @@ export async function daemonPairCommand(context: CliContext): Promise<number> {
   print(`Pairing code:  ${answer.data.formattedCode}`);
   print(`Expires at:    ${formatLocalTime(new Date(answer.data.expiresAt))} (local time)`);
   print(`On the remote device, run: netclaw pair ${remote}`);
+  if (answer.data.fullCode) {
+    print(
+      `If pairing answers "Too many failed attempts", enter the full code instead: ${answer.data.fullCode}`,
+    );
+  }
   if (isLoopbackEndpoint(remote)) {
     print(
       "(From another machine, use the address it reaches this daemon at, e.g. your tunnel's https:// URL.)",

@@ -46,7 +46,9 @@ export async function daemonStart(context: CliContext): Promise<number> {
     return 1;
   }
   const spawnedAt = Date.now();
-  const console = openSync(join(context.paths.logsDir, "netclawd.console.log"), "a", 0o600);
+  const consolePath = join(context.paths.logsDir, "netclawd.console.log");
+  const consoleOffset = existsSync(consolePath) ? statSync(consolePath).size : 0;
+  const console = openSync(consolePath, "a", 0o600);
   const isScript = script.endsWith(".js") || script.endsWith(".ts");
   const child = spawn(isScript ? process.execPath : script, isScript ? [script] : [], {
     detached: true,
@@ -63,7 +65,9 @@ export async function daemonStart(context: CliContext): Promise<number> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      const reason = startupAbortReason(context.paths.logsDir, spawnedAt);
+      const reason =
+        startupAbortReason(context.paths.logsDir, spawnedAt) ??
+        consoleAbortReason(consolePath, consoleOffset);
       printError(
         reason ?? `netclawd exited with code ${exited} during startup; see ${context.paths.logsDir}.`,
       );
@@ -152,6 +156,19 @@ function startupAbortReason(logsDir: string, since: number): string | undefined 
     if (!newest) return undefined;
     const lines = readFileSync(newest, "utf8").split("\n");
     return lines.find((line) => line.startsWith("Daemon startup aborted:")) ?? lines[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `Daemon startup aborted:` line this start wrote to its console log (from `offset`): a
+ * configuration the daemon refuses leaves no crash log, only this line on stderr.
+ */
+function consoleAbortReason(path: string, offset: number): string | undefined {
+  try {
+    const text = readFileSync(path).subarray(offset).toString("utf8");
+    return text.split("\n").find((line) => line.startsWith("Daemon startup aborted:"));
   } catch {
     return undefined;
   }

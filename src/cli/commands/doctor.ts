@@ -5,13 +5,13 @@ import type { CliContext } from "../context.ts";
 import {
   chatClientCheck,
   configSchemaCheck,
+  configWarningChecks,
   crashLogCheck,
   daemonCheck,
   fetchStatus,
   homePermissionChecks,
   loadForDoctor,
   nodeVersionCheck,
-  unknownKeyChecks,
   updateCheck,
 } from "../doctor/checks.ts";
 import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
@@ -27,7 +27,7 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
   const status = await fetchStatus(context);
   return [
     configSchemaCheck(context, state),
-    ...unknownKeyChecks(state),
+    ...configWarningChecks(state),
     secretsFileCheck(context),
     ...exposureChecks(context, state),
     ...(state.loaded

@@ -1,39 +1,22 @@
 import type { Command } from "commander";
 import { editConfigFile, setPath, unsetPath } from "../../config/config-file.ts";
-import { ConfigError } from "../../config/errors.ts";
-import { loadHomeConfig } from "../../config/home-config.ts";
 import type { McpServerConfig } from "../../config/schema.ts";
-import { removeSecret, setSecret } from "../../config/secrets-file.ts";
+import { setSecret } from "../../config/secrets-file.ts";
 import { findKey, getPath, isTree } from "../../config/tree.ts";
+import { mcpToolsResponseSchema } from "../../protocol/mcp.ts";
 import type { CliContext } from "../context.ts";
 import { daemonCall } from "../daemon-call.ts";
-import { print, UsageError } from "../output.ts";
+import { print, printError, UsageError } from "../output.ts";
 import { settings } from "./config.ts";
+import { commandWarning } from "./mcp-command-check.ts";
+import { editGrants, type GrantEdit } from "./mcp-grants.ts";
+import { mcpRemove } from "./mcp-remove.ts";
+import { APPLIES, AUDIENCES, type Audience, entry, grantsPath, servers } from "./mcp-shared.ts";
 
 type Run = (action: (context: CliContext) => Promise<number>) => void;
 
-const AUDIENCES = ["Personal", "Team", "Public"] as const;
-type Audience = (typeof AUDIENCES)[number];
-
-/** What a running daemon does with the edit: it watches its config directory and restarts in place. */
-const APPLIES = "A running daemon applies this within seconds (it restarts itself in place).";
-
 /** Approval defaults `mcp add` writes per audience (reference/core.md: Personal=Auto, Team=Approval, Public=Deny). */
 const ADD_DEFAULTS: Record<Audience, string> = { Personal: "Auto", Team: "Approval", Public: "Deny" };
-
-function audienceOf(value: string | undefined): Audience {
-  const found = AUDIENCES.find((a) => a.toLowerCase() === (value ?? "Personal").toLowerCase());
-  if (!found) throw new UsageError(`--audience takes Personal, Team or Public, not '${value}'.`);
-  return found;
-}
-
-const grantsPath = (audience: Audience, server: string) => [
-  "Tools",
-  "AudienceProfiles",
-  audience,
-  "McpServerToolGrants",
-  server,
-];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
@@ -42,20 +25,6 @@ function checkName(name: string): void {
     throw new UsageError(
       `'${name}' is not a valid MCP server name: use letters, digits, '-' and '_' (up to 64).`,
     );
-}
-
-function servers(context: CliContext): Record<string, McpServerConfig> {
-  return loadHomeConfig({ paths: context.paths, env: context.env }).config.McpServers;
-}
-
-/** The entry of `name`, matched case-insensitively like every config key; ConfigError when absent. */
-function entry(context: CliContext, name: string): [string, McpServerConfig] {
-  const found = Object.entries(servers(context)).find(([key]) => key.toLowerCase() === name.toLowerCase());
-  if (!found)
-    throw new ConfigError("mcp_server_unknown", `No MCP server named '${name}' is configured.`, {
-      remediation: "See `netclaw mcp list`, or add it with `netclaw mcp add`.",
-    });
-  return found;
 }
 
 function describe(name: string, server: McpServerConfig) {
@@ -147,6 +116,11 @@ export function mcpAdd(context: CliContext, name: string, options: McpAddOptions
         ? "All of its tools are granted to Personal conversations (Auto); Team asks for approval, Public is denied."
         : `Its tools are not granted to anyone yet: see them with \`netclaw mcp tools ${name}\`, then grant some with \`netclaw mcp tools ${name} --grant <tool,…>\` (or all with --grant-all).`,
     );
+    // Added all the same: the daemon may run with another PATH (a service, the container).
+    const warning = options.command
+      ? commandWarning({ command: options.command, env: { ...context.env, ...env }, cwd: process.cwd() })
+      : undefined;
+    if (warning) printError(`warning: ${warning}`);
     return 0;
   });
 }
@@ -174,24 +148,6 @@ export function mcpGet(context: CliContext, name: string): number {
   });
 }
 
-export function mcpRemove(context: CliContext, name: string): number {
-  return settings(() => {
-    const [key] = entry(context, name);
-    editConfigFile({
-      paths: context.paths,
-      env: context.env,
-      edit: (file) => void unsetPath(file, ["McpServers", key]),
-    });
-    removeSecret({
-      secretsPath: context.paths.secretsFile,
-      keyPath: context.paths.secretsKey,
-      dottedKey: `McpServers.${key}`,
-    });
-    print(`Removed MCP server '${key}'. ${APPLIES}`);
-    return 0;
-  });
-}
-
 export function mcpSetEnabled(context: CliContext, name: string, enabled: boolean): number {
   return settings(() => {
     const [key] = entry(context, name);
@@ -205,62 +161,7 @@ export function mcpSetEnabled(context: CliContext, name: string, enabled: boolea
   });
 }
 
-type ToolsResponse = {
-  server: { name: string; state: string; error?: string };
-  tools: { name: string; description: string; access?: Record<string, string> }[];
-};
-
-export type McpToolsOptions = {
-  json?: boolean;
-  audience?: string;
-  grant?: string;
-  revoke?: string;
-  grantAll?: boolean;
-};
-
-const toolList = (value: string) =>
-  value
-    .split(",")
-    .map((name) => name.trim())
-    .filter(Boolean)
-    .map((name) => name.slice(name.indexOf("/") + 1)); // `server/tool` or `tool`
-
-/**
- * `mcp tools <name> --grant a,b | --revoke a,b | --grant-all [--audience A]`: edits
- * `Tools.AudienceProfiles.<A>.McpServerToolGrants.<name>` in netclaw.json (validated first).
- */
-function editGrants(context: CliContext, name: string, options: McpToolsOptions): number {
-  return settings(() => {
-    const [key] = entry(context, name);
-    const audience = audienceOf(options.audience);
-    const path = grantsPath(audience, key);
-    let result: string[] = [];
-    editConfigFile({
-      paths: context.paths,
-      env: context.env,
-      edit: (file) => {
-        const current = getPath(file, path);
-        const granted = new Set(Array.isArray(current) ? current.map(String) : []);
-        if (options.grantAll) granted.add("*");
-        for (const tool of toolList(options.grant ?? "")) granted.add(tool);
-        for (const tool of toolList(options.revoke ?? "")) {
-          if (tool === "*") granted.clear();
-          else granted.delete(tool);
-        }
-        result = [...granted].sort();
-        if (result.length === 0) unsetPath(file, path);
-        else setPath(file, path, result);
-      },
-    });
-    print(
-      result.length === 0
-        ? `No tools of '${key}' are granted to ${audience} now.`
-        : `Granted to ${audience} from '${key}': ${result.includes("*") ? "every tool" : result.join(", ")}.`,
-    );
-    print(APPLIES);
-    return 0;
-  });
-}
+export type McpToolsOptions = GrantEdit & { json?: boolean };
 
 /** `mcp tools <name>`: the tools the running daemon got from that server, with each audience's access. */
 export async function mcpTools(context: CliContext, name: string, options: McpToolsOptions): Promise<number> {
@@ -269,9 +170,9 @@ export async function mcpTools(context: CliContext, name: string, options: McpTo
   if (options.audience !== undefined)
     throw new UsageError("--audience goes with --grant, --revoke or --grant-all.");
   return daemonCall(context, "mcp", async () => {
-    const answer = (await context
-      .client()
-      .get(`/api/mcp/servers/${encodeURIComponent(name)}/tools`)) as ToolsResponse;
+    const answer = mcpToolsResponseSchema.parse(
+      await context.client().get(`/api/mcp/servers/${encodeURIComponent(name)}/tools`),
+    );
     if (options.json) print(JSON.stringify(answer));
     else {
       print(

@@ -124,8 +124,8 @@ function describeFailure(
     return `No pairing code is active on ${endpoint}. Run \`netclaw daemon pair\` on the daemon host first.`;
   }
   if (response.status === 429) {
-    const wait = response.retryAfter ? ` Retry after ${response.retryAfter} s.` : "";
-    return `${message ?? "Too many attempts."}${wait}`;
+    const wait = response.retryAfter ? ` Retry after ${response.retryAfter} s,` : " Wait,";
+    return `${message ?? "Too many attempts."}${wait} or enter the full code (XXXX-XXXX-XXXX-XXXX) that \`netclaw daemon pair\` printed on the daemon host: it is accepted even now.`;
   }
   if (response.status === 401) {
     return `${message ?? "Invalid, expired, or already-used pairing code."} Ask for a new code with \`netclaw daemon pair\` on the daemon host.`;

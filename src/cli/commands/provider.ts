@@ -4,8 +4,8 @@ import { loadHomeConfig } from "../../config/home-config.ts";
 import { ROLES } from "../../config/models.ts";
 import { DEFAULT_ENDPOINTS } from "../../config/providers/endpoints.ts";
 import { providerType } from "../../config/schema.ts";
-import { setSecret } from "../../config/secrets-file.ts";
-import { findKey, getPath, isTree } from "../../config/tree.ts";
+import { removeSecret, setSecret } from "../../config/secrets-file.ts";
+import { findKey, getPath, isTree, type Tree } from "../../config/tree.ts";
 import type { CliContext } from "../context.ts";
 import { print } from "../output.ts";
 import { settings } from "./config.ts";
@@ -63,6 +63,7 @@ export function providerAdd(
     editConfigFile({
       paths: context.paths,
       env: context.env,
+      ...(key ? { editSecrets: (plain: Tree) => setPath(plain, ["Providers", name, "ApiKey"], key) } : {}),
       edit: (file) => {
         setPath(file, ["Providers", name, "Type"], parsed.data);
         if (options.endpoint) setPath(file, ["Providers", name, "Endpoint"], options.endpoint);
@@ -81,7 +82,10 @@ export function providerAdd(
   });
 }
 
-/** `provider remove <name>`: refused while a model role points at it; its secrets stay until re-set. */
+/**
+ * `provider remove <name>`: refused while a model role points at it. Its secrets go too: a key
+ * left in secrets.json would be a provider with no Type, which the daemon refuses to start with.
+ */
 export function providerRemove(context: CliContext, name: string): number {
   return settings(() => {
     const { config } = loadHomeConfig({ paths: context.paths, env: context.env });
@@ -106,7 +110,15 @@ export function providerRemove(context: CliContext, name: string): number {
         if (isTree(providers) && findKey(providers, name) !== undefined)
           removed = unsetPath(file, ["Providers", name]);
       },
+      editSecrets: (plain) => void unsetPath(plain, ["Providers", name]),
     });
+    if (removed) {
+      removeSecret({
+        secretsPath: context.paths.secretsFile,
+        keyPath: context.paths.secretsKey,
+        dottedKey: `Providers.${name}`,
+      });
+    }
     print(
       removed ? `Removed provider '${name}'.` : `No provider named '${name}' in ${context.paths.configFile}.`,
     );

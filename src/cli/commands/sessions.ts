@@ -1,4 +1,5 @@
 import type { SessionSummary } from "../../protocol/sessions.ts";
+import { oneLine, sanitize } from "../chat/render.ts";
 import { describeFailure } from "../chat/session-ref.ts";
 import type { CliContext } from "../context.ts";
 import { print, printError } from "../output.ts";
@@ -25,10 +26,18 @@ export async function sessionsCommand(context: CliContext, options: { json?: boo
   return 0;
 }
 
-/** `<id>  <title|(untitled)>  [<status>]  turns=<n>  last=<yyyy-MM-dd HH:mm>` (local time). */
+/**
+ * `<id>  <title|(untitled)>  [<status>]  turns=<n>  last=<yyyy-MM-dd HH:mm>` (local time;
+ * reference/core.md §1), then `  name=<name>` for a named session — the handle `--resume` takes.
+ * Titles come from a model and names from any client: control characters are removed.
+ */
 export function formatSessionLine(session: SessionSummary): string {
-  const title = session.title ?? "(untitled)";
-  return `${session.sessionId}  ${title}  [${session.status}]  turns=${session.turnCount}  last=${formatLocal(session.lastActivity)}`;
+  const title = session.title ? oneLine(sanitize(session.title)) : "(untitled)";
+  const line = `${session.sessionId}  ${title}  [${session.status}]  turns=${session.turnCount}  last=${formatLocal(session.lastActivity)}`;
+  if (session.name === null) return line;
+  const name = oneLine(sanitize(session.name));
+  // quoted when it has spaces or quotes, so the line still splits into fields
+  return `${line}  name=${/[\s"]/.test(name) ? JSON.stringify(name) : name}`;
 }
 
 function formatLocal(iso: string): string {

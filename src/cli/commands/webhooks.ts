@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../../config/errors.ts";
+import { notSupportedYet } from "../../config/unsupported-keys.ts";
 import {
   deleteRouteFile,
   listRouteNames,
@@ -238,7 +239,11 @@ export function webhooksValidate(context: CliContext, name?: string): number {
     for (const n of names) {
       const result = readRouteFile(dir, n);
       if (result.ok) {
-        print(`[PASS] ${n}${result.looseMode ? " (warning: file is readable by others; chmod 600 it)" : ""}`);
+        const warnings = [
+          ...(result.looseMode ? ["file is readable by others; chmod 600 it"] : []),
+          ...result.unsupported.map(notSupportedYet),
+        ];
+        print(`[PASS] ${n}${warnings.map((w) => ` (warning: ${w})`).join("")}`);
       } else {
         failures++;
         print(`[FAIL] ${n}: ${result.error}`);

@@ -4,21 +4,30 @@ import { ConfigError } from "../../config/errors.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
 import type { LoadedConfig } from "../../config/loader.ts";
 import { resolveModels } from "../../config/models.ts";
+import { notSupportedYet } from "../../config/unsupported-keys.ts";
 import { checkForUpdate, parseUpdateChannel } from "../../config/update-feed.ts";
+import { problemError, validateConfig } from "../../config/validate.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
 import { type HealthStatus, healthStatusSchema } from "../../protocol/health.ts";
 import { DaemonUnreachableError } from "../client.ts";
 import { type CliContext, responseFix, unreachableFix } from "../context.ts";
 import type { CheckLine } from "../output.ts";
 
-/** Loads the configuration once for all checks; a failure is itself the first check's result. */
+/**
+ * Loads the configuration once for all checks and runs the daemon's validation on it; a failure
+ * of either is the first check's result. A configuration that loads but fails validation is
+ * still handed to the other checks (`loaded` and `error` both set), so they can say more.
+ */
 export function loadForDoctor(context: CliContext): { loaded?: LoadedConfig; error?: ConfigError } {
+  let loaded: LoadedConfig;
   try {
-    return { loaded: loadHomeConfig({ env: context.env, paths: context.paths }) };
+    loaded = loadHomeConfig({ env: context.env, paths: context.paths });
   } catch (error) {
     if (error instanceof ConfigError) return { error };
     throw error;
   }
+  const problem = validateConfig(loaded.config, { configDir: context.paths.configDir });
+  return problem ? { loaded, error: problemError(problem) } : { loaded };
 }
 
 export function configSchemaCheck(context: CliContext, state: ReturnType<typeof loadForDoctor>): CheckLine {
@@ -52,13 +61,34 @@ export function configSchemaCheck(context: CliContext, state: ReturnType<typeof 
   return { name, severity: "pass", message: `${context.paths.configFile} is valid (configVersion 1)` };
 }
 
-export function unknownKeyChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
-  return (state.loaded?.warnings ?? []).map((warning) => ({
-    name: "Unknown Key",
-    severity: "warn",
-    message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
-    remediation: "check its spelling against `netclaw config schema`, or remove it",
-  }));
+/**
+ * The loader's warnings: settings not supported yet, unknown keys (with a did-you-mean) and
+ * credentials in plain text in netclaw.json.
+ */
+export function configWarningChecks(state: ReturnType<typeof loadForDoctor>): CheckLine[] {
+  return (state.loaded?.warnings ?? []).map((warning) => {
+    if (warning.code === "unsupported_key") {
+      return {
+        name: "Unsupported Key",
+        severity: "warn",
+        message: `${notSupportedYet(warning.key)}: set in ${warning.source}; nothing in this version reads it`,
+        remediation: warning.remediation,
+      };
+    }
+    return warning.code === "unknown_key"
+      ? {
+          name: "Unknown Key",
+          severity: "warn",
+          message: `'${warning.key}' in ${warning.source} is not a netclaw setting and is ignored`,
+          remediation: warning.remediation,
+        }
+      : {
+          name: "Plaintext Secret",
+          severity: "warn",
+          message: warning.message,
+          remediation: warning.remediation,
+        };
+  });
 }
 
 export function chatClientCheck(state: ReturnType<typeof loadForDoctor>): CheckLine {
@@ -222,11 +252,16 @@ export async function updateCheck(
   }
   if (update?.state === "up-to-date")
     return { name, severity: "pass", message: `up to date (v${update.currentVersion})` };
-  // A failed check never fails doctor: the daemon keeps working without it.
+  if (!config) {
+    return { name, severity: "info", message: "not checked: the configuration did not load (see above)" };
+  }
+  // A failed check is a warning, never a failure: the daemon keeps working without it, but an
+  // unchecked install may be missing fixes, so it must not read as PASS.
   return {
     name,
-    severity: "pass",
-    message: `could not check for updates: ${update?.message ?? "no configuration"}`,
+    severity: "warn",
+    message: `could not check for updates: ${update?.message ?? "no answer"}`,
+    remediation: `check that ${config.Daemon.UpdateFeedUrl} (Daemon.UpdateFeedUrl) is reachable from this host, or point Daemon.UpdateFeedUrl at a reachable npm registry`,
   };
 }
 

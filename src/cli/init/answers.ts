@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../../config/atomic-write.ts";
+import { unsetPath } from "../../config/config-file.ts";
 import { ensureHome, type HomePaths } from "../../config/home.ts";
 import { DEFAULT_AGENTS, renderSoul, renderTooling } from "../../config/identity.ts";
 import { readJsonObject } from "../../config/loader.ts";
@@ -11,7 +12,10 @@ import { setPath, type Tree } from "../../config/tree.ts";
 export type ProviderType = (typeof providerType.options)[number];
 export const POSTURES = ["Personal", "Team", "Public"] as const;
 export type Posture = (typeof POSTURES)[number];
-export const FEATURES = ["Memory", "Search", "Scheduling", "SubAgents", "Webhooks"] as const;
+/** The switchable features init offers. Search and SubAgents are not implemented yet, so not offered. */
+export const FEATURES = ["Memory", "Scheduling", "Webhooks"] as const;
+/** Sections an earlier init wrote that no code reads yet (unsupported-keys.ts); a re-run drops them. */
+const RETIRED_FEATURES = ["Search", "SubAgents"];
 export type Feature = (typeof FEATURES)[number];
 
 /** Everything `netclaw init` asks; nothing is written until all of it is known. */
@@ -56,13 +60,14 @@ export function applyAnswers(paths: HomePaths, answers: InitAnswers): string[] {
       "Approval",
     );
   }
-  for (const feature of ["Memory", "Search", "Scheduling", "SubAgents", "Webhooks"] as const) {
+  for (const feature of FEATURES) {
     const on =
       answers.posture === "Personal"
         ? feature !== "Webhooks" || answers.features.includes("Webhooks")
         : answers.features.includes(feature);
     set([feature, "Enabled"], on);
   }
+  for (const section of RETIRED_FEATURES) unsetPath(file, [section]);
   set(["Workspaces", "Directory"], answers.workspacesDir);
   if (answers.exposure.mode !== "local") {
     set(["Daemon", "ExposureMode"], answers.exposure.mode);

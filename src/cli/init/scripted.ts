@@ -2,6 +2,7 @@ import { isAbsolute } from "node:path";
 import { isExposureProblem, parseExposureMode } from "../../config/exposure.ts";
 import { isValidTimeZone } from "../../config/identity.ts";
 import { providerType } from "../../config/schema.ts";
+import { unsupportedKey } from "../../config/unsupported-keys.ts";
 import { UsageError } from "../output.ts";
 import {
   FEATURES,
@@ -77,12 +78,17 @@ export function answersFromFlags(
     "") as Posture;
   if (!posture)
     throw new UsageError(`netclaw init: --posture '${flags.posture}' is not one of ${POSTURES.join(", ")}.`);
-  const features = (flags.features ?? (posture === "Public" ? "" : "Memory,Search,Scheduling,SubAgents"))
+  const features = (flags.features ?? (posture === "Public" ? "" : "Memory,Scheduling"))
     .split(",")
     .map((f) => f.trim())
     .filter(Boolean)
     .map((f) => {
       const match = FEATURES.find((x) => x.toLowerCase() === f.toLowerCase());
+      const unsupported = unsupportedKey([f]);
+      if (!match && unsupported)
+        throw new UsageError(
+          `netclaw init: --features '${f}': ${unsupported} is not supported yet; leave it out (choose from ${FEATURES.join(", ")}).`,
+        );
       if (!match)
         throw new UsageError(`netclaw init: --features '${f}' is not one of ${FEATURES.join(", ")}.`);
       return match;

@@ -172,7 +172,7 @@ export async function askPosture(): Promise<{ posture: Posture; features: Featur
     await p.multiselect({
       message: "Which features should be on?",
       options: FEATURES.map((value) => ({ value, label: value })),
-      initialValues: posture === "Team" ? ["Memory", "Search", "Scheduling", "SubAgents"] : [],
+      initialValues: posture === "Team" ? ["Memory", "Scheduling"] : [],
       required: false,
     }),
   ) as Feature[];

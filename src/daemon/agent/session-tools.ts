@@ -203,7 +203,12 @@ export function createSessionTools(options: {
         if (deferred) return { result: "", isError: true, deferred: true };
         if (outcome.effects) applyEffects(outcome.effects);
         const attachment = outcome.effects?.attachment;
-        return { result: outcome.result, isError: outcome.isError, ...(attachment ? { attachment } : {}) };
+        return {
+          result: outcome.result,
+          isError: outcome.isError,
+          ...(attachment ? { attachment } : {}),
+          ...(outcome.denied ? { denied: outcome.denied } : {}),
+        };
       },
     };
   }

@@ -11,6 +11,8 @@ export type ToolResult = {
   deferred?: boolean;
   /** A file to hand to the user (attach_file): recorded as an `attachment` event. */
   attachment?: { path: string; displayName: string; sizeBytes: number };
+  /** Policy refused the call, for this reason (recorded on the `tool_result` event). */
+  denied?: string;
 };
 
 /** A tool: data the model sees plus `execute`. Real tools arrive with the tools issue. */

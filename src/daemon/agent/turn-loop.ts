@@ -168,8 +168,12 @@ function argumentsJson(dispatcher: ToolDispatcher, call: ToolCallRequest): strin
   return dispatcher.redactArguments ? dispatcher.redactArguments(json) : json;
 }
 
-function outcomeFields(outcome: { result: string; isError: boolean }) {
-  return { result: outcome.result, isError: outcome.isError };
+function outcomeFields(outcome: { result: string; isError: boolean; denied?: string | undefined }) {
+  return {
+    result: outcome.result,
+    isError: outcome.isError,
+    ...(outcome.denied === undefined ? {} : { denied: outcome.denied }),
+  };
 }
 
 async function streamResponse(options: RunTurnOptions): Promise<Response> {

@@ -8,14 +8,16 @@ import Fastify, {
 import type { Logger } from "pino";
 import { errorBody, NetclawError } from "../../protocol/errors.ts";
 import type { createAuthenticator, Principal } from "./auth.ts";
-import type { createHostGuard } from "./host-guard.ts";
+import type { ClientRequest } from "./client-address.ts";
+import type { HostGuard } from "./host-guard.ts";
+import { applyServerLimits, type ServerLimits, serverOptions } from "./server-limits.ts";
 
 /** Route config flag: `{ config: { anonymous: true } }` skips authentication (health, pairing, webhooks). */
 export type RouteAuthConfig = { anonymous?: boolean };
 
 export type AppOptions = {
   logger: Logger;
-  hostGuard: ReturnType<typeof createHostGuard>;
+  hostGuard: HostGuard;
   authenticate: ReturnType<typeof createAuthenticator>;
   /** fastify `trustProxy`: false except in reverse-proxy mode. */
   trustProxy: boolean | ((address: string, hop: number) => boolean);
@@ -26,9 +28,22 @@ export type AppOptions = {
    * Server-Sent Events are written past this hook; their events are redacted where they are made.
    */
   scrubResponse?: (text: string) => string;
+  /** Who a request really comes from (client-address.ts); the socket peer when not given. */
+  clientAddress?: (request: ClientRequest) => string;
+  /** Timeouts and connection caps; node's defaults when not given (in-process tests). */
+  limits?: ServerLimits;
 };
 
+/** The request body limit of every route that sets none (the sessions API's messages included). */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
 const principals = new WeakMap<FastifyRequest, Principal>();
+const clientAddresses = new WeakMap<FastifyRequest, string>();
+
+/** The real client address of a request (the rate-limit key); see createClientAddress. */
+export function clientAddressOf(request: FastifyRequest): string {
+  return clientAddresses.get(request) ?? request.ip;
+}
 
 /** The authenticated caller of a non-anonymous route. */
 export function principalOf(request: FastifyRequest): Principal {
@@ -47,13 +62,21 @@ export function createApp(options: AppOptions): FastifyInstance {
     // Per-request log lines would cost every request; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
+    ...(options.limits ? serverOptions(options.limits) : {}),
   });
+  if (options.limits) applyServerLimits(app, options.limits);
 
   app.addHook("onRequest", async (request) => {
-    const verdict = options.hostGuard(request.headers as Record<string, string | undefined>);
+    const rawHeaders = request.raw.rawHeaders;
+    clientAddresses.set(
+      request,
+      options.clientAddress?.({ socketAddress: request.socket.remoteAddress, ip: request.ip, rawHeaders }) ??
+        request.ip,
+    );
+    const verdict = options.hostGuard(rawHeaders);
     if (!verdict.ok) throw new NetclawError(verdict.code, verdict.message, { status: 403 });
     if ((request.routeOptions.config as RouteAuthConfig | undefined)?.anonymous) return;
     const result = options.authenticate({
@@ -97,6 +120,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   }
   const fastifyError = error as { statusCode?: number; code?: string; message: string; validation?: unknown };
   const status = fastifyError.statusCode ?? 500;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    reply.code(413).send(errorBody("body_too_large", bodyTooLargeMessage(request)));
+    return;
+  }
   if (status < 500) {
     const code = fastifyError.validation
       ? "invalid_request"
@@ -108,4 +135,18 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   reply
     .code(500)
     .send(errorBody("internal_error", "The daemon hit an internal error; details are in its log."));
+}
+
+/** Fastify's "Request body is too large" says neither the limit nor what to do; this does. */
+function bodyTooLargeMessage(request: FastifyRequest): string {
+  const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES;
+  const received = Number(request.headers["content-length"]);
+  const size = Number.isFinite(received) && received > 0 ? ` (${received} bytes)` : "";
+  return `The request body${size} is over this endpoint's limit of ${limit} bytes (${formatBytes(limit)}); send less, e.g. split a long message into several.`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
 }

@@ -84,3 +84,31 @@ export async function streamSse<T>(options: {
     if (!raw.destroyed) raw.end();
   }
 }
+
+/** Counts open event streams against a cap (Daemon.MaxEventStreams). */
+export type StreamGate = {
+  /** Takes a slot: the returned function gives it back (idempotent); `undefined` when full. */
+  enter(): (() => void) | undefined;
+  open(): number;
+};
+
+/**
+ * Event streams are exempt from the request timeouts, so they get their own bound: at most `max`
+ * at once per daemon, below Daemon.MaxConnections so plain requests always find a connection.
+ */
+export function createStreamGate(max: number): StreamGate {
+  let open = 0;
+  return {
+    enter() {
+      if (open >= max) return undefined;
+      open += 1;
+      let left = false;
+      return () => {
+        if (left) return;
+        left = true;
+        open -= 1;
+      };
+    },
+    open: () => open,
+  };
+}

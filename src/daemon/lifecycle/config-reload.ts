@@ -3,17 +3,16 @@ import { isExposureProblem } from "../../config/exposure.ts";
 import { isProcessRunning, runExposureStartupChecks } from "../../config/exposure-checks.ts";
 import type { HomePaths } from "../../config/home.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
-import { resolveModels } from "../../config/models.ts";
 import type { NetclawConfig } from "../../config/schema.ts";
-import { parseUpdateChannel } from "../../config/update-feed.ts";
+import { validateConfig } from "../../config/validate.ts";
 
 export type ReloadVerdict =
   | { ok: true; changed: boolean; daemonChanged: boolean }
   | { ok: false; message: string; remediation: string };
 
 /**
- * Validates the configuration now on disk the way a start would (schema, update channel,
- * exposure checks, model roles) without touching the running daemon. A change that would make
+ * Validates the configuration now on disk the way a start would (loadConfig, validateConfig,
+ * then the exposure steps that need the running system) without touching the running daemon. A change that would make
  * the next start abort is refused here, so a typo in netclaw.json never stops a running agent.
  */
 export function checkNewConfig(options: {
@@ -30,8 +29,9 @@ export function checkNewConfig(options: {
       return { ok: false, message: error.message, remediation: error.remediation };
     throw error;
   }
-  const channel = parseUpdateChannel(config.Daemon.UpdateChannel);
-  if (typeof channel === "object") return { ok: false, ...channel };
+  const problem = validateConfig(config, { configDir: options.paths.configDir });
+  if (problem) return { ok: false, message: problem.message, remediation: problem.remediation };
+  // The steps that need the running system: the tunnel process, paired devices.
   const exposure = runExposureStartupChecks({
     settings: config.Daemon,
     pairedDevices: options.pairedDevices,
@@ -42,9 +42,6 @@ export function checkNewConfig(options: {
     if (exposure.code !== "remote_auth_unavailable")
       return { ok: false, message: exposure.message, remediation: exposure.remediation };
   }
-  const models = resolveModels(config);
-  if (models.state === "invalid")
-    return { ok: false, message: models.message, remediation: models.remediation };
   return {
     ok: true,
     changed: JSON.stringify(daemonView(config)) !== JSON.stringify(daemonView(options.running)),

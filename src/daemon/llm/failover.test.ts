@@ -162,7 +162,7 @@ describe("ModelClient failover, retries and failures", () => {
 
   it("silence after output is an idle timeout that keeps the partial text", async () => {
     const { client } = clientFor(buildConfig({ providers, main, fallback, session: tight }), fast);
-    upstream.enqueue({ text: ["first ", "late"], chunkDelayMs: 600 });
+    upstream.enqueue({ text: ["first ", "late"], chunkDelayMs: 10_000 });
     const out = await collect(client);
     const error = errorOf(out);
     assert.equal(out.text, "first ");

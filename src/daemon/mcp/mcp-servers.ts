@@ -1,21 +1,13 @@
 import { z } from "zod";
 import type { McpServerConfig } from "../../config/schema.ts";
+import type { McpServerStatus } from "../../protocol/mcp.ts";
 import type { Tool } from "../tools/tool.ts";
 import {
   createMcpConnection,
   type McpConnection,
   type McpLogger,
-  type McpState,
   type McpToolInfo,
 } from "./mcp-connection.ts";
-
-export type McpServerStatus = {
-  name: string;
-  transport: string;
-  state: McpState;
-  tools: number;
-  error?: string;
-};
 
 /** The server validates its own arguments; netclaw passes the object through untouched. */
 const ANY_OBJECT = z.object({}).loose();

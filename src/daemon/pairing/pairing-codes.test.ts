@@ -5,25 +5,49 @@ import { createPairingCodes, PAIRING_CODE_ALPHABET } from "./pairing-codes.ts";
 
 const T0 = 1_700_000_000_000;
 
+/** One sequence per issued code: the short code's 8 bytes, zero-padded to the full code's 16. */
 function fixedBytes(...sequences: number[][]): (size: number) => Uint8Array {
   let next = 0;
   return (size) => {
-    const bytes = Uint8Array.from(sequences[next++] ?? []);
-    assert.equal(bytes.length, size);
-    return bytes;
+    const sequence = sequences[next++] ?? [];
+    assert.equal(size, 16);
+    return Uint8Array.from({ length: size }, (_, i) => sequence[i] ?? 0);
   };
 }
 
 test("codes are 8 symbols of the alphabet (byte % 32), shown as ABCD-EFGH, valid 5 minutes", () => {
   const codes = createPairingCodes({
     now: () => T0,
-    randomBytes: fixedBytes([0, 31, 32, 63, 8, 9, 255, 200]),
+    randomBytes: fixedBytes([0, 31, 32, 63, 8, 9, 255, 200, 1, 2, 3, 4, 5, 6, 7, 40]),
   });
   assert.deepEqual(codes.issue(), {
     code: "2Z2ZABZA",
     formattedCode: "2Z2Z-ABZA",
+    formattedFullCode: "2Z2Z-ABZA-3456-789A",
     expiresAt: T0 + 5 * 60_000,
   });
+});
+
+test("the full code (80 bits) is recognised only whole, live and unexpired; it also redeems", () => {
+  let now = T0;
+  const codes = createPairingCodes({ now: () => now });
+  const issued = codes.issue();
+  assert.match(issued.formattedFullCode, /^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$/);
+  assert.ok(issued.formattedFullCode.startsWith(issued.formattedCode));
+  assert.equal(codes.isFullCode(issued.formattedFullCode), true);
+  assert.equal(codes.isFullCode(issued.formattedFullCode.toLowerCase().replaceAll("-", " ")), true);
+  assert.equal(codes.isFullCode(issued.formattedCode), false, "the short code is not the full code");
+  assert.equal(codes.isFullCode(`${issued.formattedFullCode.slice(0, -1)}2`), false);
+  assert.equal(codes.isFullCode(`${issued.formattedFullCode}2`), false);
+  assert.equal(codes.isFullCode(42), false);
+  now = T0 + 5 * 60_000;
+  assert.equal(codes.isFullCode(issued.formattedFullCode), false, "expired");
+  now = T0;
+  const reserved = codes.reserve(issued.formattedFullCode);
+  assert.ok(reserved.ok);
+  assert.equal(codes.isFullCode(issued.formattedFullCode), false, "being redeemed");
+  codes.consume(reserved.reservation);
+  assert.equal(codes.isFullCode(issued.formattedFullCode), false, "used");
 });
 
 test("the alphabet has 32 unambiguous symbols and real codes use all of them", () => {

@@ -3,6 +3,11 @@ import { randomBytes as cryptoRandomBytes, timingSafeEqual } from "node:crypto";
 /** 32 symbols without 0/O/1/I, so a byte % 32 picks one without bias. */
 export const PAIRING_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 export const PAIRING_CODE_LENGTH = 8;
+/**
+ * The full code is the pairing code plus eight more symbols (80 bits): too many to guess even
+ * without any rate limit, so it is accepted while the short code's limits refuse everyone.
+ */
+export const FULL_CODE_LENGTH = 16;
 export const PAIRING_CODE_TTL_MS = 5 * 60_000;
 /** Longer input is rejected before normalising (a formatted code is 9 characters). */
 const MAX_INPUT_CHARS = 64;
@@ -12,6 +17,8 @@ export type IssuedPairingCode = {
   code: string;
   /** As shown to the user: `ABCD-EFGH`. */
   formattedCode: string;
+  /** The owner's way through a lockout: `ABCD-EFGH-JKLM-NPQR` (starts with the short code). */
+  formattedFullCode: string;
   /** Unix ms. */
   expiresAt: number;
 };
@@ -38,6 +45,8 @@ export type PairingCodes = {
    * the live code, reserves it: until released, nobody else can reserve it.
    */
   reserve(input: unknown): ReserveResult;
+  /** Whether `input` is the live code's full form (constant time); reserves nothing. */
+  isFullCode(input: unknown): boolean;
   /** The device was stored durably: the code is used up. No-op if it was replaced meanwhile. */
   consume(reservation: PairingReservation): void;
   /** Storing the device failed (or the name was taken): the code stays valid until it expires. */
@@ -54,6 +63,7 @@ export type RedeemResult<T> = { ok: true; value: T } | { ok: false; reason: Pair
 
 type CodeState = {
   code: Buffer;
+  fullCode: Buffer;
   expiresAt: number;
   generation: number;
   status: "live" | "reserved" | "used";
@@ -76,14 +86,31 @@ export function createPairingCodes(options: {
   let queue: Promise<unknown> = Promise.resolve();
 
   function issue(): IssuedPairingCode {
-    const bytes = random(PAIRING_CODE_LENGTH);
-    if (bytes.length !== PAIRING_CODE_LENGTH) throw new Error("randomBytes returned the wrong size");
-    let code = "";
-    for (const byte of bytes) code += PAIRING_CODE_ALPHABET[byte % PAIRING_CODE_ALPHABET.length];
+    const full = symbols(random, FULL_CODE_LENGTH);
+    const code = full.slice(0, PAIRING_CODE_LENGTH);
     generation += 1;
     const expiresAt = options.now() + ttlMs;
-    current = { code: Buffer.from(code, "ascii"), expiresAt, generation, status: "live" };
-    return { code, formattedCode: `${code.slice(0, 4)}-${code.slice(4)}`, expiresAt };
+    current = {
+      code: Buffer.from(code, "ascii"),
+      fullCode: Buffer.from(full, "ascii"),
+      expiresAt,
+      generation,
+      status: "live",
+    };
+    return {
+      code,
+      formattedCode: groupsOfFour(code),
+      formattedFullCode: groupsOfFour(full),
+      expiresAt,
+    };
+  }
+
+  const isLive = (state: CodeState) => state.status === "live" && options.now() < state.expiresAt;
+
+  function isFullCode(input: unknown): boolean {
+    if (current === undefined) return false;
+    const candidate = normalisePairingCode(input);
+    return candidate !== undefined && sameBytes(candidate, current.fullCode) && isLive(current);
   }
 
   function reserve(input: unknown): ReserveResult {
@@ -91,9 +118,8 @@ export function createPairingCodes(options: {
     const candidate = normalisePairingCode(input);
     const matches =
       candidate !== undefined &&
-      candidate.length === current.code.length &&
-      timingSafeEqual(candidate, current.code);
-    if (!matches || current.status !== "live" || options.now() >= current.expiresAt) {
+      (sameBytes(candidate, current.code) || sameBytes(candidate, current.fullCode));
+    if (!matches || !isLive(current)) {
       return { ok: false, reason: "invalid" };
     }
     current.status = "reserved";
@@ -126,6 +152,7 @@ export function createPairingCodes(options: {
   return {
     issue,
     reserve,
+    isFullCode,
     consume: (reservation) => settle(reservation, "used"),
     release: (reservation) => settle(reservation, "live"),
     redeem(redeem) {
@@ -134,6 +161,25 @@ export function createPairingCodes(options: {
       return run;
     },
   };
+}
+
+/** `length` symbols of the alphabet from CSPRNG bytes (byte % 32 is unbiased). */
+function symbols(random: (size: number) => Uint8Array, length: number): string {
+  const bytes = random(length);
+  if (bytes.length !== length) throw new Error("randomBytes returned the wrong size");
+  let text = "";
+  for (const byte of bytes) text += PAIRING_CODE_ALPHABET[byte % PAIRING_CODE_ALPHABET.length];
+  return text;
+}
+
+/** `ABCDEFGH` → `ABCD-EFGH`. */
+function groupsOfFour(code: string): string {
+  return code.match(/.{1,4}/g)!.join("-");
+}
+
+/** Constant time for equal lengths; a length mismatch says only that the length differs. */
+function sameBytes(candidate: Buffer, expected: Buffer): boolean {
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
 }
 
 /** Dashes and whitespace removed, uppercased; `undefined` for non-strings and oversized input. */

@@ -2,11 +2,12 @@ import { NetclawError } from "../../protocol/errors.ts";
 import type { SessionEvent } from "../../protocol/events.ts";
 import type { SessionSummary } from "../../protocol/sessions.ts";
 import type { EventDraft } from "../agent/event-draft.ts";
-import { assemblePrompt } from "../agent/prompt.ts";
+import { assemblePrompt, buildSystemPrompt } from "../agent/prompt.ts";
 import { runTurn, SHUTDOWN_REASON, type TurnOutcome } from "../agent/turn-loop.ts";
 import type { SessionRecord } from "../store/session-repository.ts";
 import { createEventRedactor } from "./event-redactor.ts";
 import { createHistory } from "./history.ts";
+import { assertFitsContext } from "./prompt-budget.ts";
 import { turnRequester } from "./requester.ts";
 import type { SessionDeps } from "./session-deps.ts";
 import { createSessionEventLog, type DurableDraft } from "./session-event-log.ts";
@@ -261,6 +262,17 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
       else running = drainQueue();
       return result;
     },
+
+    /** Throws NetclawError 413 `context_window_exceeded` for a message that can never fit the model. */
+    admit: (text: string): Promise<void> =>
+      assertFitsContext({
+        text,
+        model: deps.model,
+        // what every request carries besides history: the system prompt and the tool schemas
+        fixedPrompt: () =>
+          buildSystemPrompt(deps.identity, dispatcher.promptAddendum?.()) +
+          JSON.stringify(dispatcher.definitions()),
+      }),
 
     /** Aborts the running turn (model stream and tools). False when no turn is running. */
     cancel(): boolean {

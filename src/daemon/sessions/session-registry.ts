@@ -1,11 +1,13 @@
 import { NetclawError } from "../../protocol/errors.ts";
 import type { Channel, SessionSummary } from "../../protocol/sessions.ts";
+import type { SessionRecord } from "../store/session-repository.ts";
 import type { SessionDeps } from "./session-deps.ts";
 import { loadSessionEngine, type SessionEngine } from "./session-engine.ts";
 
 export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
 
 const LIST_LIMIT = 50;
+const MATCH_LIMIT = 20;
 
 /**
  * The live sessions of this daemon. Engines load lazily on first use and stay in memory while a
@@ -29,6 +31,14 @@ export function createSessionRegistry(options: { deps: SessionDeps; idleEvictMs?
     const engine = loadSessionEngine({ record, deps });
     engines.set(id, { engine, lastUsed: Date.now() });
     return engine;
+  };
+
+  // Live engines know their in-memory status; the store's row may lag behind it.
+  const summaryOf = (record: SessionRecord): SessionSummary => {
+    const live = engines.get(record.sessionId)?.engine;
+    if (live) return live.summary();
+    const { eventIdReserved: _reserved, ...summary } = record;
+    return summary;
   };
 
   return {
@@ -82,12 +92,12 @@ export function createSessionRegistry(options: { deps: SessionDeps; idleEvictMs?
 
     /** Newest activity first, at most 50; live engines report their in-memory status. */
     list(): SessionSummary[] {
-      return deps.sessions.list(LIST_LIMIT).map((record) => {
-        const live = engines.get(record.sessionId)?.engine;
-        if (live) return live.summary();
-        const { eventIdReserved: _reserved, ...summary } = record;
-        return summary;
-      });
+      return deps.sessions.list(LIST_LIMIT).map(summaryOf);
+    },
+
+    /** The sessions `ref` may mean: exact id, exact name or id prefix (see SessionRepository). */
+    find(ref: string): SessionSummary[] {
+      return deps.sessions.findByRef(ref, MATCH_LIMIT).map(summaryOf);
     },
 
     count: () => deps.sessions.count(),

@@ -52,6 +52,7 @@ test(
     t.after(() => writer.child.kill("SIGKILL"));
     assert.equal(await writer.nextLine(), "committed");
     const walAfterCommit = statSync(`${path}-wal`).size;
+    writer.child.stdin!.write("go\n");
     assert.equal(await writer.nextLine(), "in-transaction");
     writer.child.kill("SIGKILL");
     await writer.exited;

@@ -63,6 +63,20 @@ export function createSessionRepository(db: DatabaseSync) {
       return sql("SELECT * FROM sessions ORDER BY last_activity DESC, id LIMIT ?").all(limit).map(toRecord);
     },
 
+    /**
+     * Sessions `ref` may mean (`netclaw chat --resume <ref>`): the one with that id, the one with
+     * that name, and those whose id starts with it (ids are lower-case UUIDs, so the prefix is
+     * compared lower-cased). Newest activity first, at most `limit`.
+     */
+    findByRef(ref: string, limit: number): SessionRecord[] {
+      const prefix = ref.toLowerCase();
+      return sql(
+        "SELECT * FROM sessions WHERE id = ? OR name = ? OR substr(id, 1, ?) = ? ORDER BY last_activity DESC, id LIMIT ?",
+      )
+        .all(ref, ref, prefix.length, prefix, limit)
+        .map(toRecord);
+    },
+
     count(): number {
       return Number(sql("SELECT count(*) AS n FROM sessions").get()?.["n"] ?? 0);
     },

@@ -8,14 +8,16 @@ import { PERSONAL, policyFixture } from "./policy/fixtures/policy.ts";
 import { createValueRedactor } from "./policy/redaction.ts";
 import { createToolRunner, type ToolSession } from "./tool-runner.ts";
 
-function fixture(t: Parameters<typeof policyFixture>[0], config: unknown = PERSONAL) {
+// The runner's limit is generous by default: a busy machine must not turn a slow spawn into a
+// failure. Only the timeout test itself lowers it.
+function fixture(t: Parameters<typeof policyFixture>[0], config: unknown = PERSONAL, timeoutSeconds = 120) {
   const f = policyFixture(t, { config });
   const runner = createToolRunner({
     tools: f.tools,
     policy: f.policy,
     ops: createToolOperations(),
     maxOutputChars: 2000,
-    timeoutSeconds: 1,
+    timeoutSeconds,
   });
   const session: ToolSession = {
     sessionId: "s1",
@@ -104,23 +106,31 @@ test("approval: the answer decides; the result says which approval applied", asy
 });
 
 test("meta arguments are stripped; _timeout_seconds can only raise the timeout; long output spills", async (t) => {
-  const f = fixture(t, {
-    ...PERSONAL,
-    Tools: {
-      AudienceProfiles: { Personal: { ApprovalPolicy: { ToolOverrides: { shell_execute: "Auto" } } } },
+  const f = fixture(
+    t,
+    {
+      ...PERSONAL,
+      Tools: {
+        AudienceProfiles: { Personal: { ApprovalPolicy: { ToolOverrides: { shell_execute: "Auto" } } } },
+      },
     },
-  });
+    1,
+  );
   const slow = await f.run({
     name: "shell_execute",
-    arguments: { Command: "sleep 1.5; echo done", _timeout_seconds: 4, _rationale: "wait" },
+    arguments: { Command: "sleep 1.5; echo done", _timeout_seconds: 120, _rationale: "wait" },
   });
   assert.equal(slow.result, "done\n\nExit code: 0");
   const capped = await f.run({
     name: "shell_execute",
-    arguments: { Command: "sleep 3", _timeout_seconds: 0.1 },
+    arguments: { Command: "sleep 60", _timeout_seconds: 0.1 },
   });
   assert.match(capped.result, /Timed out after 1 s/);
-  const long = await f.run({ id: "weird:id/1", name: "shell_execute", arguments: { Command: "seq 1 5000" } });
+  const long = await f.run({
+    id: "weird:id/1",
+    name: "shell_execute",
+    arguments: { Command: "seq 1 5000", _timeout_seconds: 120 },
+  });
   assert.ok(long.result.length <= 2000);
   const id = /CallId "([^"]+)"/.exec(long.result)?.[1];
   assert.match(id ?? "", /^call_[0-9a-f]{24}$/);

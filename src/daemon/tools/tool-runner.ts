@@ -32,7 +32,13 @@ export type ToolRunContext = {
   onUpdate?: (text: string) => void;
 };
 
-export type ToolRunResult = { result: string; isError: boolean; effects?: ToolEffects };
+export type ToolRunResult = {
+  result: string;
+  isError: boolean;
+  effects?: ToolEffects;
+  /** Set when policy refused the call: the decision's reason (`approval_required_unattended`, `hard_deny`…). */
+  denied?: string;
+};
 
 /** Meta arguments every schema carries for the loop (reference/agent.md §2); stripped before a tool sees them. */
 const META_KEYS = ["_rationale", "_timeout_seconds", "_background"];
@@ -106,7 +112,8 @@ export function createToolRunner(options: {
       if (!parsed.ok) return { result: parsed.result.content, isError: true };
       const decision = await options.policy.evaluateToolCall({ tool, args: parsed.args, ...session });
       let label: string | undefined;
-      if (decision.outcome === "denied") return { result: decision.message, isError: true };
+      if (decision.outcome === "denied")
+        return { result: decision.message, isError: true, denied: decision.reason };
       if (decision.outcome === "requires_approval") {
         let answer: ApprovalOption;
         try {
@@ -115,7 +122,11 @@ export function createToolRunner(options: {
           answer = "deny";
         }
         if (answer === "deny" || !decision.options.includes(answer)) {
-          return { result: `Tool access denied: the user declined ${tool.name}.`, isError: true };
+          return {
+            result: `Tool access denied: the user declined ${tool.name}.`,
+            isError: true,
+            denied: "approval_declined",
+          };
         }
         const recorded = options.policy.recordApproval({
           request: decision.request,
@@ -126,7 +137,7 @@ export function createToolRunner(options: {
         label = recorded.label;
         // Re-checked at launch: a grant file that changed while we waited must not widen anything.
         const again = await options.policy.evaluateToolCall({ tool, args: parsed.args, ...session });
-        if (again.outcome === "denied") return { result: again.message, isError: true };
+        if (again.outcome === "denied") return { result: again.message, isError: true, denied: again.reason };
       }
       if (context.signal.aborted) return { result: "Tool call cancelled before it started.", isError: true };
       const started = performance.now();

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { deleteRouteFile, writeRouteFile } from "../../config/webhook-routes.ts";
+import { createRouteRegistry } from "./route-registry.ts";
 import { route, SECRET, webhookHarness } from "./test-support.ts";
 import { signBody } from "./verify-signature.ts";
 
@@ -109,5 +111,32 @@ describe("webhook route files", () => {
     assert.equal(lower?.MaxBodyBytes, 1024 * 1024);
     assert.equal(lower?.RateLimitPerMinute, 30);
     assert.equal(lower?.Verification.SecretHeader, "X-Webhook-Secret");
+  });
+});
+
+describe("keys a route file may set that are not supported yet", () => {
+  test("are logged once per key when the file is loaded (not on every reload), and the route works", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netclaw-routes-"));
+    try {
+      writeFileSync(
+        join(dir, "deploys.json"),
+        JSON.stringify({ ...route(), NotificationTarget: { Kind: "Slack", ChannelId: "C1" } }),
+        { mode: 0o600 },
+      );
+      const warnings: string[] = [];
+      const registry = createRouteRegistry({
+        dir,
+        watch: false,
+        logger: { info: () => {}, warn: (_obj, msg) => warnings.push(msg) },
+      });
+      registry.reload();
+      registry.close();
+      assert.deepEqual(warnings, [
+        "Webhook route deploys: NotificationTarget is not supported yet (ignored)",
+      ]);
+      assert.ok(registry.get("deploys"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

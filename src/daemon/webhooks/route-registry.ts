@@ -1,4 +1,5 @@
 import { type FSWatcher, watch } from "node:fs";
+import { notSupportedYet } from "../../config/unsupported-keys.ts";
 import {
   ensureWebhooksDir,
   listRouteNames,
@@ -55,11 +56,16 @@ export function createRouteRegistry(options: {
             "Webhook route file is invalid; the route is disabled until the file is fixed",
           );
         }
-      } else if (result.looseMode && before?.ok !== true) {
-        options.logger.warn(
-          { route: name },
-          "Webhook route file is readable by other users; run chmod 600 on it (it holds a secret)",
-        );
+      } else {
+        if (result.looseMode && before?.ok !== true) {
+          options.logger.warn(
+            { route: name },
+            "Webhook route file is readable by other users; run chmod 600 on it (it holds a secret)",
+          );
+        }
+        const seen = before?.ok ? before.unsupported : [];
+        for (const key of result.unsupported.filter((k) => !seen.includes(k)))
+          options.logger.warn({ route: name, key }, `Webhook route ${name}: ${notSupportedYet(key)}`);
       }
       next.set(name, result);
     }

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { type WebhookRouteInput, writeRouteFile } from "../../config/webhook-routes.ts";
 import { createApp } from "../http/app.ts";
@@ -47,9 +49,11 @@ export function webhookHarness(
   const starter = recordingStarter({ fail: options.failStart });
   let ids = 0;
   const enabled = { value: options.enabled ?? true };
-  const app = createApp({
+  // inject() sends `Host: localhost:80`; a test that listens gets its real port.
+  const port = () => (app.server.listening ? (app.server.address() as AddressInfo).port : 80);
+  const app: FastifyInstance = createApp({
     logger,
-    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: true }),
+    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: true, port }),
     authenticate: createAuthenticator({ trustLoopback: false }),
     trustProxy: false,
     routes: [

@@ -67,7 +67,11 @@ export function localControlRoutes(options: LocalControlRoutesOptions) {
         const issued = options.codes.issue();
         const expiresAt = new Date(issued.expiresAt);
         options.onIssued(expiresAt);
-        return { formattedCode: issued.formattedCode, expiresAt: expiresAt.toISOString() };
+        return {
+          formattedCode: issued.formattedCode,
+          expiresAt: expiresAt.toISOString(),
+          fullCode: issued.formattedFullCode,
+        };
       },
     );
   };

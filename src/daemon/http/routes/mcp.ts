@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { NetclawError } from "../../../protocol/errors.ts";
+import type { McpServersResponse, McpToolsResponse } from "../../../protocol/mcp.ts";
 import type { McpServers } from "../../mcp/mcp-servers.ts";
 import type { McpAccess } from "../../tools/policy/mcp-policy.ts";
 
@@ -11,8 +12,11 @@ type Access = (mcp: { server: string; tool: string }) => Record<string, McpAcces
  */
 export function mcpRoutes(options: { servers: McpServers; access: Access }) {
   return (app: FastifyInstance) => {
-    app.get("/api/mcp/servers", async () => ({ servers: options.servers.status() }));
-    app.get("/api/mcp/servers/:name/tools", async (request) => {
+    app.get(
+      "/api/mcp/servers",
+      async (): Promise<McpServersResponse> => ({ servers: options.servers.status() }),
+    );
+    app.get("/api/mcp/servers/:name/tools", async (request): Promise<McpToolsResponse> => {
       const { name } = request.params as { name: string };
       const server = options.servers.status().find((s) => s.name.toLowerCase() === name.toLowerCase());
       if (!server)

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorBody, NetclawError } from "../../../protocol/errors.ts";
 import { INVALID_BODY_MESSAGE } from "../../../protocol/pairing.ts";
 import type { FixedWindowLimiter } from "../../pairing/rate-limit.ts";
-import { sendError } from "../app.ts";
+import { clientAddressOf, sendError } from "../app.ts";
+import { rateLimitKey } from "../client-address.ts";
 
 /** Answers 429 with `Retry-After` (whole seconds) and the given message. */
 export function tooManyRequests(
@@ -15,13 +16,18 @@ export function tooManyRequests(
     .send(errorBody(options.code, options.message));
 }
 
+/** The limiter key of a request: its real client address (client-address.ts), IPv6 by /64. */
+export function limitKeyOf(request: FastifyRequest): string {
+  return rateLimitKey(clientAddressOf(request));
+}
+
 /**
- * A route-level `onRequest` hook counting one request per client IP (`request.ip`: the socket
- * peer, or the forwarded client when the peer is a trusted proxy) before the body is read.
+ * A route-level `onRequest` hook counting one request per client (see `limitKeyOf`: the socket
+ * peer, or the client a trusted proxy or tunnel reports) before the body is read.
  */
 export function rateLimitHook(limiter: FixedWindowLimiter, message: string) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const decision = limiter.hit(request.ip);
+    const decision = limiter.hit(limitKeyOf(request));
     if (!decision.allowed) {
       return tooManyRequests(reply, {
         retryAfterSeconds: decision.retryAfterSeconds,

@@ -23,7 +23,7 @@ function setup() {
   const registry = createDeviceRegistry({ devicesPath: join(dir, `devices-${Math.random()}.json`), now });
   const app = createApp({
     logger: pino({ level: "silent" }),
-    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: false }),
+    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: false, port: 80 }),
     authenticate: createAuthenticator({ trustLoopback: false }),
     trustProxy: false,
     routes: [
@@ -32,6 +32,7 @@ function setup() {
         registry,
         limiter: createFixedWindowLimiter({ limit: 5, windowMs: 60_000, now }),
         lockout: createFailureLockout({ now }),
+        globalLockout: createFailureLockout({ now, maxFailures: 30, maxKeys: 1 }),
       }),
     ],
   });
@@ -90,4 +91,48 @@ test("an invalid device name (400) leaves the code valid for the next attempt", 
   assert.equal(bad.statusCode, 400);
   assert.equal((await exchange("10.0.0.4", code.formattedCode, "ok-name")).statusCode, 200);
   await app.close();
+});
+
+test("the full code gets through a locked-out address and the rate limit; short codes and guesses do not", async () => {
+  const { clock, codes, exchange, app } = setup();
+  codes.issue();
+  for (let i = 0; i < 10; i++) {
+    if (i === 5) clock.now += 60_000;
+    await exchange("10.0.0.5", "WRONG-CODE");
+  }
+  const issued = codes.issue();
+  assert.equal((await exchange("10.0.0.5", issued.formattedCode)).statusCode, 429, "short code: locked");
+  const guess = `${issued.formattedCode}-2222-2222`;
+  const wrong = await exchange("10.0.0.5", guess === issued.formattedFullCode ? `${guess}3` : guess);
+  assert.equal(wrong.statusCode, 429, "a wrong full-length guess is still refused unseen");
+  const blank = await app.inject({
+    method: "POST",
+    url: "/api/pair/exchange",
+    payload: "{nope",
+    headers: { "content-type": "application/json" },
+    remoteAddress: "10.0.0.5",
+  });
+  assert.equal(blank.statusCode, 429, "a locked address gets 429 before its body is judged");
+  const owner = await exchange("10.0.0.5", issued.formattedFullCode.toLowerCase(), "owner-laptop");
+  assert.equal(owner.statusCode, 200, owner.body);
+  assert.equal((await exchange("10.0.0.5", issued.formattedFullCode, "again")).statusCode, 429, "single use");
+
+  // Over the 5/min rate limit (not locked): the full code still goes through.
+  const next = codes.issue();
+  for (let i = 0; i < 5; i++) await exchange("10.0.0.6", "WRONG-CODE");
+  assert.equal((await exchange("10.0.0.6", next.formattedCode)).statusCode, 429);
+  assert.equal((await exchange("10.0.0.6", next.formattedFullCode, "phone")).statusCode, 200);
+});
+
+test("a ceiling on failures from all addresses together; the full code still works past it", async () => {
+  const { codes, exchange } = setup();
+  const issued = codes.issue();
+  // 30 failures (the ceiling configured above) from 6 addresses, 5 each: none is locked itself.
+  for (let a = 0; a < 6; a++) {
+    for (let i = 0; i < 5; i++) assert.equal((await exchange(`10.1.0.${a}`, "WRONG-CODE")).statusCode, 401);
+  }
+  const fresh = await exchange("10.1.1.1", issued.formattedCode);
+  assert.equal(fresh.statusCode, 429, "a new address meets the global lockout");
+  assert.equal(fresh.json().error.message, "Too many failed attempts. Try again later.");
+  assert.equal((await exchange("10.1.1.1", issued.formattedFullCode)).statusCode, 200);
 });

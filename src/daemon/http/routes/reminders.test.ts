@@ -17,7 +17,7 @@ async function setup(t: TestContext) {
   const service = createReminderService({ scheduler, clock: h.time.clock });
   const app = createApp({
     logger: pino({ level: "silent" }),
-    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: true }),
+    hostGuard: createHostGuard({ bindHost: "127.0.0.1", allowedHosts: [], enforceHost: true, port: 5199 }),
     authenticate: createAuthenticator({ trustLoopback: true }),
     trustProxy: false,
     routes: [reminderRoutes({ service })],

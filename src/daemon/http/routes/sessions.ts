@@ -15,12 +15,14 @@ import {
 import type { SessionRegistry } from "../../sessions/session-registry.ts";
 import { principalOf } from "../app.ts";
 import type { Principal } from "../auth.ts";
-import { streamSse } from "../sse.ts";
+import { type StreamGate, streamSse } from "../sse.ts";
 
 export type SessionRoutesOptions = {
   registry: SessionRegistry;
   /** Interval of `: heartbeat` comments on idle event streams. */
   heartbeatMs: number;
+  /** Caps concurrent event streams (Daemon.MaxEventStreams); unbounded when not given. */
+  streams?: StreamGate;
   /** Answers pending tool approvals; throws NetclawError 404/403/400 (see createSessionTools). */
   approvals?: {
     answer(request: { sessionId: string; callId: string; requester: string; decision: ApprovalOption }): void;
@@ -81,11 +83,21 @@ export function sessionRoutes(options: SessionRoutesOptions) {
       return reply.code(result.created ? 201 : 200).send(result);
     });
 
-    app.get(
+    app.get<{ Querystring: { match?: unknown } }>(
       "/api/sessions",
-      async (): Promise<z.infer<typeof sessionListSchema>> => ({
-        sessions: registry.list(),
-      }),
+      async (request): Promise<z.infer<typeof sessionListSchema>> => {
+        const { match } = request.query;
+        if (match !== undefined && typeof match !== "string")
+          throw new NetclawError(
+            "invalid_match",
+            "match must be given once: a session id, id prefix or name.",
+            {
+              status: 400,
+            },
+          );
+        const ref = match?.trim();
+        return { sessions: ref ? registry.find(ref) : registry.list() };
+      },
     );
 
     app.get<{ Params: { id: string }; Querystring: { after?: string; limit?: string } }>(
@@ -116,6 +128,8 @@ export function sessionRoutes(options: SessionRoutesOptions) {
           "Idempotency-Key must be 1-200 visible ASCII characters.",
           { status: 400 },
         );
+      // refused before it is stored: a message larger than the model's window could never be answered
+      await engine.admit(body.text);
       const result: z.infer<typeof sendMessageResponseSchema> = engine.send({
         text: body.text,
         ...(key === undefined ? {} : { idempotencyKey: key }),
@@ -158,12 +172,27 @@ export function sessionRoutes(options: SessionRoutesOptions) {
         const after =
           eventIdParam(Array.isArray(header) ? header[0] : header, "Last-Event-ID") ??
           eventIdParam(request.query.after, "after");
-        await streamSse({
-          reply,
-          source: engine.subscribe(after),
-          toMessage: (event) => ({ id: event.id, event: event.type, data: dataOf(event) }),
-          heartbeatMs: options.heartbeatMs,
-        });
+        const leave = options.streams ? options.streams.enter() : () => {};
+        if (leave === undefined) {
+          reply.header("Retry-After", "5");
+          throw new NetclawError(
+            "too_many_streams",
+            "Too many event streams are open on this daemon. Close one (another `netclaw chat`, a forgotten curl), or raise Daemon.MaxEventStreams.",
+            { status: 503, isRetryable: true },
+          );
+        }
+        // The slot frees when the client goes, even if the source is slow to notice.
+        reply.raw.once("close", leave);
+        try {
+          await streamSse({
+            reply,
+            source: engine.subscribe(after),
+            toMessage: (event) => ({ id: event.id, event: event.type, data: dataOf(event) }),
+            heartbeatMs: options.heartbeatMs,
+          });
+        } finally {
+          leave();
+        }
       },
     );
   };

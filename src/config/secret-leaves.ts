@@ -1,0 +1,68 @@
+import { SECRET_KEY_NAMES } from "./schema.ts";
+import { isEncrypted } from "./secret-box.ts";
+import { isTree } from "./tree.ts";
+
+/** What a masked secret prints as, in every command that shows configuration. */
+export const MASKED = "(hidden)";
+
+/**
+ * A key name that looks like a credential. Default-deny: besides the schema's known secret keys,
+ * any name ending in key/token/secret/password/credential (or containing secret, password,
+ * credential, authorization, cookie) counts, so a new or user-named setting is hidden too.
+ */
+const SECRET_NAME =
+  /(key|token|secret|password|passwd|pwd|credential)s?$|secret|password|credential|authorization|cookie/i;
+
+const KNOWN = new Set(SECRET_KEY_NAMES.map((name) => name.toLowerCase()));
+
+/** Whether one key name looks like a credential (see SECRET_NAME). */
+export function isSecretName(name: string): boolean {
+  return KNOWN.has(name.toLowerCase()) || SECRET_NAME.test(name);
+}
+
+/**
+ * Whether the leaf's own name (the last segment that is not an array index) names a credential:
+ * refused by `config set`, flagged when written into netclaw.json. Record names on the way
+ * (a provider called `my-secret-llm`) do not make its `Type` a credential.
+ */
+export function hasSecretName(path: readonly (string | number)[]): boolean {
+  const name = [...path].reverse().find((segment) => !/^\d+$/.test(String(segment)));
+  return name !== undefined && isSecretName(String(name));
+}
+
+/**
+ * Whether the leaf at `path` must never be printed (default-deny, so stricter than
+ * hasSecretName): a credential name anywhere on the path, or a
+ * value of an MCP server's EnvironmentVariables or Headers (those carry tokens under any name).
+ */
+export function isSecretPath(path: readonly (string | number)[]): boolean {
+  if (path.some((segment) => typeof segment === "string" && isSecretName(segment))) return true;
+  const [root, , section] = path.map((segment) => String(segment).toLowerCase());
+  return root === "mcpservers" && (section === "environmentvariables" || section === "headers");
+}
+
+/**
+ * A copy of `value` (the configuration subtree at `path`) with every secret leaf replaced by
+ * MASKED. Empty strings, booleans and null stay as they are: they reveal nothing. The input is
+ * not modified.
+ */
+export function maskSecrets(value: unknown, path: readonly (string | number)[]): unknown {
+  if (Array.isArray(value)) return value.map((item, index) => maskSecrets(item, [...path, index]));
+  if (isTree(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, child]) => [key, maskSecrets(child, [...path, key])]),
+    );
+  }
+  const revealing = value !== "" && value !== null && typeof value !== "boolean";
+  return revealing && isSecretPath(path) ? MASKED : value;
+}
+
+/** Dotted paths of credential-named leaves holding a non-empty plain value (not `ENC:v1:`) in `tree`. */
+export function plaintextSecretPaths(tree: unknown, path: string[] = []): string[] {
+  if (Array.isArray(tree))
+    return tree.flatMap((item, index) => plaintextSecretPaths(item, [...path, String(index)]));
+  if (isTree(tree))
+    return Object.entries(tree).flatMap(([key, child]) => plaintextSecretPaths(child, [...path, key]));
+  const plain = typeof tree === "string" ? tree.trim() !== "" && !isEncrypted(tree) : tree != null;
+  return plain && typeof tree !== "boolean" && hasSecretName(path) ? [path.join(".")] : [];
+}
