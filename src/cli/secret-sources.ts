@@ -1,7 +1,7 @@
 import { configEntriesFromEnv } from "../config/env.ts";
 import type { HomePaths } from "../config/home.ts";
 import { configJsonSchema, readJsonObject } from "../config/loader.ts";
-import { isSecretKeyPath, secretLeaves } from "../config/secret-paths.ts";
+import { hasSecretName, plaintextSecretPaths } from "../config/secret-leaves.ts";
 import { listStoredSecrets } from "../config/secrets-file.ts";
 
 /** Where one secret is set. Never carries the value, its length or any part of it. */
@@ -18,25 +18,22 @@ export type SecretSource = {
 
 /**
  * Every secret the daemon would read, layer by layer: the leaves of secrets.json (all of them are
- * credentials), and the secret-named keys (`isSecretKeyPath`) of netclaw.json and of this
+ * credentials), and the secret-named keys (`hasSecretName`) of netclaw.json and of this
  * process's NETCLAW_… variables. Ordered by key, then layer. Throws the readers' errors
  * (`SecretsFileError`, `ConfigError`) for a file that cannot be read.
  */
 export function listSecretSources(options: { paths: HomePaths; env: NodeJS.ProcessEnv }): SecretSource[] {
   const file = readJsonObject(options.paths.configFile).tree ?? {};
   const rows: SecretSource[] = [
-    ...secretLeaves({ tree: file }).map((leaf) => ({
-      key: leaf.path.join("."),
-      source: "netclaw.json" as const,
-      encrypted: false,
-    })),
+    // The same credential-named leaves `config validate` and doctor warn about.
+    ...plaintextSecretPaths(file).map((key) => ({ key, source: "netclaw.json" as const, encrypted: false })),
     ...listStoredSecrets({ secretsPath: options.paths.secretsFile }).map((stored) => ({
       key: stored.key,
       source: "secrets.json" as const,
       encrypted: stored.encrypted,
     })),
     ...configEntriesFromEnv(options.env, Object.keys(configJsonSchema().properties ?? {}))
-      .filter((entry) => isSecretKeyPath(entry.path))
+      .filter((entry) => hasSecretName(entry.path))
       .map((entry) => ({
         key: entry.path.join("."),
         source: "environment" as const,

@@ -1,6 +1,6 @@
 import type { Provenance } from "../../../config/provenance.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
-import { secretLeaves } from "../../../config/secret-paths.ts";
+import { secretLeaves } from "../../../config/secret-leaves.ts";
 import { stripUrlCredentials } from "../../../protocol/url-credentials.ts";
 /**
  * Content redaction for tool output, logs and stored events (reference/security.md §6). One
@@ -116,7 +116,7 @@ export function createValueRedactor(secrets: Iterable<string>): (text: string) =
 }
 
 /**
- * Every configured credential value: the leaves `isSecretKeyPath` names (provider keys,
+ * Every configured credential value: the leaves `secretLeaves` finds (provider keys,
  * DeviceToken, MCP auth headers and secret-named variables …), every leaf that came from
  * secrets.json (with `provenance`), and the environment variables a secret MCP header reads
  * through `${NAME}` (with `env`).
