@@ -19,6 +19,13 @@ const STRUCTURAL = new Set([
 
 export type EventRedactor = ReturnType<typeof createEventRedactor>;
 
+// Which streams of a response have ended when an event of this type arrives for it.
+const SETTLES: Partial<Record<EventDraft["type"], DeltaDraft["type"][]>> = {
+  text_delta: ["thinking_delta"],
+  thinking_delta: ["text_delta"],
+  tool_call: ["thinking_delta", "text_delta"],
+};
+
 /**
  * The redaction applied where a session's events are appended (stored and streamed): every free
  * text field of every event — model text and thinking, tool arguments and results, errors,
@@ -41,6 +48,23 @@ export function createEventRedactor(redactor: () => SecretRedactor) {
     /** A stored event as it leaves again (replay, transcript): redacted with today's secrets. */
     stored<T extends { type: string }>(event: T): T {
       return redactFields(event, redactor());
+    },
+
+    /**
+     * Deltas to send before `draft`: when a response moves on — thinking to text, text to
+     * thinking, or to a tool call — the other streams of that response have ended, and what they
+     * held back (a word that might have become a secret) is settled and sent now, in order,
+     * instead of only with the completing event after the tool calls.
+     */
+    settle(draft: EventDraft): DeltaDraft[] {
+      const kinds = SETTLES[draft.type];
+      if (!kinds || !("responseId" in draft)) return [];
+      const out: DeltaDraft[] = [];
+      for (const type of kinds) {
+        const text = streams.get(`${type}:${draft.responseId}`)?.settle();
+        if (text) out.push({ type, responseId: draft.responseId, text });
+      }
+      return out;
     },
 
     /** The delta's text that may be sent now, redacted; undefined when all of it is held back. */

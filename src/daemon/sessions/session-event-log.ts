@@ -70,6 +70,12 @@ export function createSessionEventLog(options: SessionEventLogOptions) {
     remember(event);
     for (const subscriber of subscribers) subscriber.push(event);
   };
+  /** A live-only delta, already redacted: an id, a timestamp, and out to the subscribers. */
+  const publish = (delta: DeltaDraft): SessionEvent => {
+    const event = { ...delta, id: nextId(), sessionId, at: now().toISOString() } as SessionEvent;
+    deliver(event);
+    return event;
+  };
 
   return {
     /**
@@ -78,6 +84,7 @@ export function createSessionEventLog(options: SessionEventLogOptions) {
      * is delivered then.
      */
     append(draft: DurableDraft, alsoStore?: (event: SessionEvent) => void): SessionEvent {
+      for (const settled of options.redactor.settle(draft)) publish(settled);
       const redacted = options.redactor.event(draft);
       const event = transaction(() => {
         const built = { ...redacted, id: nextId(), sessionId, at: now().toISOString() } as SessionEvent;
@@ -94,11 +101,9 @@ export function createSessionEventLog(options: SessionEventLogOptions) {
      * delivered, never stored. Undefined when redaction holds all of its text back for now.
      */
     stream(draft: DeltaDraft): SessionEvent | undefined {
+      for (const settled of options.redactor.settle(draft)) publish(settled);
       const redacted = options.redactor.delta(draft);
-      if (!redacted) return undefined;
-      const event = { ...redacted, id: nextId(), sessionId, at: now().toISOString() } as SessionEvent;
-      deliver(event);
-      return event;
+      return redacted ? publish(redacted) : undefined;
     },
 
     /**

@@ -59,3 +59,19 @@ test("known secrets leave every event and the store: one character per delta, th
   assertClean("sessions", JSON.stringify(store.db.prepare("SELECT * FROM sessions").all()));
   assertClean("transcript", JSON.stringify(engine.transcript({ after: 0, limit: 100 })));
 });
+
+test("what a stream held back is sent when the response moves on to a tool call, before that call", async (t) => {
+  const h = await engineHarness(t);
+  const model = createScriptedModel();
+  // "usage" ends in a letter that may start a vendor key ("e" → "eyJ…"), so it is held at first.
+  model.push({ text: ["Checking ", "usage"], toolCalls: [{ id: "c1", name: "nope", arguments: {} }] });
+  const { registry } = await h.registry({ model, secretValues: [KEY] });
+  const { session } = registry.create({ channel: "chat" });
+  const engine = registry.get(session.sessionId)!;
+  const stream = reader(engine.subscribe(0));
+  engine.send({ text: "check" });
+  const seen = await stream.until((e) => e.type === "tool_call");
+  const shown = seen.flatMap((e) => (e.type === "text_delta" ? [e.text] : [])).join("");
+  assert.equal(shown, "Checking usage");
+  await stream.until((e) => e.type === "turn_completed");
+});

@@ -20,6 +20,12 @@ import { SECRET_NAME, type SecretRedactor } from "./redaction.ts";
 export type StreamRedactor = {
   /** Adds a piece; returns the redacted text that can be sent now (possibly ""). */
   push(piece: string): string;
+  /**
+   * The stream has (most likely) ended — the model moved on to thinking, text or a tool call:
+   * returns the held-back rest, redacted as the completing event will redact it. Pieces may
+   * still follow; they continue after it.
+   */
+  settle(): string;
 };
 
 /**
@@ -33,15 +39,21 @@ const KEEP_BEHIND = 256;
 export function createStreamRedactor(redactor: () => SecretRedactor): StreamRedactor {
   let raw = ""; // the text since the last freeze point, sent or not
   let sent = ""; // the redacted form of raw's prefix already sent
+  // What `candidate` adds to what was sent; "" when it adds nothing or would change sent text.
+  const extend = (candidate: string): string => {
+    if (candidate.length <= sent.length || !candidate.startsWith(sent)) return "";
+    const out = candidate.slice(sent.length);
+    sent = candidate;
+    return out;
+  };
   return {
+    settle: () => extend(redactor().text(raw)),
     push(piece) {
       raw += piece;
       const current = redactor();
       const limit = safeLimit(raw, current.values);
-      const candidate = current.text(raw.slice(0, limit));
-      if (candidate.length <= sent.length || !candidate.startsWith(sent)) return "";
-      const out = candidate.slice(sent.length);
-      sent = candidate;
+      const out = extend(current.text(raw.slice(0, limit)));
+      if (out === "") return "";
       // Bound the work per piece: forget text far behind what was sent, at a break where
       // redacting the two parts apart gives what was sent (no match spans the cut).
       if (limit > 4 * KEEP_BEHIND) {
@@ -76,11 +88,14 @@ const OPEN_SHAPES = [
   // which gives the prefix a word boundary the raw text does not have. Holding "desk-" for a
   // moment costs nothing.
   String.raw`(?:sk-|xox[baprs]-|gh[pousr]_|github_pat_|AKIA|ASIA|eyJ)\S*`,
-  "(?:sk?|xo?|xox[baprs]?|gh?|gh[pousr]|g(?:i(?:t(?:h(?:u(?:b(?:_(?:p(?:at?)?)?)?)?)?)?)?)?|AK?I?|AS?I?|ey?)",
   // A URL whose authority has not ended yet: an "@" may still come and make it credentials.
   String.raw`\b[a-z][a-z0-9+.-]{0,30}:(?:\/\/?)?[^\s/?#"'\x60<>\\]*`,
 ];
 const OPEN_SHAPE = new RegExp(`(?:${OPEN_SHAPES.map((p) => `(?:${p})`).join("|")})$`, "i");
+// The last letters of the text that may become a vendor prefix once the next piece arrives.
+// Only the real end of the text can grow: after a cut, what follows is already known.
+const OPEN_PREFIX =
+  /(?:sk?|xo?|xox[baprs]?|gh?|gh[pousr]|g(?:i(?:t(?:h(?:u(?:b(?:_(?:p(?:at?)?)?)?)?)?)?)?)?|AK?I?|AS?I?|ey?)$/i;
 const OPEN_SHAPE_WINDOW = 256;
 // An unfinished `"password": "…` JSON member: its value may hold whitespace and be long.
 const OPEN_JSON = new RegExp(String.raw`"${SECRET_NAME}"\s*:\s*"(?:[^"\\]|\\.)*\\?$`, "i");
@@ -98,7 +113,8 @@ const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY-----/;
  * end, so the cut is repeated until it holds.
  */
 export function safeLimit(raw: string, values: readonly string[]): number {
-  let limit = raw.length;
+  const prefix = OPEN_PREFIX.exec(raw.slice(-12));
+  let limit = prefix ? raw.length - prefix[0].length : raw.length;
   for (;;) {
     const next = openTailStart(raw.slice(0, limit), values);
     if (next >= limit) return limit;
