@@ -165,7 +165,7 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     pairOffline(home, "phone");
     assert.equal(
       (
-        await runNode(NETCLAW, ["secrets", "set", "DeviceToken", generateDeviceToken()], {
+        await runNode(NETCLAW, ["secrets", "set", "DeviceToken", "--", generateDeviceToken()], {
           env: remoteEnv(home),
         })
       ).code,
@@ -192,7 +192,7 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     const home = homes.home();
     const token = pairOffline(home, "this-host");
     assert.equal(
-      (await runNode(NETCLAW, ["secrets", "set", "DeviceToken", token], { env: remoteEnv(home) })).code,
+      (await runNode(NETCLAW, ["secrets", "set", "DeviceToken", "--", token], { env: remoteEnv(home) })).code,
       0,
     );
     assert.deepEqual(await line(home, "Bootstrap Pairing"), []);
