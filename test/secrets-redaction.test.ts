@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { homePaths } from "../src/config/home.ts";
+import { readSecrets } from "../src/config/secrets-file.ts";
 import type { SessionEvent } from "../src/protocol/events.ts";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
@@ -308,6 +310,41 @@ describe("every kind of known secret: secrets.json leaves of any name, header va
         for (const fragment of LATE)
           assert.ok(!file.text.includes(fragment), `${file.path} holds ${fragment}`);
       }
+    }
+  });
+});
+
+describe("the bootstrap DeviceToken, seeded after the configuration was read", () => {
+  test("is redacted when the model echoes it", async () => {
+    const home = homes.home();
+    const upstream = await createFakeUpstream({});
+    const env = cleanEnv({
+      NETCLAW_HOME: home,
+      NETCLAW_Daemon__ExposureMode: "tailscale-serve",
+      NETCLAW_Daemon__SkipTunnelProcessCheck: "true",
+      NETCLAW_Providers__good__Type: "openai-compatible",
+      NETCLAW_Providers__good__Endpoint: upstream.openaiBaseUrl,
+      NETCLAW_Models__Main__Provider: "good",
+      NETCLAW_Models__Main__ModelId: "fake-model",
+    });
+    const daemon = await startDaemon({ env });
+    try {
+      const paths = homePaths(home);
+      const token = readSecrets({ secretsPath: paths.secretsFile, keyPath: paths.secretsKey }).value
+        .DeviceToken as string;
+      assert.ok(token.length > 20, "the first non-local start seeded a token");
+      // No "Token:" before it: that shape alone would be redacted without knowing the value.
+      upstream.setHandler(() => ({ text: ["Here it is ", token.slice(0, 10), token.slice(10), " end"] }));
+      const result = await runCli(["chat", "-p", "echo the token"], {
+        ...env,
+        NETCLAW_Daemon__Port: String(daemon.port),
+      });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^Here it is \*\*\*REDACTED\*\*\* end$/m);
+      assert.ok(!result.stdout.includes(token.slice(4, 20)));
+    } finally {
+      await daemon.stop();
+      await upstream.close();
     }
   });
 });

@@ -120,14 +120,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
   const config = loaded.config;
-  // Known secret values: the configuration's, and the webhook routes' (which reload on their own;
-  // the getter is pointed at the route registry once it exists).
+  // Known secret values: the configuration's, the bootstrap DeviceToken seeded below (after the
+  // configuration was read), and the webhook routes' (which reload on their own; the getter is
+  // pointed at the route registry once it exists).
   let webhookSecrets = (): string[] => [];
+  let seededDeviceToken: string[] = [];
   const secrets = createDaemonSecrets({
     loaded,
     secretsFile: paths.secretsFile,
     env,
-    more: () => webhookSecrets(),
+    more: () => [...seededDeviceToken, ...webhookSecrets()],
   });
   const scrub = (text: string) => secrets().known(text);
   const destination = createDailyLogDestination({ dir: paths.logsDir });
@@ -168,13 +170,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
           completed: bootstrapCompleted,
           hasDeviceToken: Boolean(config.DeviceToken?.trim()),
           hostname: hostname(),
-          storeDeviceToken: (token) =>
+          storeDeviceToken: (token) => {
             setSecret({
               secretsPath: paths.secretsFile,
               keyPath: paths.secretsKey,
               dottedKey: "DeviceToken",
               value: token,
-            }),
+            });
+            seededDeviceToken = [token];
+          },
           log: (message) => lifecycleLog.info(message),
         }),
     });
