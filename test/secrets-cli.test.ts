@@ -165,7 +165,7 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     pairOffline(home, "phone");
     assert.equal(
       (
-        await runNode(NETCLAW, ["secrets", "set", "DeviceToken", generateDeviceToken()], {
+        await runNode(NETCLAW, ["secrets", "set", "DeviceToken", "--", generateDeviceToken()], {
           env: remoteEnv(home),
         })
       ).code,
@@ -192,7 +192,7 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     const home = homes.home();
     const token = pairOffline(home, "this-host");
     assert.equal(
-      (await runNode(NETCLAW, ["secrets", "set", "DeviceToken", token], { env: remoteEnv(home) })).code,
+      (await runNode(NETCLAW, ["secrets", "set", "DeviceToken", "--", token], { env: remoteEnv(home) })).code,
       0,
     );
     assert.deepEqual(await line(home, "Bootstrap Pairing"), []);
@@ -205,6 +205,145 @@ describe("doctor: exposure and the bootstrap pairing state", () => {
     assert.match(
       exposure ?? "",
       /^\[FAIL\] Exposure Mode: No remote authentication available: ExposureMode='tailscale-serve'/,
+    );
+  });
+});
+
+describe("netclaw secrets list and unset", () => {
+  const FILE_VALUE = "sk-or-v1-listme0123456789abcdef";
+  const ENV_VALUE = "env-secret-value-0123456789";
+  const PLAIN_VALUE = "plain-in-netclaw-json-0123";
+
+  const setup = async () => {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home });
+    for (const [key, value] of [
+      [KEY, FILE_VALUE],
+      ["McpServers.tickets.Headers.Authorization", `Bearer ${FILE_VALUE}`],
+    ] as const) {
+      assert.equal((await runNode(NETCLAW, ["secrets", "set", key, value], { env })).code, 0);
+    }
+    writeFileSync(
+      homePaths(home).configFile,
+      JSON.stringify({ configVersion: 1, Providers: { local: { Type: "openai", ApiKey: PLAIN_VALUE } } }),
+    );
+    return {
+      home,
+      env: {
+        ...env,
+        NETCLAW_Providers__openrouter__ApiKey: ENV_VALUE,
+        NETCLAW_Providers__x__ApiKey: ENV_VALUE,
+      },
+    };
+  };
+  const neverShown = (text: string) => {
+    for (const value of [FILE_VALUE, ENV_VALUE, PLAIN_VALUE]) {
+      assert.ok(
+        !text.includes(value.slice(0, 12)) && !text.includes(value.slice(-8)),
+        `value shown in ${text}`,
+      );
+    }
+  };
+
+  test("list: each key and where it comes from, never a value", async () => {
+    const { home, env } = await setup();
+    const list = await runNode(NETCLAW, ["secrets", "list"], { env });
+    assert.equal(list.code, 0, list.stderr);
+    neverShown(list.stdout + list.stderr);
+    const lines = list.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.replace(/ {2,}/, "  "));
+    assert.deepEqual(lines, [
+      "McpServers.tickets.Headers.Authorization  secrets.json (encrypted)",
+      "Providers.local.ApiKey  netclaw.json (plain text — move it: `netclaw secrets set Providers.local.ApiKey <value>`, then `netclaw config unset Providers.local.ApiKey`)",
+      "Providers.openrouter.ApiKey  secrets.json (encrypted), overridden by environment variable NETCLAW_Providers__openrouter__ApiKey",
+      "Providers.openrouter.ApiKey  environment variable NETCLAW_Providers__openrouter__ApiKey",
+      "Providers.x.ApiKey  environment variable NETCLAW_Providers__x__ApiKey",
+    ]);
+    const json = await runNode(NETCLAW, ["secrets", "list", "--json"], { env });
+    neverShown(json.stdout);
+    assert.deepEqual(JSON.parse(json.stdout)[0], {
+      key: "McpServers.tickets.Headers.Authorization",
+      source: "secrets.json",
+      encrypted: true,
+    });
+    writeFileSync(homePaths(home).configFile, '{"configVersion": 1,');
+    const broken = await runNode(NETCLAW, ["secrets", "list"], { env });
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /^error: Invalid JSON in .*netclaw\.json.*\n {7}fix: Fix the JSON syntax/);
+    const unsetAnyway = await runNode(NETCLAW, ["secrets", "unset", "DeviceToken"], { env });
+    assert.equal(unsetAnyway.code, 1, "not in secrets.json: the broken netclaw.json is reported");
+    const removed = await runNode(NETCLAW, ["secrets", "unset", KEY], { env });
+    assert.equal(removed.code, 0, `secrets.json does not need netclaw.json: ${removed.stderr}`);
+    const none = await runNode(NETCLAW, ["secrets", "list"], {
+      env: cleanEnv({ NETCLAW_HOME: homes.home() }),
+    });
+    assert.equal(none.code, 0);
+    assert.match(none.stdout, /^No secrets are set/);
+  });
+
+  test("unset: removes from secrets.json (0600, atomically); environment and netclaw.json keys are refused with the fix", async () => {
+    const { home, env } = await setup();
+    const paths = homePaths(home);
+    const removed = await runNode(NETCLAW, ["secrets", "unset", "providers.openrouter.apikey"], { env });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(
+      removed.stdout,
+      "Removed Providers.openrouter.ApiKey from secrets.json.\nNote: Providers.openrouter.ApiKey is still set by the environment variable NETCLAW_Providers__openrouter__ApiKey.\n",
+    );
+    const tree = JSON.parse(readFileSync(paths.secretsFile, "utf8"));
+    assert.equal(tree.Providers, undefined, "the emptied Providers section is gone");
+    assert.match(tree.McpServers.tickets.Headers.Authorization, /^ENC:v1:/);
+    assert.equal(statSync(paths.secretsFile).mode & 0o777, 0o600);
+
+    const again = await runNode(NETCLAW, ["secrets", "unset", KEY], {
+      env: cleanEnv({ NETCLAW_HOME: home }),
+    });
+    assert.equal(again.code, 1);
+    assert.match(
+      again.stderr,
+      /no secret 'Providers\.openrouter\.ApiKey' in .*secrets\.json\. `netclaw secrets list` shows what is set\./,
+    );
+    const fromEnv = await runNode(NETCLAW, ["secrets", "unset", "Providers.x.ApiKey"], { env });
+    assert.equal(fromEnv.code, 1);
+    assert.match(
+      fromEnv.stderr,
+      /it comes from the environment variable NETCLAW_Providers__x__ApiKey, which netclaw cannot unset\. Remove that variable/,
+    );
+    const plain = await runNode(NETCLAW, ["secrets", "unset", "Providers.local.ApiKey"], { env });
+    assert.equal(plain.code, 1);
+    assert.match(
+      plain.stderr,
+      /as plain text\. Remove it with `netclaw config unset Providers\.local\.ApiKey`/,
+    );
+    for (const args of [
+      ["secrets", "unset"],
+      ["secrets", "unset", "a..b"],
+      ["secrets", "unset", "__proto__.x"],
+    ]) {
+      const usage = await runNode(NETCLAW, args, { env });
+      assert.equal(usage.code, 2, `${args.join(" ")}: ${usage.stderr}`);
+    }
+    neverShown(removed.stdout + again.stderr + fromEnv.stderr + plain.stderr);
+    assert.equal(
+      (await runNode(NETCLAW, ["secrets", "unset", "McpServers"], { env })).code,
+      0,
+      "a whole section can go",
+    );
+    assert.deepEqual(JSON.parse(readFileSync(paths.secretsFile, "utf8")), {});
+  });
+
+  test("unset: removing the Main model's only key says the daemon keeps the old value and the next start fails", async () => {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home, ...provider });
+    assert.equal((await runNode(NETCLAW, ["secrets", "set", KEY, FILE_VALUE], { env })).code, 0);
+    const removed = await runNode(NETCLAW, ["secrets", "unset", KEY], { env });
+    assert.equal(removed.code, 0);
+    assert.equal(removed.stdout, `Removed ${KEY} from secrets.json.\n`);
+    assert.match(
+      removed.stderr,
+      /^warning: the configuration is now invalid: Provider 'openrouter' \(openrouter\) has no API key .* A running netclawd ignores the change and keeps using the old value; the next start fails\. Fix: Set it with `netclaw secrets set Providers\.openrouter\.ApiKey <key>`/,
     );
   });
 });

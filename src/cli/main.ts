@@ -167,7 +167,7 @@ function buildProgram(run: (action: Action) => void): Command {
 
   const secrets = program
     .command("secrets")
-    .description("store credentials encrypted in config/secrets.json");
+    .description("store, list and remove credentials (encrypted in config/secrets.json)");
   secrets
     .command("set <key> [value]")
     .description("encrypt and store a value (from the argument, --from-env VAR, or stdin)")
@@ -176,6 +176,19 @@ function buildProgram(run: (action: Action) => void): Command {
       run(async (context) =>
         (await commands.secrets()).secretsSetCommand(context, { key, value, fromEnv: options.fromEnv }),
       ),
+    );
+  secrets
+    .command("list")
+    .description("list each secret's key and where it comes from (never its value)")
+    .option("--json", "print JSON")
+    .action((options: { json?: boolean }) =>
+      run(async (context) => (await commands.secrets()).secretsListCommand(context, options)),
+    );
+  secrets
+    .command("unset <key>")
+    .description("remove a value (or section) from config/secrets.json")
+    .action((key: string) =>
+      run(async (context) => (await commands.secrets()).secretsUnsetCommand(context, key)),
     );
   secrets.action(() => {
     throw new UsageError("netclaw secrets: missing subcommand. See 'netclaw secrets --help'.");

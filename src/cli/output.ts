@@ -1,3 +1,5 @@
+import { stripUrlCredentials } from "../protocol/url-credentials.ts";
+
 /** Severity of a doctor/status line: `[PASS|WARN|FAIL|INFO] <name>: <message>` + `fix:` line. */
 export type Severity = "pass" | "warn" | "fail" | "info";
 
@@ -23,12 +25,15 @@ export function formatDuration(totalSeconds: number): string {
 /** A usage error: the caller prints it and exits 2. */
 export class UsageError extends Error {}
 
+// Every line the CLI prints loses URL credentials (`http://user:key@host`): errors from fetch,
+// the provider check and the update check quote the URL they failed on.
+
 export function print(line = ""): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${stripUrlCredentials(line)}\n`);
 }
 
 export function printError(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${stripUrlCredentials(line)}\n`);
 }
 
 /** The values `--format` accepts (reference/core.md §1: `--format text|json`). */

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { hasSecretName, isSecretPath, MASKED, maskSecrets, plaintextSecretPaths } from "./secret-leaves.ts";
+import {
+  hasSecretName,
+  isSecretPath,
+  MASKED,
+  maskSecrets,
+  plaintextSecretPaths,
+  secretLeaves,
+} from "./secret-leaves.ts";
 
 test("maskSecrets hides every secret leaf of any subtree, known or secret-looking", () => {
   const config = {
@@ -47,5 +54,37 @@ test("plaintextSecretPaths lists credentials written in plain text, never their 
     "Providers.o.ApiKey",
     "DeviceToken",
     "McpServers.s.EnvironmentVariables.GITHUB_TOKEN",
+  ]);
+});
+
+test("secretLeaves: credential names, and every leaf from secrets.json but its standard MCP headers", () => {
+  const tree = {
+    Providers: { a: { Type: "openai", ApiKey: "k1" }, b: { Endpoint: "http://x" } },
+    McpServers: {
+      t: {
+        Headers: { Authorization: "Bearer t", "X-Tenant": "tenant-1", Accept: "application/json" },
+        EnvironmentVariables: { GITHUB_TOKEN: "ghp", LOG_LEVEL: "production" },
+      },
+    },
+    List: ["s"],
+  };
+  const named = (leaves: { path: string[] }[]) => leaves.map((leaf) => leaf.path.join("."));
+  assert.deepEqual(named(secretLeaves({ tree })), [
+    "Providers.a.ApiKey",
+    "McpServers.t.Headers.Authorization",
+    "McpServers.t.EnvironmentVariables.GITHUB_TOKEN",
+  ]);
+  const inSecretsFile = (path: string[]) => path[1] === "b" || path[2] === "Headers";
+  const fromFile = secretLeaves({
+    tree,
+    sourceOf: (path) => (inSecretsFile(path) ? { kind: "file", path: "/s.json" } : { kind: "default" }),
+    isSecretsFile: (source) => source.kind === "file" && source.path === "/s.json",
+  });
+  assert.deepEqual(named(fromFile), [
+    "Providers.a.ApiKey",
+    "Providers.b.Endpoint",
+    "McpServers.t.Headers.Authorization",
+    "McpServers.t.Headers.X-Tenant",
+    "McpServers.t.EnvironmentVariables.GITHUB_TOKEN",
   ]);
 });

@@ -1,3 +1,4 @@
+import type { ConfigSource } from "./provenance.ts";
 import { SECRET_KEY_NAMES } from "./schema.ts";
 import { isEncrypted } from "./secret-box.ts";
 import { isTree } from "./tree.ts";
@@ -65,4 +66,49 @@ export function plaintextSecretPaths(tree: unknown, path: string[] = []): string
     return Object.entries(tree).flatMap(([key, child]) => plaintextSecretPaths(child, [...path, key]));
   const plain = typeof tree === "string" ? tree.trim() !== "" && !isEncrypted(tree) : tree != null;
   return plain && typeof tree !== "boolean" && hasSecretName(path) ? [path.join(".")] : [];
+}
+
+// Standard headers that never carry a credential. `mcp add` stores every header value in
+// secrets.json; treating "application/json" as a secret would blank it in every text.
+const PLAIN_HEADER =
+  /^(?:accept(?:-[a-z-]+)?|content-[a-z-]+|user-agent|cache-control|pragma|origin|referer|mcp-protocol-version|x-request-id)$/i;
+
+function isPlainMcpHeader(path: readonly string[]): boolean {
+  const [root, , section] = path.map((segment) => segment.toLowerCase());
+  return (
+    path.length === 4 && root === "mcpservers" && section === "headers" && PLAIN_HEADER.test(path[3] ?? "")
+  );
+}
+
+export type SecretLeaf = { path: string[]; value: string };
+
+/**
+ * The credential values of a configuration tree, for redacting them wherever they appear: every
+ * non-empty string leaf whose own name is a credential's (`hasSecretName`: ApiKey, DeviceToken,
+ * an MCP server's `Authorization` header or `GITHUB_TOKEN` variable …), and every leaf that came
+ * from secrets.json (`sourceOf` + `isSecretsFile`) whatever its name — all of that file is
+ * credentials, except the standard MCP headers (`Accept` …) that `mcp add` stores there too.
+ * Narrower than `isSecretPath` on purpose: a value listed here is blanked in every text, so an
+ * MCP `LOG_LEVEL=production` must not be. Arrays are walked with numeric segments.
+ */
+export function secretLeaves(options: {
+  tree: unknown;
+  sourceOf?: (path: string[]) => ConfigSource;
+  isSecretsFile?: (source: ConfigSource) => boolean;
+}): SecretLeaf[] {
+  const found: SecretLeaf[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (typeof value === "string") {
+      const fromSecretsFile =
+        options.sourceOf !== undefined && options.isSecretsFile?.(options.sourceOf(path)) === true;
+      const secret = hasSecretName(path) || (fromSecretsFile && !isPlainMcpHeader(path));
+      if (value !== "" && secret) found.push({ path, value });
+    } else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, [...path, String(i)]);
+    } else if (isTree(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+    }
+  };
+  walk(options.tree, []);
+  return found;
 }

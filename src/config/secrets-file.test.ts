@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { inspect } from "node:util";
 import { isEncrypted, SecretUndecryptableError } from "./secret-box.ts";
-import { readSecrets, SecretsFileError, setSecret } from "./secrets-file.ts";
+import { listStoredSecrets, readSecrets, removeSecret, SecretsFileError, setSecret } from "./secrets-file.ts";
 
 function tempHome(t: { after: (fn: () => void) => void }) {
   const home = mkdtempSync(join(tmpdir(), "netclaw-secrets-"));
@@ -171,4 +171,44 @@ test("no secret value appears in any error raised above", () => {
     const text = inspect(error, { depth: 5 }) + JSON.stringify(error);
     for (const secret of secrets) assert.ok(!text.includes(secret), `leaks ${secret}: ${text}`);
   }
+});
+
+test("removeSecret removes a leaf case-insensitively, prunes the sections it empties, keeps the rest as stored", (t) => {
+  const loc = tempHome(t);
+  setSecret({ ...loc, dottedKey: "Providers.openrouter.ApiKey", value: "sk-or-v1-aaaaaaaaaaaaaaaaaaaa" });
+  setSecret({ ...loc, dottedKey: "Providers.spare.ApiKey", value: "spare-key-123456" });
+  setSecret({ ...loc, dottedKey: "DeviceToken", value: "device-token-123456" });
+  const before = rawFile(loc.secretsPath);
+
+  assert.equal(
+    removeSecret({ ...loc, dottedKey: "providers.OPENROUTER.apikey" }),
+    "Providers.openrouter.ApiKey",
+  );
+  const after = rawFile(loc.secretsPath);
+  assert.deepEqual(after, { Providers: { spare: before.Providers.spare }, DeviceToken: before.DeviceToken });
+  assert.equal(mode(loc.secretsPath), 0o600);
+
+  assert.equal(removeSecret({ ...loc, dottedKey: "Providers.spare.ApiKey" }), "Providers.spare.ApiKey");
+  assert.deepEqual(
+    rawFile(loc.secretsPath),
+    { DeviceToken: before.DeviceToken },
+    "emptied sections are gone",
+  );
+  assert.equal(removeSecret({ ...loc, dottedKey: "Providers.spare.ApiKey" }), undefined);
+  assert.equal(removeSecret({ ...loc, dottedKey: "DeviceToken.x" }), undefined, "no path through a value");
+  assert.ok(captureError(() => removeSecret({ ...loc, dottedKey: "a..b" })) instanceof SecretsFileError);
+});
+
+test("listStoredSecrets names every leaf and whether it is encrypted, without the key or the values", (t) => {
+  const loc = tempHome(t);
+  assert.deepEqual(listStoredSecrets(loc), [], "a missing file holds none");
+  setSecret({ ...loc, dottedKey: "Providers.openrouter.ApiKey", value: "sk-or-v1-aaaaaaaaaaaaaaaaaaaa" });
+  const tree = rawFile(loc.secretsPath);
+  tree.Channels = { slack: { BotToken: "xoxb-plaintext-value" } };
+  writeFileSync(loc.secretsPath, JSON.stringify(tree));
+  rmSync(loc.keyPath); // listing needs no key
+  assert.deepEqual(listStoredSecrets(loc), [
+    { key: "Providers.openrouter.ApiKey", encrypted: true },
+    { key: "Channels.slack.BotToken", encrypted: false },
+  ]);
 });

@@ -2,7 +2,13 @@ import { chmodSync, constants, copyFileSync, readFileSync } from "node:fs";
 import { NetclawError } from "../protocol/errors.ts";
 import { writeJsonAtomic } from "./atomic-write.ts";
 import { isErrnoCode } from "./key-file.ts";
-import { decryptLeaves, encryptLeaves, type JsonValue, loadOrCreateSecretKey } from "./secret-box.ts";
+import {
+  decryptLeaves,
+  encryptLeaves,
+  isEncrypted,
+  type JsonValue,
+  loadOrCreateSecretKey,
+} from "./secret-box.ts";
 
 /** `config/secrets.json` cannot be read or updated; the message names the file and the fix. */
 export class SecretsFileError extends NetclawError {
@@ -68,26 +74,58 @@ export function setSecret(options: SecretsFileLocation & { dottedKey: string; va
 
 /**
  * Removes the leaf or section at `dottedKey` (matched case-insensitively), leaving every other
- * entry as stored (nothing is decrypted). False when nothing was there; the file is rewritten
- * atomically (0600) only when something was removed.
+ * entry as stored (nothing is decrypted). Sections the removal leaves empty go too: an empty
+ * `Providers.<name>` left behind would read as a provider without a Type. Returns the key as the
+ * file spelled it, or undefined when nothing was there; the file is rewritten atomically (0600)
+ * only when something was removed. Throws {@link SecretsFileError} like {@link setSecret}.
  */
-export function removeSecret(options: SecretsFileLocation & { dottedKey: string }): boolean {
+export function removeSecret(options: SecretsFileLocation & { dottedKey: string }): string | undefined {
   const segments = parseDottedKey(options.dottedKey, options.secretsPath);
   const tree = readTree(options.secretsPath);
+  const trail: { node: SecretsTree; key: string }[] = [];
   let node: SecretsTree = tree;
   for (const [i, segment] of segments.entries()) {
     const existing = findKey(node, segment);
-    if (existing === undefined) return false;
-    if (i === segments.length - 1) {
-      delete node[existing];
-      break;
-    }
+    if (existing === undefined) return undefined;
+    trail.push({ node, key: existing });
+    if (i === segments.length - 1) break;
     const child = node[existing];
-    if (child === null || typeof child !== "object" || Array.isArray(child)) return false;
+    if (child === null || typeof child !== "object" || Array.isArray(child)) return undefined;
     node = child;
   }
+  for (let i = trail.length - 1; i >= 0; i--) {
+    const { node: parent, key } = trail[i]!;
+    const value = parent[key];
+    const emptied = i < trail.length - 1 && isEmptySection(value);
+    if (i === trail.length - 1 || emptied) delete parent[key];
+    else break;
+  }
   writeJsonAtomic(options.secretsPath, tree, { mode: 0o600, forceMode: true });
-  return true;
+  return trail.map((step) => step.key).join(".");
+}
+
+function isEmptySection(value: JsonValue | undefined): boolean {
+  return (
+    value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0
+  );
+}
+
+/**
+ * The leaves stored in the secrets file, as dotted keys spelled as the file spells them, and
+ * whether each is encrypted (`ENC:`). Nothing is decrypted, so this works without the key.
+ * Throws {@link SecretsFileError} for an unreadable or invalid file; a missing file has none.
+ */
+export function listStoredSecrets(options: { secretsPath: string }): { key: string; encrypted: boolean }[] {
+  const found: { key: string; encrypted: boolean }[] = [];
+  const walk = (value: JsonValue, path: string[]) => {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+    } else {
+      found.push({ key: path.join("."), encrypted: isEncrypted(value) });
+    }
+  };
+  walk(readTree(options.secretsPath), []);
+  return found;
 }
 
 /**

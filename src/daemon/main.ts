@@ -18,6 +18,7 @@ import { parseUpdateChannel } from "../config/update-feed.ts";
 import { validateConfig } from "../config/validate.ts";
 import { buildInfo } from "../protocol/build-info.ts";
 import { NetclawError } from "../protocol/errors.ts";
+import { stripUrlCredentials } from "../protocol/url-credentials.ts";
 import { composeDispatcher } from "./agent/extra-tools.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
 import { createSessionTools } from "./agent/session-tools.ts";
@@ -39,7 +40,12 @@ import { checkNewConfig } from "./lifecycle/config-reload.ts";
 import { watchConfig } from "./lifecycle/config-watch.ts";
 import { installCrashHandlers, writeCrashLog } from "./lifecycle/crash-log.ts";
 import { acquireInstanceLock, type InstanceLock, LockHeldError } from "./lifecycle/lock.ts";
-import { createDailyLogDestination, createLogger, type Logger } from "./lifecycle/logger.ts";
+import {
+  createDailyLogDestination,
+  createLogger,
+  createScrubbingDestination,
+  type Logger,
+} from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
@@ -52,6 +58,7 @@ import { openStore, type Store } from "./store/sqlite.ts";
 import { createToolStateRepository } from "./store/tool-state-repository.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
 import { createRouteRegistry, createWebhookRoutes, webhookSessionAudience } from "./webhooks/index.ts";
+import { createDaemonSecrets } from "./wiring/daemon-secrets.ts";
 import { openOperations } from "./wiring/operations.ts";
 import { isUnattendedTurn } from "./wiring/session-audience.ts";
 
@@ -74,7 +81,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   let flushLog = () => {};
 
   const abort = (problem: Abort): never => {
-    const line = `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`;
+    const line = stripUrlCredentials(
+      `Daemon startup aborted: ${problem.message} Remediation: ${problem.remediation}`,
+    );
     process.stderr.write(`${line}\n`);
     logger?.fatal(problem.exitCode === undefined ? {} : { err: problem.error }, line);
     flushLog();
@@ -117,9 +126,24 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
   const config = loaded.config;
+  // Known secret values: the configuration's, the bootstrap DeviceToken seeded below (after the
+  // configuration was read), and the webhook routes' (which reload on their own; the getter is
+  // pointed at the route registry once it exists).
+  let webhookSecrets = (): string[] => [];
+  let seededDeviceToken: string[] = [];
+  const secrets = createDaemonSecrets({
+    loaded,
+    secretsFile: paths.secretsFile,
+    env,
+    more: () => [...seededDeviceToken, ...webhookSecrets()],
+  });
+  const scrub = (text: string) => secrets().known(text);
   const destination = createDailyLogDestination({ dir: paths.logsDir });
   flushLog = () => destination.flushSync();
-  logger = createLogger({ level: config.Logging.LogLevel.Default, destination });
+  logger = createLogger({
+    level: config.Logging.LogLevel.Default,
+    destination: createScrubbingDestination(destination, scrub),
+  });
   const lifecycleLog = logger.child({ component: "lifecycle" }, { level: "info" });
   installCrashHandlers({ paths, logger, flush: flushLog, release: () => lock?.release() });
   for (const warning of loaded.warnings) {
@@ -152,13 +176,15 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
           completed: bootstrapCompleted,
           hasDeviceToken: Boolean(config.DeviceToken?.trim()),
           hostname: hostname(),
-          storeDeviceToken: (token) =>
+          storeDeviceToken: (token) => {
             setSecret({
               secretsPath: paths.secretsFile,
               keyPath: paths.secretsKey,
               dottedKey: "DeviceToken",
               value: token,
-            }),
+            });
+            seededDeviceToken = [token];
+          },
           log: (message) => lifecycleLog.info(message),
         }),
     });
@@ -196,6 +222,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   try {
     tools = createSessionTools({
       config,
+      secrets,
       paths,
       journal: createToolStateRepository(store.db),
       logger: logger.child({ component: "tools" }, { level: "info" }),
@@ -215,6 +242,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     dir: paths.webhooksDir,
     logger: logger.child({ component: "webhooks" }, { level: "info" }),
   });
+  webhookSecrets = () =>
+    webhookRoutes.list().flatMap((file) => (file.ok ? [file.route.Verification.Secret] : []));
   // Reminders, memory and MCP servers: extra tools per session, recall, routes, status.
   const ops = await openOperations({
     // A webhook delivery's session has its route's audience (Public when the route is gone).
@@ -225,6 +254,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     appVersion: build.version,
     model,
     logger,
+    secrets,
     sessions: () => sessionRegistry,
   });
   const sessionRegistry = createSessionRegistry({
@@ -240,6 +270,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       recall: ops.recall,
       proposeMemories: ops.proposeMemories,
       identity: createIdentitySource(paths.identityDir),
+      secrets,
       settings: {
         compactionThreshold: config.Session.CompactionThreshold,
         keepRecentToolResults: config.Session.KeepRecentToolResults,
@@ -388,6 +419,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       },
     }),
     trustProxy: mode === "reverse-proxy" ? createProxyTrust(config.Daemon.TrustedProxies) : false,
+    scrubResponse: scrub,
     routes: [
       healthRoutes({ isReady: () => ready, status }),
       lifecycleRoutes({ requestShutdown: (reason) => void shutdown(reason) }),
@@ -485,7 +517,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     onChange: (fingerprint) => {
       const verdict = checkNewConfig({ paths, env, running: config, pairedDevices: () => registry.count() });
       if (!verdict.ok) {
-        const line = `Configuration change ignored (the running configuration stays): ${verdict.message} Remediation: ${verdict.remediation}`;
+        const line = scrub(
+          `Configuration change ignored (the running configuration stays): ${verdict.message} Remediation: ${verdict.remediation}`,
+        );
         lifecycleLog.error(line);
         process.stderr.write(`${line}\n`);
         return;

@@ -13,7 +13,7 @@ import { createBuiltinTools } from "../tools/index.ts";
 import { createToolOperations } from "../tools/operations.ts";
 import { type Audience, audienceForChannel, isUnattendedChannel } from "../tools/policy/audience.ts";
 import { createToolPolicy } from "../tools/policy/evaluate.ts";
-import { configSecretRedactor } from "../tools/policy/redaction.ts";
+import type { SecretRedactor } from "../tools/policy/redaction.ts";
 import type { Tool, ToolEffects } from "../tools/tool.ts";
 import { createToolRunner, type ToolSession } from "../tools/tool-runner.ts";
 import { blockDaemonApi } from "../tools/web-fetch.ts";
@@ -44,6 +44,8 @@ type Pending = {
  */
 export function createSessionTools(options: {
   config: NetclawConfig;
+  /** The daemon's known secrets (see daemon-secrets.ts), redacted from tool output and arguments. */
+  secrets: () => SecretRedactor;
   paths: HomePaths;
   /** Pending approvals (the restart journal) and working directories. */
   journal: ToolStateRepository;
@@ -70,7 +72,7 @@ export function createSessionTools(options: {
       else logger.info(entry, "Tool authorization evaluated");
     },
   });
-  const redactText = configSecretRedactor(config);
+  const redactText = (text: string) => options.secrets().text(text);
   const runner = createToolRunner({
     tools: createBuiltinTools({ webFetch: { blockUrl: blockDaemonApi(options.daemon) } }),
     ...(options.mcpTools ? { moreTools: options.mcpTools } : {}),

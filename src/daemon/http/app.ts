@@ -25,6 +25,12 @@ export type AppOptions = {
   /** fastify `trustProxy`: false except in reverse-proxy mode. */
   trustProxy: boolean | ((address: string, hop: number) => boolean);
   routes: ReadonlyArray<(app: FastifyInstance) => void>;
+  /**
+   * Applied to every text/JSON response body before it is sent (known secret values, URL
+   * credentials): errors and status texts quote what failed, and that may hold a credential.
+   * Server-Sent Events are written past this hook; their events are redacted where they are made.
+   */
+  scrubResponse?: (text: string) => string;
   /** Who a request really comes from (client-address.ts); the socket peer when not given. */
   clientAddress?: (request: ClientRequest) => string;
   /** Timeouts and connection caps; node's defaults when not given (in-process tests). */
@@ -85,6 +91,13 @@ export function createApp(options: AppOptions): FastifyInstance {
     if (!result.ok) throw new NetclawError("unauthorized", result.message, { status: 401 });
     principals.set(request, result.principal);
   });
+
+  const scrub = options.scrubResponse;
+  if (scrub) {
+    app.addHook("onSend", async (_request, _reply, payload) =>
+      typeof payload === "string" ? scrub(payload) : payload,
+    );
+  }
 
   app.setNotFoundHandler((request, reply) => {
     reply

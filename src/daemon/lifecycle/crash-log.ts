@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HomePaths } from "../../config/home.ts";
+import { stripUrlCredentials } from "../../protocol/url-credentials.ts";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -16,7 +17,8 @@ export function writeCrashLog(options: {
   const path = join(options.logsDir, `crash-${at.toISOString().replace(/[:.]/g, "-")}.log`);
   const stack = options.error instanceof Error && options.error.stack ? `\n\n${options.error.stack}\n` : "\n";
   try {
-    writeFileSync(path, `${at.toISOString()} pid=${process.pid}\n${options.reason}${stack}`, { mode: 0o600 });
+    const text = `${at.toISOString()} pid=${process.pid}\n${options.reason}${stack}`;
+    writeFileSync(path, stripUrlCredentials(text), { mode: 0o600 });
     return path;
   } catch {
     return undefined; // the logs directory itself may be the problem; stderr still has the reason
@@ -35,7 +37,7 @@ export function installCrashHandlers(options: {
     options.logger.fatal({ err: error }, reason);
     options.flush();
     const file = writeCrashLog({ logsDir: options.paths.logsDir, reason, error });
-    process.stderr.write(`${reason}${file ? ` (details in ${file})` : ""}\n`);
+    process.stderr.write(`${stripUrlCredentials(reason)}${file ? ` (details in ${file})` : ""}\n`);
     options.release();
     process.exit(1);
   };

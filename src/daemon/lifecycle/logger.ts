@@ -71,6 +71,20 @@ export function createDailyLogDestination(options: { dir: string; now?: () => Da
   return stream;
 }
 
+/**
+ * A destination that scrubs every line before it is written (known secret values, URL
+ * credentials): pino's `redact` blanks secret-named fields, this catches a secret inside a
+ * message or an error text, whichever field it is in.
+ */
+export function createScrubbingDestination<D extends DestinationStream>(
+  destination: D,
+  scrub: (line: string) => string,
+): D {
+  return Object.assign(Object.create(destination) as D, {
+    write: (chunk: string) => destination.write(scrub(chunk)),
+  });
+}
+
 export function createLogger(options: { level: string; destination: DestinationStream }): Logger {
   return pino(
     {

@@ -1,10 +1,33 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
+import { createSecretRedactor } from "../tools/policy/redaction.ts";
 import { FACTS, PARAPHRASES, QUESTIONS } from "./fixtures/recall-set.ts";
 import { MemoryError } from "./memory-types.ts";
 import { tempMemory } from "./test-support.ts";
 
 describe("memory store", () => {
+  test("a known secret never reaches the memory database: stored and updated items are redacted", async (t) => {
+    const key = "nc-mem-5t4r3e2w1q";
+    const m = await tempMemory({ redact: createSecretRedactor([key]).text });
+    t.after(() => m.close());
+    const item = m.memory.store({
+      title: `Key ${key}`,
+      content: `The API key is ${key}.`,
+      tags: [key],
+      scope: "user:alice",
+      audience: "Personal",
+    });
+    assert.equal(item.content, "The API key is ***REDACTED***.");
+    m.memory.update({ id: item.id, audience: "Personal", patch: { content: `Still ${key}` } });
+    m.close(false);
+    for (const name of readdirSync(dirname(m.path))) {
+      const bytes = readFileSync(join(dirname(m.path), name)).toString("latin1");
+      assert.ok(!bytes.includes("5t4r3e2w1q"), `${name} holds the key`);
+    }
+  });
+
   test("FTS5 is available and store/find/get/update round-trip with bm25 ranking", async (t) => {
     const m = await tempMemory();
     t.after(() => m.close());

@@ -102,10 +102,22 @@ export function createMemoryStore(options: {
   store: Store;
   now?: () => Date;
   newId?: () => string;
+  /**
+   * Applied to the title, content and tags of every item written (the daemon's secret redactor):
+   * memory outlives sessions and goes into backups, so no credential is ever stored in it.
+   */
+  redact?: (text: string) => string;
 }): MemoryStore {
   const db: DatabaseSync = options.store.db;
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? (() => `mem_${randomUUID()}`);
+  const redact = options.redact ?? ((text: string) => text);
+  const redactInput = <T extends { title: string; content: string; tags: string[] }>(data: T): T => ({
+    ...data,
+    title: redact(data.title),
+    content: redact(data.content),
+    tags: data.tags.map(redact),
+  });
   const cache = new Map<string, StatementSync>();
   const prepare = (sql: string) => {
     let statement = cache.get(sql);
@@ -142,7 +154,7 @@ export function createMemoryStore(options: {
         throw invalid(`A ${caller} session cannot store a ${parsed.data.audience} memory.`);
       }
       const at = now().toISOString();
-      const item: MemoryItem = { id: newId(), ...parsed.data, createdAt: at, updatedAt: at };
+      const item: MemoryItem = { id: newId(), ...redactInput(parsed.data), createdAt: at, updatedAt: at };
       prepare(
         "INSERT INTO memory_items (id, title, content, tags, scope, audience, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ).run(item.id, item.title, item.content, JSON.stringify(item.tags), item.scope, item.audience, at, at);
@@ -202,14 +214,15 @@ export function createMemoryStore(options: {
         );
       }
       const at = now().toISOString();
+      const data = redactInput(parsed.data);
       prepare("UPDATE memory_items SET title = ?, content = ?, tags = ?, updated_at = ? WHERE id = ?").run(
-        parsed.data.title,
-        parsed.data.content,
-        JSON.stringify(parsed.data.tags),
+        data.title,
+        data.content,
+        JSON.stringify(data.tags),
         at,
         id,
       );
-      return { ...current, ...parsed.data, updatedAt: at };
+      return { ...current, ...data, updatedAt: at };
     },
 
     count() {

@@ -7,7 +7,7 @@ import { createMemoryStore, type MemoryStore, openMemoryDatabase } from "./memor
 export const APP_VERSION = "0.1.0-test";
 
 /** A real memory database in a fresh temp directory, with a manual clock. */
-export async function tempMemory(options: { dir?: string } = {}) {
+export async function tempMemory(options: { dir?: string; redact?: (text: string) => string } = {}) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "netclaw-memory-"));
   const path = join(dir, "memory", "netclaw-memory.db");
   const clock = { now: new Date("2026-11-23T12:00:00Z") };
@@ -17,6 +17,7 @@ export async function tempMemory(options: { dir?: string } = {}) {
     store: database,
     now: () => clock.now,
     newId: () => `mem_${String(++n).padStart(5, "0")}`,
+    ...(options.redact ? { redact: options.redact } : {}),
   });
   return {
     dir,

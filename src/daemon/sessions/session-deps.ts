@@ -5,6 +5,7 @@ import type { ModelClient } from "../llm/model-client.ts";
 import type { SessionEventRepository } from "../store/session-event-repository.ts";
 import type { SessionRepository } from "../store/session-repository.ts";
 import type { StoreLogger } from "../store/store-logger.ts";
+import type { SecretRedactor } from "../tools/policy/redaction.ts";
 
 export type SessionSettings = {
   compactionThreshold: number;
@@ -57,6 +58,11 @@ export type SessionDeps = {
     signal: AbortSignal;
   }) => Promise<void>;
   identity: IdentitySource;
+  /**
+   * Today's known secret values and redactions (main.ts: the configuration's credentials and the
+   * webhook routes' secrets). Read per event, so a change takes effect at once.
+   */
+  secrets: () => SecretRedactor;
   settings: SessionSettings;
   logger: StoreLogger;
 };

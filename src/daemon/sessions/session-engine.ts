@@ -1,15 +1,16 @@
 import { NetclawError } from "../../protocol/errors.ts";
-import { type SessionEvent, VOLATILE_EVENT_TYPES } from "../../protocol/events.ts";
+import type { SessionEvent } from "../../protocol/events.ts";
 import type { SessionSummary } from "../../protocol/sessions.ts";
 import type { EventDraft } from "../agent/event-draft.ts";
 import { assemblePrompt, buildSystemPrompt } from "../agent/prompt.ts";
 import { runTurn, SHUTDOWN_REASON, type TurnOutcome } from "../agent/turn-loop.ts";
 import type { SessionRecord } from "../store/session-repository.ts";
+import { createEventRedactor } from "./event-redactor.ts";
 import { createHistory } from "./history.ts";
 import { assertFitsContext } from "./prompt-budget.ts";
 import { turnRequester } from "./requester.ts";
 import type { SessionDeps } from "./session-deps.ts";
-import { createSessionEventLog } from "./session-event-log.ts";
+import { createSessionEventLog, type DurableDraft } from "./session-event-log.ts";
 import { scanEvents } from "./session-scan.ts";
 import { compactHistory, runSidecars } from "./session-sidecars.ts";
 
@@ -32,6 +33,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
   for (const event of stored) history.apply(event);
   const scan = scanEvents(stored);
   const pending = [...scan.pendingMessageIds];
+  const redactor = createEventRedactor(deps.secrets);
   const log = createSessionEventLog({
     sessionId,
     sessions: deps.sessions,
@@ -39,6 +41,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     transaction: (fn) => deps.transaction(fn),
     now: deps.now,
     reservedHighWater: record.eventIdReserved,
+    redactor,
   });
   const at = () => deps.now().toISOString();
   const dispatcher = deps.createDispatcher({ sessionId, channel: record.channel, name: record.name });
@@ -54,13 +57,16 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
   let sidecar: AbortController | undefined;
   let closing = false;
 
-  const append = (draft: EventDraft, alsoStore?: (event: SessionEvent) => void): SessionEvent => {
+  const append = (draft: DurableDraft, alsoStore?: (event: SessionEvent) => void): SessionEvent => {
     const event = log.append(draft, alsoStore);
-    if (!VOLATILE_EVENT_TYPES.has(event.type)) {
-      history.apply(event);
-      record.lastActivity = event.at;
-    }
+    history.apply(event);
+    record.lastActivity = event.at;
     return event;
+  };
+  // The turn loop's events: deltas are streamed only, everything else is stored.
+  const emit = (draft: EventDraft) => {
+    if (draft.type === "text_delta" || draft.type === "thinking_delta") log.stream(draft);
+    else append(draft);
   };
   const setStatus = (status: SessionRecord["status"]) => {
     deps.sessions.setStatus({ id: sessionId, status, at: at() });
@@ -147,7 +153,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
             addendum: dispatcher.promptAddendum?.(),
             recalled,
           }),
-        emit: (draft) => void append(draft),
+        emit,
         signal: controller.signal,
         maxToolCalls: deps.settings.maxToolCallsPerTurn,
         contextWindow,
@@ -279,7 +285,9 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
 
     /** Stored events after `after`, ascending. */
     transcript: (options: { after: number; limit: number }) =>
-      deps.events.listAfter({ sessionId, after: options.after, limit: options.limit }),
+      deps.events
+        .listAfter({ sessionId, after: options.after, limit: options.limit })
+        .map((event) => redactor.stored(event)),
 
     get busy(): boolean {
       return running !== undefined;

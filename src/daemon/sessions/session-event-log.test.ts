@@ -7,6 +7,8 @@ import type { SessionEvent } from "../../protocol/events.ts";
 import { createSessionEventRepository } from "../store/session-event-repository.ts";
 import { createSessionRepository } from "../store/session-repository.ts";
 import { openStore } from "../store/sqlite.ts";
+import { createSecretRedactor } from "../tools/policy/redaction.ts";
+import { createEventRedactor } from "./event-redactor.ts";
 import { createSessionEventLog } from "./session-event-log.ts";
 
 async function setup(t: import("node:test").TestContext) {
@@ -29,6 +31,7 @@ async function setup(t: import("node:test").TestContext) {
       reservedHighWater: sessions.get("s1")!.eventIdReserved,
       bufferSize,
       idBlockSize: 4,
+      redactor: createEventRedactor(() => createSecretRedactor([])),
     });
   return { open, events };
 }
@@ -54,7 +57,7 @@ test(
     const log = open(3);
     const appended: SessionEvent[] = [];
     for (let i = 0; i < 10; i++) {
-      appended.push(log.append({ type: "text_delta", responseId: "r", text: `d${i}` }));
+      appended.push(log.stream({ type: "text_delta", responseId: "r", text: `d${i}` })!);
       appended.push(log.append({ type: "text", responseId: "r", text: `t${i}` }));
     }
     const ids = appended.map((e) => e.id);
@@ -86,7 +89,7 @@ test(
   async (t) => {
     const { open } = await setup(t);
     const first = open(8);
-    for (let i = 0; i < 6; i++) first.append({ type: "text_delta", responseId: "r", text: "x" });
+    for (let i = 0; i < 6; i++) assert.ok(first.stream({ type: "text_delta", responseId: "r", text: "y " }));
     assert.equal(first.lastId, 6);
     const second = open(8);
     const event = second.append({ type: "session_title", title: "t" });

@@ -1,10 +1,13 @@
-import { type SessionEvent, VOLATILE_EVENT_TYPES } from "../../protocol/events.ts";
+import type { SessionEvent } from "../../protocol/events.ts";
 import type { EventDraft } from "../agent/event-draft.ts";
 import type { SessionEventRepository } from "../store/session-event-repository.ts";
 import type { SessionRepository } from "../store/session-repository.ts";
+import type { DeltaDraft, EventRedactor } from "./event-redactor.ts";
 import { createEventStream, type EventStream } from "./event-stream.ts";
 
-export type { EventDraft };
+export type { DeltaDraft, EventDraft };
+/** An event that is stored (everything but the live-only deltas). */
+export type DurableDraft = Exclude<EventDraft, DeltaDraft>;
 
 export type SessionEventLogOptions = {
   sessionId: string;
@@ -13,6 +16,11 @@ export type SessionEventLogOptions = {
   /** `Store.transaction`: an event and the writes that go with it land together. */
   transaction: <T>(fn: () => T) => T;
   now: () => Date;
+  /**
+   * Applied to every event before it is stored, buffered or delivered: the one place where secrets
+   * leave events (see event-redactor.ts).
+   */
+  redactor: EventRedactor;
   /** The session row's `event_id_reserved` when it was loaded. */
   reservedHighWater: number;
   /** Recent events (deltas included) kept in memory for resuming subscribers. Default 2048. */
@@ -58,28 +66,44 @@ export function createSessionEventLog(options: SessionEventLogOptions) {
     }
   };
 
+  const deliver = (event: SessionEvent) => {
+    remember(event);
+    for (const subscriber of subscribers) subscriber.push(event);
+  };
+  /** A live-only delta, already redacted: an id, a timestamp, and out to the subscribers. */
+  const publish = (delta: DeltaDraft): SessionEvent => {
+    const event = { ...delta, id: nextId(), sessionId, at: now().toISOString() } as SessionEvent;
+    deliver(event);
+    return event;
+  };
+
   return {
     /**
-     * Gives the draft an id and timestamp, stores it unless volatile (together with `alsoStore`,
-     * in one transaction), then delivers it to subscribers. Throws if the store write fails;
-     * nothing is delivered then.
+     * Redacts the draft, gives it an id and timestamp, stores it (together with `alsoStore`, in
+     * one transaction), then delivers it to subscribers. Throws if the store write fails; nothing
+     * is delivered then.
      */
-    append(draft: EventDraft, alsoStore?: (event: SessionEvent) => void): SessionEvent {
-      const build = () => ({ ...draft, id: nextId(), sessionId, at: now().toISOString() }) as SessionEvent;
-      let event: SessionEvent;
-      if (VOLATILE_EVENT_TYPES.has(draft.type)) {
-        event = build();
-      } else {
-        event = transaction(() => {
-          const built = build();
-          events.append(built);
-          alsoStore?.(built);
-          return built;
-        });
-      }
-      remember(event);
-      for (const subscriber of subscribers) subscriber.push(event);
+    append(draft: DurableDraft, alsoStore?: (event: SessionEvent) => void): SessionEvent {
+      for (const settled of options.redactor.settle(draft)) publish(settled);
+      const redacted = options.redactor.event(draft);
+      const event = transaction(() => {
+        const built = { ...redacted, id: nextId(), sessionId, at: now().toISOString() } as SessionEvent;
+        events.append(built);
+        alsoStore?.(built);
+        return built;
+      });
+      deliver(event);
       return event;
+    },
+
+    /**
+     * A live-only delta: redacted as part of its response's stream, then given an id and
+     * delivered, never stored. Undefined when redaction holds all of its text back for now.
+     */
+    stream(draft: DeltaDraft): SessionEvent | undefined {
+      for (const settled of options.redactor.settle(draft)) publish(settled);
+      const redacted = options.redactor.delta(draft);
+      return redacted ? publish(redacted) : undefined;
     },
 
     /**
@@ -94,7 +118,8 @@ export function createSessionEventLog(options: SessionEventLogOptions) {
       });
       if (after !== undefined) {
         if (after < floor) {
-          for (const event of events.listBetween({ sessionId, after, upTo: floor })) stream.push(event);
+          for (const event of events.listBetween({ sessionId, after, upTo: floor }))
+            stream.push(options.redactor.stored(event));
         }
         for (const event of buffer) if (event.id > after) stream.push(event);
       }

@@ -1,9 +1,9 @@
 import type { SessionEvent } from "../../protocol/events.ts";
-import type { EventDraft } from "../agent/event-draft.ts";
 import type { SessionRecord } from "../store/session-repository.ts";
 import { planCompaction, summarizeDropped } from "./compaction.ts";
 import type { History } from "./history.ts";
 import type { SessionDeps } from "./session-deps.ts";
+import type { DurableDraft } from "./session-event-log.ts";
 import { generateTitle } from "./title.ts";
 
 /** Titles are attempted after each of the first few turns until one succeeds. */
@@ -27,7 +27,7 @@ export async function runSidecars(options: {
   inputTokens: number | undefined;
   contextWindow: number;
   signal: AbortSignal;
-  append: (draft: EventDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
+  append: (draft: DurableDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
   setStatus: (status: SessionRecord["status"]) => void;
 }): Promise<void> {
   const { deps, record, history } = options;
@@ -47,10 +47,14 @@ export async function runSidecars(options: {
       signal: options.signal,
     });
     if (title && !options.signal.aborted) {
-      options.append({ type: "session_title", title }, () =>
-        deps.sessions.setTitle({ id: record.sessionId, title }),
+      // The session row gets the title as the event log redacted it.
+      const stored = options.append({ type: "session_title", title }, (event) =>
+        deps.sessions.setTitle({
+          id: record.sessionId,
+          title: event.type === "session_title" ? event.title : "",
+        }),
       );
-      record.title = title;
+      record.title = stored.type === "session_title" ? stored.title : title;
     } else if (!title) {
       deps.logger.warn(
         { sessionId: record.sessionId },
@@ -115,7 +119,7 @@ export async function compactHistory(options: {
   inputTokens: number;
   contextWindow: number;
   signal: AbortSignal;
-  append: (draft: EventDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
+  append: (draft: DurableDraft, alsoStore?: (event: SessionEvent) => void) => SessionEvent;
   /** Called once a compaction is decided, before the summary call. */
   onCompacting?: () => void;
 }): Promise<boolean> {

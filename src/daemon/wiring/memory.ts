@@ -45,7 +45,7 @@ export async function openMemoryWiring(options: {
   /** Proposals ask its Compaction role; none are made while no model is configured. */
   model: ModelClient;
   audienceOf: (turn: TurnInfo) => SessionAudience;
-  /** The daemon's redactor (configured secret values too), for memory proposals. */
+  /** The daemon's redactor (configured secret values too), for memory proposals and every item written. */
   redactText?: (text: string) => string;
   logger: Logger;
 }) {
@@ -55,7 +55,10 @@ export async function openMemoryWiring(options: {
     appVersion: options.appVersion,
     logger,
   });
-  const memory = createMemoryStore({ store: database });
+  const memory = createMemoryStore({
+    store: database,
+    ...(options.redactText ? { redact: options.redactText } : {}),
+  });
   const proposals = createProposalQueue({ memory });
   const applied = proposals.applyPending();
   if (applied.applied + applied.merged + applied.rejected + applied.failed > 0)

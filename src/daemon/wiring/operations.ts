@@ -8,7 +8,7 @@ import type { ModelClient } from "../llm/model-client.ts";
 import { createMcpServers } from "../mcp/mcp-servers.ts";
 import type { SessionDeps } from "../sessions/session-deps.ts";
 import { mcpAccess } from "../tools/policy/mcp-policy.ts";
-import { configSecretRedactor } from "../tools/policy/redaction.ts";
+import type { SecretRedactor } from "../tools/policy/redaction.ts";
 import { openMemoryWiring } from "./memory.ts";
 import type { LaunchSessions } from "./reminder-launcher.ts";
 import { createReminderWiring } from "./reminders.ts";
@@ -35,6 +35,8 @@ export async function openOperations(options: {
   /** Memory proposals ask its Compaction role. */
   model: ModelClient;
   logger: Logger;
+  /** The daemon's known secrets (see daemon-secrets.ts): memory never stores them. */
+  secrets: () => SecretRedactor;
   sessions: () => LaunchSessions;
   /** More stored audiences by session (a webhook delivery's route); undefined when they do not know it. */
   sessionAudiences?: ReadonlyArray<(session: SessionInfo) => SessionAudience | undefined>;
@@ -59,7 +61,7 @@ export async function openOperations(options: {
     appVersion: options.appVersion,
     model: options.model,
     audienceOf,
-    redactText: configSecretRedactor(config),
+    redactText: (text) => options.secrets().text(text),
     logger: logger.child({ component: "memory" }),
   }).catch((error: unknown) => {
     logger.error({ err: error }, "long-term memory is unavailable: its database could not be opened");

@@ -1,4 +1,7 @@
+import type { Provenance } from "../../../config/provenance.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
+import { secretLeaves } from "../../../config/secret-leaves.ts";
+import { stripUrlCredentials } from "../../../protocol/url-credentials.ts";
 /**
  * Content redaction for tool output, logs and stored events (reference/security.md §6). One
  * combined regular expression scans the text once; a cheap substring pre-check skips the scan for
@@ -9,7 +12,7 @@ export const REDACTED = "***REDACTED***";
 
 // Bounded on both sides: an unbounded `[…]*` prefix backtracks quadratically on long runs such
 // as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
-const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]{0,48}`;
+export const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]{0,48}`;
 
 // Each alternative keeps what must stay (a prefix such as `Bearer ` or `"token": "`) in group 1
 // and matches the secret after it; alternatives without a kept prefix leave group 1 empty.
@@ -21,7 +24,10 @@ const PARTS = [
   // JSON members with secret-looking names: "ApiKey": "value".
   String.raw`("${SECRET_NAME}"\s*:\s*")(?:[^"\\]|\\.)+(?=")`,
   // env / ini assignments with secret-looking names: API_TOKEN=value, export DB_PASSWORD='x'.
-  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b)[^\s'";,]{3,}`,
+  // A number, a `<placeholder>`, a `$VARIABLE` reference or a URL (whose credentials are cut
+  // separately) is not a value worth hiding — netclaw's own texts say `ApiKey=<key>`, and fetch
+  // says "includes credentials: http://…".
+  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)[^\s'";,]{3,}`,
   // Connection-string parts.
   String.raw`(\b(?:Password|Pwd)\s*=\s*)[^;\s'"]+`,
   // Vendor keys.
@@ -75,39 +81,66 @@ export function redact(text: string): string {
   });
 }
 
-/** Redacts a plain secret value wherever it appears verbatim (known configured keys). */
-export function createValueRedactor(secrets: Iterable<string>): (text: string) => string {
+/** Known secret values and the redactions built on them; see {@link createSecretRedactor}. */
+export type SecretRedactor = {
+  /** Secret-shaped text, every known value verbatim, and URL credentials. */
+  text(text: string): string;
+  /** Only the known values and URL credentials: for a user's own words, whose shapes stay. */
+  known(text: string): string;
+  /** The known values (at least 6 characters), longest first. */
+  values: readonly string[];
+};
+
+/**
+ * Redacts known secret values wherever they appear verbatim (longest first, so a value that
+ * contains another is replaced whole), URL credentials, and — in `text` — secret-shaped text.
+ * Values shorter than 6 characters are ignored: replacing every "admin" would mangle text
+ * without protecting anything.
+ */
+export function createSecretRedactor(secrets: Iterable<string>): SecretRedactor {
   const values = [...new Set(secrets)]
     .filter((value) => value.length >= 6)
     .sort((a, b) => b.length - a.length);
-  if (values.length === 0) return redact;
   const escaped = values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  const known = new RegExp(escaped.join("|"), "g");
-  return (text) => redact(text.replace(known, REDACTED));
+  const pattern = values.length === 0 ? undefined : new RegExp(escaped.join("|"), "g");
+  const known = (text: string) => {
+    const stripped = stripUrlCredentials(text);
+    return pattern ? stripped.replace(pattern, REDACTED) : stripped;
+  };
+  return { text: (text) => redact(known(text)), known, values };
 }
 
-const SECRET_KEY = /(key|token|secret|password|pwd)$/i;
-
-/** Every configured credential value (provider keys, DeviceToken …), redacted verbatim wherever it appears. */
-function secretValues(config: NetclawConfig): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, key: string) => {
-    if (typeof value === "string") {
-      if (SECRET_KEY.test(key)) found.push(value);
-    } else if (Array.isArray(value)) {
-      for (const item of value) walk(item, key);
-    } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, k);
-    }
-  };
-  walk(config, "");
-  return found;
+/** Redacts a plain secret value wherever it appears verbatim (known configured keys). */
+export function createValueRedactor(secrets: Iterable<string>): (text: string) => string {
+  return createSecretRedactor(secrets).text;
 }
 
 /**
- * The daemon's redactor: secret-shaped text, and every configured credential value verbatim.
- * Tool output, approval prompts and memory proposals all go through it.
+ * Every configured credential value: the leaves `secretLeaves` finds (provider keys,
+ * DeviceToken, MCP auth headers and secret-named variables …), every leaf that came from
+ * secrets.json (with `provenance`), and the environment variables a secret MCP header reads
+ * through `${NAME}` (with `env`).
  */
-export function configSecretRedactor(config: NetclawConfig): (text: string) => string {
-  return createValueRedactor(secretValues(config));
+export function configSecretValues(options: {
+  config: NetclawConfig;
+  provenance?: Provenance;
+  secretsFile?: string;
+  env?: NodeJS.ProcessEnv;
+}): string[] {
+  const { provenance, secretsFile, env } = options;
+  const leaves = secretLeaves({
+    tree: options.config,
+    ...(provenance ? { sourceOf: (path: string[]) => provenance.lookup(path) } : {}),
+    isSecretsFile: (source) => source.kind === "file" && source.path === secretsFile,
+  });
+  const values = leaves.map((leaf) => leaf.value);
+  if (env) {
+    for (const leaf of leaves) {
+      for (const [, name] of leaf.value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+        const value = env[name!];
+        if (value) values.push(value);
+      }
+    }
+  }
+  return values;
 }
