@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Command } from "commander";
-import {
-  closestMatches,
-  didYouMean,
-  editDistance,
-  trailingHelpTarget,
-  unknownCommandError,
-} from "./did-you-mean.ts";
+import { editDistance } from "../config/did-you-mean.ts";
+import { closestMatches, didYouMean, trailingHelpTarget, unknownCommandError } from "./did-you-mean.ts";
 
 describe("did you mean", () => {
   test("edit distance counts a swap of neighbours as one edit", () => {
