@@ -39,6 +39,8 @@ export function homePaths(root: string) {
     workspacesDir: join(root, "workspaces"),
     environmentDir: join(root, "environment"),
     schedulesDir: join(root, "schedules"),
+    /** Archived setups and pre-restore/doctor copies: they hold secrets.json and keys/ copies. */
+    backupsDir: join(root, "backups"),
     logsDir: join(root, "logs"),
     pidFile: join(root, "netclaw.pid"),
     lockFile: join(root, "netclaw.lock"),

@@ -138,8 +138,8 @@ export async function backupRestore(context: CliContext, source: string): Promis
       );
       return 1;
     }
-    mkdirSync(join(context.paths.root, "backups"), { recursive: true, mode: 0o700 });
-    const safety = join(context.paths.root, "backups", `pre-restore-${fileTimestamp(new Date())}.tar.gz`);
+    mkdirSync(context.paths.backupsDir, { recursive: true, mode: 0o700 });
+    const safety = join(context.paths.backupsDir, `pre-restore-${fileTimestamp(new Date())}.tar.gz`);
     await writeArchive(context, safety);
     for (const dir of DIRECTORIES) {
       if (!existsSync(join(staging, dir))) continue;

@@ -198,11 +198,7 @@ async function redoIdentity(context: CliContext): Promise<number> {
 
 /** Moves config, secrets, devices and identity into `backups/init-<time>/`; keeps keys, sessions and logs. */
 function archiveSetup(context: CliContext): string {
-  const folder = join(
-    context.paths.root,
-    "backups",
-    `init-${new Date().toISOString().replace(/[:.]/g, "-")}`,
-  );
+  const folder = join(context.paths.backupsDir, `init-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   for (const [from, name] of [
     [context.paths.configFile, "netclaw.json"],

@@ -119,7 +119,7 @@ export function planFixes(paths: HomePaths): Fix[] {
 export function backupBeforeFixes(paths: HomePaths, fixes: Fix[], now = new Date()): string | undefined {
   const files = [...new Set(fixes.map((f) => f.path))].filter((p) => existsSync(p) && statSync(p).isFile());
   if (files.length === 0) return undefined;
-  const folder = join(paths.root, "backups", `doctor-${now.toISOString().replace(/[:.]/g, "-")}`);
+  const folder = join(paths.backupsDir, `doctor-${now.toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   for (const file of files) {
     const target = join(folder, relative(paths.root, file).replaceAll("/", "__"));

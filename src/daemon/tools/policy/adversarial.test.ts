@@ -148,6 +148,10 @@ test("protected paths in shell commands: substitutions, backticks, globs, cd, re
     `python3 script.py > ${home.configDir}/tool-approvals.json`,
     "cat /proc/$PPID/environ",
     `tr '\\0' '\\n' < /proc/${process.pid}/environ`,
+    // copies of secrets.json and keys/: init's archived setups, restore's and doctor's safety copies
+    `tar xzf ${home.backupsDir}/pre-restore-2026.tar.gz -O keys/secrets.key`,
+    `cat ${home.root}/backups/init-2026/secrets.json`,
+    `ls ${home.root}/b*`,
   ];
   for (const command of commands) {
     assertDenied(

@@ -25,6 +25,8 @@ export function createPathGuard(home: HomePaths, options: { daemonPid?: number }
     [home.devicesFile, false, "config/devices.json"],
     [home.webhooksDir, true, "config/webhooks/"],
     [home.keysDir, true, "keys/"],
+    // copies of the above: init's archived setups, doctor's and restore's safety copies
+    [home.backupsDir, true, "backups/"],
   ]);
   // The daemon's own /proc entry holds its environment (provider keys given as NETCLAW_* variables)
   // and memory; /proc/self resolves there for the file tools.
