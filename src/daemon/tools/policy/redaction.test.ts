@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { isSecretName } from "../../../config/secret-leaves.ts";
 import { createValueRedactor, REDACTED, redact } from "./redaction.ts";
 
 const R = REDACTED;
@@ -61,4 +62,37 @@ test("long adversarial runs do not make the patterns backtrack for seconds", { t
     redact(`NETCLAW_Providers__openrouter__ApiKey=sk-or-v1-${"x".repeat(40)}`),
     `NETCLAW_Providers__openrouter__ApiKey=${R}`,
   );
+});
+
+test("a named value is hidden exactly when config's isSecretName calls its name a credential", () => {
+  const names = [
+    "SESSION_COOKIE",
+    "Authorization",
+    "X-Api-Key",
+    "DB_PWD",
+    "smtp.passwd",
+    "OAuthRefreshToken",
+    "client_credentials",
+    "Providers__openrouter__ApiKey",
+    "token_url",
+    "username",
+    "PATH",
+    "keyboard_layout",
+  ];
+  for (const name of names) {
+    const secret = isSecretName(name);
+    for (const text of [`${name}=abc-def-123`, `${name}: abc-def-123`, `{"${name}": "abc def 123"}`]) {
+      const out = redact(text);
+      assert.equal(out.includes("abc"), !secret, `${text} -> ${out}`);
+    }
+  }
+  assert.ok(!isSecretName("token_url") && isSecretName("SESSION_COOKIE"), "the list covers both kinds");
+});
+
+test("a credential nested in a plain name's value, or after an auth scheme, is still hidden", () => {
+  assert.equal(redact("x=token=abcdef"), `x=token=${R}`);
+  assert.equal(redact(`{"note": "cookie=abcdef"}`), `{"note": "cookie=${R}"}`);
+  assert.equal(redact("Authorization: Bearer short"), `Authorization: Bearer ${R}`);
+  assert.equal(redact("Cookie: sid=abc123; theme=dark"), `Cookie: ${R}; theme=dark`);
+  assert.equal(redact(`${"a.".repeat(50_000)}=x token=abcdef`).endsWith(`token=${R}`), true);
 });

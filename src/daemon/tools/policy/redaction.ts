@@ -1,6 +1,6 @@
 import type { Provenance } from "../../../config/provenance.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
-import { secretLeaves } from "../../../config/secret-leaves.ts";
+import { isSecretName, secretLeaves } from "../../../config/secret-leaves.ts";
 import { stripUrlCredentials } from "../../../protocol/url-credentials.ts";
 /**
  * Content redaction for tool output, logs and stored events (reference/security.md §6). One
@@ -10,26 +10,22 @@ import { stripUrlCredentials } from "../../../protocol/url-credentials.ts";
  */
 export const REDACTED = "***REDACTED***";
 
-// Bounded on both sides: an unbounded `[…]*` prefix backtracks quadratically on long runs such
-// as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
-export const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]{0,48}`;
+/**
+ * A key name as it appears in text (a JSON member, an env or ini assignment). Whether it names a
+ * credential is decided by config's isSecretName — the one definition, shared with `config get`
+ * masking — not by a pattern here. Bounded: an unbounded run backtracks quadratically on long
+ * runs such as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
+ */
+export const KEY_NAME = "[A-Za-z0-9_.-]{1,96}";
 
-// Each alternative keeps what must stay (a prefix such as `Bearer ` or `"token": "`) in group 1
-// and matches the secret after it; alternatives without a kept prefix leave group 1 empty.
+// Value shapes, secret whatever they are called. Each alternative keeps what must stay (a prefix
+// such as `Bearer `) in group 1 and matches the secret after it; alternatives without a kept
+// prefix leave group 1 empty.
 const PARTS = [
   // PEM private keys, whole block.
   String.raw`()-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`,
   // Authorization headers.
   String.raw`(\bBearer\s+|\bAuthorization\s*:\s*Basic\s+)[A-Za-z0-9._~+/=-]{8,}`,
-  // JSON members with secret-looking names: "ApiKey": "value".
-  String.raw`("${SECRET_NAME}"\s*:\s*")(?:[^"\\]|\\.)+(?=")`,
-  // env / ini assignments with secret-looking names: API_TOKEN=value, export DB_PASSWORD='x'.
-  // A number, a `<placeholder>`, a `$VARIABLE` reference or a URL (whose credentials are cut
-  // separately) is not a value worth hiding — netclaw's own texts say `ApiKey=<key>`, and fetch
-  // says "includes credentials: http://…".
-  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)[^\s'";,]{3,}`,
-  // Connection-string parts.
-  String.raw`(\b(?:Password|Pwd)\s*=\s*)[^;\s'"]+`,
   // Vendor keys.
   String.raw`()\bsk-or-v1-[A-Za-z0-9]{16,}`,
   String.raw`()\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{16,}`,
@@ -42,25 +38,8 @@ const PARTS = [
 
 const PATTERN = new RegExp(PARTS.map((part) => `(?:${part})`).join("|"), "gi");
 
-// Lower-case substrings at least one of which every match contains.
-const TRIGGERS = [
-  "private key",
-  "bearer",
-  "authorization",
-  "secret",
-  "token",
-  "passw",
-  "pwd",
-  "key",
-  "sk-",
-  "xox",
-  "gh",
-  "github_pat_",
-  "akia",
-  "asia",
-  "eyj",
-  "credential",
-];
+// Lower-case substrings at least one of which every value-shape match contains.
+const TRIGGERS = ["private key", "bearer", "authorization", "sk-", "xox", "gh", "akia", "asia", "eyj"];
 
 function mayContainSecret(text: string): boolean {
   const lower = text.toLowerCase();
@@ -68,17 +47,45 @@ function mayContainSecret(text: string): boolean {
   return false;
 }
 
+// A named value: a JSON member `"Name": "value"` (groups 1–3) or an env / ini / header
+// assignment `Name=value`, `Name: value` (groups 4–6), as kept prefix, name and value. A number,
+// a `<placeholder>`, a `$VARIABLE` reference or a URL (whose credentials are cut separately) is
+// not a value worth hiding — netclaw's own texts say `ApiKey=<key>`, `max_tokens: 4096`. A
+// `Bearer `/`Basic ` scheme stays in the prefix, so the whole credential after it is hidden.
+const NAMED = new RegExp(
+  String.raw`("(${KEY_NAME})"\s*:\s*")((?:[^"\\]|\\.)+)(?=")|` +
+    String.raw`(\b(${KEY_NAME})\s*[=:]\s*['"]?(?:(?:Bearer|Basic)\s+)?)` +
+    String.raw`((?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)[^\s'";,]{3,})`,
+  "gi",
+);
+
+/** Hides the value of every named value whose name isSecretName accepts. */
+function redactNamed(text: string): string {
+  if (!text.includes("=") && !text.includes(":")) return text;
+  return text.replace(NAMED, (...groups: (string | undefined)[]) => {
+    const json = groups[1] !== undefined;
+    const prefix = (json ? groups[1] : groups[4]) ?? "";
+    const name = (json ? groups[2] : groups[5]) ?? "";
+    const value = (json ? groups[3] : groups[6]) ?? "";
+    // Not a credential's name: its value may still hold one (`x=token=abc`), so look inside.
+    return isSecretName(name) ? prefix + REDACTED : prefix + redactNamed(value);
+  });
+}
+
 /** Returns `text` with every secret-shaped value replaced by `***REDACTED***`. Never throws. */
 export function redact(text: string): string {
-  if (text.length === 0 || !mayContainSecret(text)) return text;
-  return text.replace(PATTERN, (...groups: unknown[]) => {
-    // The kept prefix is whichever capture group matched (groups 1..n before offset/string).
-    for (let i = 1; i <= PARTS.length; i++) {
-      const kept = groups[i];
-      if (typeof kept === "string") return kept + REDACTED;
-    }
-    return REDACTED;
-  });
+  if (text.length === 0) return text;
+  const shaped = !mayContainSecret(text)
+    ? text
+    : text.replace(PATTERN, (...groups: unknown[]) => {
+        // The kept prefix is whichever capture group matched (groups 1..n before offset/string).
+        for (let i = 1; i <= PARTS.length; i++) {
+          const kept = groups[i];
+          if (typeof kept === "string") return kept + REDACTED;
+        }
+        return REDACTED;
+      });
+  return redactNamed(shaped);
 }
 
 /** Known secret values and the redactions built on them; see {@link createSecretRedactor}. */
