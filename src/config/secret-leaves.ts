@@ -1,3 +1,5 @@
+import { redactShapes } from "../protocol/secret-shapes.ts";
+import { stripUrlCredentials } from "../protocol/url-credentials.ts";
 import type { ConfigSource } from "./provenance.ts";
 import { SECRET_KEY_NAMES } from "./schema.ts";
 import { isEncrypted } from "./secret-box.ts";
@@ -48,6 +50,8 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
  * not modified.
  */
 export function maskSecrets(value: unknown, path: readonly (string | number)[]): unknown {
+  if (Array.isArray(value) && isArgumentsPath(path) && value.every((item) => typeof item === "string"))
+    return maskArguments(value);
   if (Array.isArray(value)) return value.map((item, index) => maskSecrets(item, [...path, index]));
   if (isTree(value)) {
     return Object.fromEntries(
@@ -56,6 +60,55 @@ export function maskSecrets(value: unknown, path: readonly (string | number)[]):
   }
   const revealing = value !== "" && value !== null && typeof value !== "boolean";
   return revealing && isSecretPath(path) ? MASKED : value;
+}
+
+/** `McpServers.<name>.Arguments`: a stdio server's command line, where tokens are often passed. */
+function isArgumentsPath(path: readonly (string | number)[]): boolean {
+  const [root, , section] = path.map((segment) => String(segment).toLowerCase());
+  return path.length === 3 && root === "mcpservers" && section === "arguments";
+}
+
+// Short flags that pass a credential in common tools (`-t <token>`, `-p <password>`, `-k <key>`).
+const SECRET_SHORT_FLAG = /^-[tpk]$/;
+// `--api-key=…`, `-token=…`, `DB_PASSWORD=…` (env-style, as in `env X=… cmd` or `docker -e`),
+// `Authorization: …` (a header passed whole).
+const NAMED_ARGUMENT = /^(-{0,2}([A-Za-z][A-Za-z0-9_.-]*)(?:=|\s*:\s*))([\s\S]+)$/;
+
+/** Whether `flag` is a flag whose next argument is its (credential) value: `--token`, `-t`. */
+function takesSecret(flag: string): boolean {
+  if (SECRET_SHORT_FLAG.test(flag)) return true;
+  const long = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/.exec(flag);
+  return long !== null && isSecretName(long[1]!);
+}
+
+/**
+ * The credential in argument `index` of a command line, split off what may be shown, or
+ * undefined: the argument after a secret flag (`--token abc`, `-t abc`, `--api-key abc`), or the
+ * value of `--flag=value` / `NAME=value` / `Name: value` whose name isSecretName calls a credential.
+ */
+export function argumentSecret(
+  args: readonly string[],
+  index: number,
+): { kept: string; secret: string } | undefined {
+  const arg = args[index] ?? "";
+  if (arg === "") return undefined;
+  const previous = index > 0 ? args[index - 1] : undefined;
+  if (previous !== undefined && takesSecret(previous)) return { kept: "", secret: arg };
+  const named = NAMED_ARGUMENT.exec(arg);
+  if (named && isSecretName(named[2]!)) return { kept: named[1]!, secret: named[3]! };
+  return undefined;
+}
+
+/**
+ * A stdio MCP server's arguments as they may be printed: each credential argumentSecret finds
+ * becomes MASKED (its flag stays), URL credentials are stripped (`postgres://***REDACTED***@db`),
+ * and secret-shaped values (vendor keys, Bearer …) are redacted.
+ */
+export function maskArguments(args: readonly string[]): string[] {
+  return args.map((arg, index) => {
+    const found = argumentSecret(args, index);
+    return found ? found.kept + MASKED : redactShapes(stripUrlCredentials(arg));
+  });
 }
 
 /** Dotted paths of credential-named leaves holding a non-empty plain value (not `ENC:v1:`) in `tree`. */

@@ -74,7 +74,9 @@ export function configGet(context: CliContext, dotted: string, options: { json?:
       print("(set — secrets are never printed)");
       return 0;
     }
-    const shown = maskSecrets(value, key.path);
+    // Masked from the root: a lone argument (`McpServers.x.Arguments.1`) is a secret only in the
+    // context of the one before it (`--token`).
+    const shown = getPath(maskSecrets(load(context).config, []) as Record<string, unknown>, key.path);
     print(
       options.json || typeof shown === "object"
         ? JSON.stringify(shown, null, options.json ? 0 : 2)

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { configSchema } from "../../../config/schema.ts";
 import { isSecretName } from "../../../config/secret-leaves.ts";
-import { createValueRedactor, REDACTED, redact } from "./redaction.ts";
+import {
+  configSecretValues,
+  createSecretRedactor,
+  createValueRedactor,
+  REDACTED,
+  redact,
+} from "./redaction.ts";
 
 const R = REDACTED;
 
@@ -95,4 +102,20 @@ test("a credential nested in a plain name's value, or after an auth scheme, is s
   assert.equal(redact("Authorization: Bearer short"), `Authorization: Bearer ${R}`);
   assert.equal(redact("Cookie: sid=abc123; theme=dark"), `Cookie: ${R}; theme=dark`);
   assert.equal(redact(`${"a.".repeat(50_000)}=x token=abcdef`).endsWith(`token=${R}`), true);
+});
+
+test("tokens on a stdio MCP server's command line are known secrets, redacted wherever they appear", () => {
+  const config = configSchema.parse({
+    McpServers: {
+      db: {
+        Transport: "stdio",
+        Command: "x",
+        Arguments: ["--token", "tok-value-1", "--password=pw-value-2"],
+      },
+    },
+  });
+  const values = configSecretValues({ config });
+  assert.ok(values.includes("tok-value-1") && values.includes("pw-value-2"), String(values));
+  const redactor = createSecretRedactor(values);
+  assert.equal(redactor.text("server said: bad tok-value-1 / pw-value-2"), `server said: bad ${R} / ${R}`);
 });

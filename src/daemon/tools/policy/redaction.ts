@@ -1,14 +1,15 @@
 import type { Provenance } from "../../../config/provenance.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
-import { isSecretName, secretLeaves } from "../../../config/secret-leaves.ts";
+import { argumentSecret, isSecretName, secretLeaves } from "../../../config/secret-leaves.ts";
+import { REDACTED, redactShapes } from "../../../protocol/secret-shapes.ts";
 import { stripUrlCredentials } from "../../../protocol/url-credentials.ts";
 /**
- * Content redaction for tool output, logs and stored events (reference/security.md §6). One
- * combined regular expression scans the text once; a cheap substring pre-check skips the scan for
- * the common case of text with nothing secret-shaped in it, because this runs on every tool
- * output and every log line.
+ * Content redaction for tool output, logs and stored events (reference/security.md §6): secret
+ * shapes (protocol/secret-shapes.ts), then values whose name config calls a credential. Both
+ * skip the scan cheaply for text that cannot match, because this runs on every tool output and
+ * every log line.
  */
-export const REDACTED = "***REDACTED***";
+export { REDACTED };
 
 /**
  * A key name as it appears in text (a JSON member, an env or ini assignment). Whether it names a
@@ -17,35 +18,6 @@ export const REDACTED = "***REDACTED***";
  * runs such as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
  */
 export const KEY_NAME = "[A-Za-z0-9_.-]{1,96}";
-
-// Value shapes, secret whatever they are called. Each alternative keeps what must stay (a prefix
-// such as `Bearer `) in group 1 and matches the secret after it; alternatives without a kept
-// prefix leave group 1 empty.
-const PARTS = [
-  // PEM private keys, whole block.
-  String.raw`()-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`,
-  // Authorization headers.
-  String.raw`(\bBearer\s+|\bAuthorization\s*:\s*Basic\s+)[A-Za-z0-9._~+/=-]{8,}`,
-  // Vendor keys.
-  String.raw`()\bsk-or-v1-[A-Za-z0-9]{16,}`,
-  String.raw`()\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{16,}`,
-  String.raw`()\bxox[baprs]-[A-Za-z0-9-]{10,}`,
-  String.raw`()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})`,
-  String.raw`()\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-  // JSON Web Tokens.
-  String.raw`()\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`,
-];
-
-const PATTERN = new RegExp(PARTS.map((part) => `(?:${part})`).join("|"), "gi");
-
-// Lower-case substrings at least one of which every value-shape match contains.
-const TRIGGERS = ["private key", "bearer", "authorization", "sk-", "xox", "gh", "akia", "asia", "eyj"];
-
-function mayContainSecret(text: string): boolean {
-  const lower = text.toLowerCase();
-  for (const trigger of TRIGGERS) if (lower.includes(trigger)) return true;
-  return false;
-}
 
 // A named value: a JSON member `"Name": "value"` (groups 1–3) or an env / ini / header
 // assignment `Name=value`, `Name: value` (groups 4–6), as kept prefix, name and value. A number,
@@ -75,17 +47,7 @@ function redactNamed(text: string): string {
 /** Returns `text` with every secret-shaped value replaced by `***REDACTED***`. Never throws. */
 export function redact(text: string): string {
   if (text.length === 0) return text;
-  const shaped = !mayContainSecret(text)
-    ? text
-    : text.replace(PATTERN, (...groups: unknown[]) => {
-        // The kept prefix is whichever capture group matched (groups 1..n before offset/string).
-        for (let i = 1; i <= PARTS.length; i++) {
-          const kept = groups[i];
-          if (typeof kept === "string") return kept + REDACTED;
-        }
-        return REDACTED;
-      });
-  return redactNamed(shaped);
+  return redactNamed(redactShapes(text));
 }
 
 /** Known secret values and the redactions built on them; see {@link createSecretRedactor}. */
@@ -124,7 +86,8 @@ export function createValueRedactor(secrets: Iterable<string>): (text: string) =
 
 /**
  * Every configured credential value: the leaves `secretLeaves` finds (provider keys,
- * DeviceToken, MCP auth headers and secret-named variables …), every leaf that came from
+ * DeviceToken, MCP auth headers and secret-named variables …), the credentials on stdio MCP
+ * servers' command lines (`argumentSecret`), every leaf that came from
  * secrets.json (with `provenance`), and the environment variables a secret MCP header reads
  * through `${NAME}` (with `env`).
  */
@@ -141,6 +104,13 @@ export function configSecretValues(options: {
     isSecretsFile: (source) => source.kind === "file" && source.path === secretsFile,
   });
   const values = leaves.map((leaf) => leaf.value);
+  // Tokens passed on a stdio MCP server's command line (`--token abc`, `--api-key=abc`).
+  for (const server of Object.values(options.config.McpServers)) {
+    for (const index of server.Arguments.keys()) {
+      const found = argumentSecret(server.Arguments, index);
+      if (found) values.push(found.secret);
+    }
+  }
   if (env) {
     for (const leaf of leaves) {
       for (const [, name] of leaf.value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
