@@ -79,15 +79,24 @@ describe(`input from every source is checked against the context window (${WINDO
     await upstream?.close();
   });
 
-  test("a webhook delivery too large for the window is recorded as failed with the numbers, never sent", async () => {
+  test("a webhook delivery too large for the window is refused (413) and recorded as failed with the numbers, never sent", async () => {
     const log = "x".repeat(30_000); // about 7,500 tokens in the prompt
     const response = await fetch(`${daemon.url}/api/webhooks/alerts`, {
       method: "POST",
       headers: { "content-type": "application/json", "X-Webhook-Secret": "whsec-0123456789abcdef" },
       body: JSON.stringify({ log }),
     });
-    assert.equal(response.status, 202);
-    const { sessionId } = (await response.json()) as { sessionId: string };
+    // Refused to the sender, with the numbers …
+    assert.equal(response.status, 413);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "context_window_exceeded");
+    assert.match(error.message, NUMBERS);
+    // … and recorded in the delivery's session as a failed turn.
+    const sessions = (await api().call("GET", "/api/sessions")).body.sessions as {
+      sessionId: string;
+      name: string;
+    }[];
+    const sessionId = sessions.find((s) => s.name.startsWith("webhook/alerts/"))!.sessionId;
     const events = await turns(sessionId, 1);
     const failure = events.find((e): e is Failure => e.type === "error");
     assert.equal(failure?.code, "context_window_exceeded");
