@@ -98,6 +98,7 @@ test("a named value is hidden exactly when config's isSecretName calls its name 
 
 test("a credential nested in a plain name's value, or after an auth scheme, is still hidden", () => {
   assert.equal(redact("x=token=abcdef"), `x=token=${R}`);
+  assert.equal(redact(`export DB_PASSWORD="two words" X='a b'`), `export DB_PASSWORD="${R}" X='a b'`);
   assert.equal(redact(`{"note": "cookie=abcdef"}`), `{"note": "cookie=${R}"}`);
   assert.equal(redact("Authorization: Bearer short"), `Authorization: Bearer ${R}`);
   assert.equal(redact("Cookie: sid=abc123; theme=dark"), `Cookie: ${R}; theme=dark`);

@@ -27,7 +27,8 @@ export const KEY_NAME = "[A-Za-z0-9_.-]{1,96}";
 const NAMED = new RegExp(
   String.raw`("(${KEY_NAME})"\s*:\s*")((?:[^"\\]|\\.)+)(?=")|` +
     String.raw`(\b(${KEY_NAME})\s*[=:]\s*['"]?(?:(?:Bearer|Basic)\s+)?)` +
-    String.raw`((?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)[^\s'";,]{3,})`,
+    // Right after a quote the value runs to the closing quote (`PASSWORD="two words"`).
+    String.raw`((?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)(?:(?<=['"])[^'"\n]+|[^\s'";,]{3,}))`,
   "gi",
 );
 
