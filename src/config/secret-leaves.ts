@@ -95,8 +95,11 @@ export function argumentSecret(
   const previous = index > 0 ? args[index - 1] : undefined;
   if (previous !== undefined && takesSecret(previous)) return { kept: "", secret: arg };
   const named = NAMED_ARGUMENT.exec(arg);
-  if (named && isSecretName(named[2]!)) return { kept: named[1]!, secret: named[3]! };
-  return undefined;
+  if (!named) return undefined;
+  if (isSecretName(named[2]!)) return { kept: named[1]!, secret: named[3]! };
+  // A plain flag may carry a named credential: `--header=Authorization: Bearer abc`.
+  const inner = argumentSecret([named[3]!], 0);
+  return inner && { kept: named[1]! + inner.kept, secret: inner.secret };
 }
 
 /**
