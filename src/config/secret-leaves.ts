@@ -108,9 +108,14 @@ export function argumentSecret(
  * and secret-shaped values (vendor keys, Bearer …) are redacted.
  */
 export function maskArguments(args: readonly string[]): string[] {
+  const found = args.map((_, index) => argumentSecret(args, index));
+  // A credential found once is hidden wherever else it appears (`sh -c '… tok-1 …' --token tok-1`);
+  // short values (under 6 characters) would mangle words without protecting anything.
+  const known = found.flatMap((hit) => (hit && hit.secret.length >= 6 ? [hit.secret] : []));
+  const hideKnown = (text: string) => known.reduce((out, secret) => out.split(secret).join(MASKED), text);
   return args.map((arg, index) => {
-    const found = argumentSecret(args, index);
-    return found ? found.kept + MASKED : redactShapes(stripUrlCredentials(arg));
+    const hit = found[index];
+    return hit ? hit.kept + MASKED : hideKnown(redactShapes(stripUrlCredentials(arg)));
   });
 }
 
