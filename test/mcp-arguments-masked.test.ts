@@ -66,3 +66,23 @@ test("tokens on an MCP server's command line are masked by config get, mcp list 
   const plain = await runCli(["config", "get", "McpServers.db.Arguments.11"], env);
   assert.equal(plain.stdout.trim(), "plain-arg");
 });
+
+test("config set echoes an argument masked when the argument before it makes it a credential", async () => {
+  const home = homes.home();
+  const env = cleanEnv({ NETCLAW_HOME: home, NETCLAW_DAEMON_ENDPOINT: "http://127.0.0.1:9" });
+  const added = await runCli(
+    ["mcp", "add", "db", "--command", process.execPath, "--arg=--token", "--arg=x"],
+    env,
+  );
+  assert.equal(added.code, 0, added.stderr);
+  const set = await runCli(["config", "set", "McpServers.db.Arguments.1", "tok-GGGG7777"], env);
+  assert.equal(set.code, 0, set.stderr);
+  assert.ok(!set.stdout.includes("GGGG7777"), set.stdout);
+  assert.match(set.stdout, /Set McpServers\.db\.Arguments\.1 = "\(hidden\)"/);
+  const whole = await runCli(
+    ["config", "set", "McpServers.db.Arguments", '["--verbose","--api-key=HHHH8888"]'],
+    env,
+  );
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.match(whole.stdout, /= \["--verbose","--api-key=\(hidden\)"\]/);
+});

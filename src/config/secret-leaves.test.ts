@@ -124,6 +124,10 @@ test("maskSecrets masks McpServers.<name>.Arguments in any subtree that holds th
   assert.deepEqual(maskSecrets(tree, []), {
     McpServers: { s: { Command: "x", Arguments: ["--auth-token", MASKED] } },
   });
+  const numbered = { Arguments: { "0": "--auth-token", "1": "t0ken-value" } };
+  assert.deepEqual(maskSecrets(numbered, ["McpServers", "s"]), {
+    Arguments: { "0": "--auth-token", "1": MASKED },
+  });
   assert.deepEqual(maskSecrets(tree.McpServers.s, ["McpServers", "s"]), {
     Command: "x",
     Arguments: ["--auth-token", MASKED],

@@ -50,8 +50,16 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
  * not modified.
  */
 export function maskSecrets(value: unknown, path: readonly (string | number)[]): unknown {
-  if (Array.isArray(value) && isArgumentsPath(path) && value.every((item) => typeof item === "string"))
-    return maskArguments(value);
+  if (isArgumentsPath(path)) {
+    // An array, or (after `config set …Arguments.1`, as the environment writes it) numbered keys.
+    const list = Array.isArray(value) ? value : isTree(value) ? argumentList(value) : undefined;
+    if (list?.every((item) => typeof item === "string")) {
+      const masked = maskArguments(list);
+      if (Array.isArray(value)) return masked;
+      const keys = Object.keys(value as object);
+      return Object.fromEntries(keys.map((key) => [key, masked[Number(key)]]));
+    }
+  }
   if (Array.isArray(value)) return value.map((item, index) => maskSecrets(item, [...path, index]));
   if (isTree(value)) {
     return Object.fromEntries(
@@ -66,6 +74,15 @@ export function maskSecrets(value: unknown, path: readonly (string | number)[]):
 function isArgumentsPath(path: readonly (string | number)[]): boolean {
   const [root, , section] = path.map((segment) => String(segment).toLowerCase());
   return path.length === 3 && root === "mcpservers" && section === "arguments";
+}
+
+/** The values of a `{ "0": …, "1": … }` tree as an array by index; undefined for other keys. */
+function argumentList(tree: Record<string, unknown>): unknown[] | undefined {
+  const keys = Object.keys(tree);
+  if (!keys.every((key) => /^\d+$/.test(key))) return undefined;
+  const list: unknown[] = [];
+  for (const key of keys) list[Number(key)] = tree[key];
+  return list.map((item) => item ?? "");
 }
 
 // Short flags that pass a credential in common tools (`-t <token>`, `-p <password>`, `-k <key>`).
