@@ -4,6 +4,7 @@ import {
   hasSecretName,
   isSecretPath,
   MASKED,
+  maskArguments,
   maskSecrets,
   plaintextSecretPaths,
   secretLeaves,
@@ -87,4 +88,48 @@ test("secretLeaves: credential names, and every leaf from secrets.json but its s
     "McpServers.t.Headers.X-Tenant",
     "McpServers.t.EnvironmentVariables.GITHUB_TOKEN",
   ]);
+});
+
+test("maskArguments hides a secret flag's value, secret-named assignments, URL credentials and key shapes", () => {
+  const cases: [string[], string[]][] = [
+    [
+      ["--token", "abc", "--port", "5432"],
+      ["--token", MASKED, "--port", "5432"],
+    ],
+    [
+      ["--Api-Key=abc", "-p", "pw1"],
+      ["--Api-Key=(hidden)", "-p", MASKED],
+    ],
+    [
+      ["-e", "DB_PASSWORD=x y", "--name=db"],
+      ["-e", "DB_PASSWORD=(hidden)", "--name=db"],
+    ],
+    [
+      ["--client-secret", "--"],
+      ["--client-secret", MASKED],
+    ],
+    [["mysql://u:p@127.0.0.1:3306/x"], ["mysql://***REDACTED***@127.0.0.1:3306/x"]],
+    [["Authorization: Bearer abcdefgh12"], ["Authorization: (hidden)"]],
+    [[`--x=sk-proj-${"a".repeat(20)}`], ["--x=***REDACTED***"]],
+    [
+      ["--tokenizer", "bpe", "--verbose"],
+      ["--tokenizer", "bpe", "--verbose"],
+    ],
+  ];
+  for (const [args, shown] of cases) assert.deepEqual(maskArguments(args), shown, args.join(" "));
+});
+
+test("maskSecrets masks McpServers.<name>.Arguments in any subtree that holds them", () => {
+  const tree = { McpServers: { s: { Command: "x", Arguments: ["--auth-token", "t0ken-value"] } } };
+  assert.deepEqual(maskSecrets(tree, []), {
+    McpServers: { s: { Command: "x", Arguments: ["--auth-token", MASKED] } },
+  });
+  const numbered = { Arguments: { "0": "--auth-token", "1": "t0ken-value" } };
+  assert.deepEqual(maskSecrets(numbered, ["McpServers", "s"]), {
+    Arguments: { "0": "--auth-token", "1": MASKED },
+  });
+  assert.deepEqual(maskSecrets(tree.McpServers.s, ["McpServers", "s"]), {
+    Command: "x",
+    Arguments: ["--auth-token", MASKED],
+  });
 });

@@ -1,3 +1,5 @@
+import { redactShapes } from "../protocol/secret-shapes.ts";
+import { stripUrlCredentials } from "../protocol/url-credentials.ts";
 import type { ConfigSource } from "./provenance.ts";
 import { SECRET_KEY_NAMES } from "./schema.ts";
 import { isEncrypted } from "./secret-box.ts";
@@ -48,6 +50,16 @@ export function isSecretPath(path: readonly (string | number)[]): boolean {
  * not modified.
  */
 export function maskSecrets(value: unknown, path: readonly (string | number)[]): unknown {
+  if (isArgumentsPath(path)) {
+    // An array, or (after `config set …Arguments.1`, as the environment writes it) numbered keys.
+    const list = Array.isArray(value) ? value : isTree(value) ? argumentList(value) : undefined;
+    if (list?.every((item) => typeof item === "string")) {
+      const masked = maskArguments(list);
+      if (Array.isArray(value)) return masked;
+      const keys = Object.keys(value as object);
+      return Object.fromEntries(keys.map((key) => [key, masked[Number(key)]]));
+    }
+  }
   if (Array.isArray(value)) return value.map((item, index) => maskSecrets(item, [...path, index]));
   if (isTree(value)) {
     return Object.fromEntries(
@@ -56,6 +68,72 @@ export function maskSecrets(value: unknown, path: readonly (string | number)[]):
   }
   const revealing = value !== "" && value !== null && typeof value !== "boolean";
   return revealing && isSecretPath(path) ? MASKED : value;
+}
+
+/** `McpServers.<name>.Arguments`: a stdio server's command line, where tokens are often passed. */
+function isArgumentsPath(path: readonly (string | number)[]): boolean {
+  const [root, , section] = path.map((segment) => String(segment).toLowerCase());
+  return path.length === 3 && root === "mcpservers" && section === "arguments";
+}
+
+/** The values of a `{ "0": …, "1": … }` tree as an array by index; undefined for other keys. */
+function argumentList(tree: Record<string, unknown>): unknown[] | undefined {
+  const keys = Object.keys(tree);
+  if (!keys.every((key) => /^\d+$/.test(key))) return undefined;
+  const list: unknown[] = [];
+  for (const key of keys) list[Number(key)] = tree[key];
+  return list.map((item) => item ?? "");
+}
+
+// Short flags that pass a credential in common tools (`-t <token>`, `-p <password>`, `-k <key>`).
+const SECRET_SHORT_FLAG = /^-[tpk]$/;
+// `--api-key=…`, `-token=…`, `DB_PASSWORD=…` (env-style, as in `env X=… cmd` or `docker -e`),
+// `Authorization: …` (a header passed whole).
+const NAMED_ARGUMENT = /^(-{0,2}([A-Za-z][A-Za-z0-9_.-]*)(?:=|\s*:\s*))([\s\S]+)$/;
+
+/** Whether `flag` is a flag whose next argument is its (credential) value: `--token`, `-t`. */
+function takesSecret(flag: string): boolean {
+  if (SECRET_SHORT_FLAG.test(flag)) return true;
+  const long = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/.exec(flag);
+  return long !== null && isSecretName(long[1]!);
+}
+
+/**
+ * The credential in argument `index` of a command line, split off what may be shown, or
+ * undefined: the argument after a secret flag (`--token abc`, `-t abc`, `--api-key abc`), or the
+ * value of `--flag=value` / `NAME=value` / `Name: value` whose name isSecretName calls a credential.
+ */
+export function argumentSecret(
+  args: readonly string[],
+  index: number,
+): { kept: string; secret: string } | undefined {
+  const arg = args[index] ?? "";
+  if (arg === "") return undefined;
+  const previous = index > 0 ? args[index - 1] : undefined;
+  if (previous !== undefined && takesSecret(previous)) return { kept: "", secret: arg };
+  const named = NAMED_ARGUMENT.exec(arg);
+  if (!named) return undefined;
+  if (isSecretName(named[2]!)) return { kept: named[1]!, secret: named[3]! };
+  // A plain flag may carry a named credential: `--header=Authorization: Bearer abc`.
+  const inner = argumentSecret([named[3]!], 0);
+  return inner && { kept: named[1]! + inner.kept, secret: inner.secret };
+}
+
+/**
+ * A stdio MCP server's arguments as they may be printed: each credential argumentSecret finds
+ * becomes MASKED (its flag stays), URL credentials are stripped (`postgres://***REDACTED***@db`),
+ * and secret-shaped values (vendor keys, Bearer …) are redacted.
+ */
+export function maskArguments(args: readonly string[]): string[] {
+  const found = args.map((_, index) => argumentSecret(args, index));
+  // A credential found once is hidden wherever else it appears (`sh -c '… tok-1 …' --token tok-1`);
+  // short values (under 6 characters) would mangle words without protecting anything.
+  const known = found.flatMap((hit) => (hit && hit.secret.length >= 6 ? [hit.secret] : []));
+  const hideKnown = (text: string) => known.reduce((out, secret) => out.split(secret).join(MASKED), text);
+  return args.map((arg, index) => {
+    const hit = found[index];
+    return hit ? hit.kept + MASKED : hideKnown(redactShapes(stripUrlCredentials(arg)));
+  });
 }
 
 /** Dotted paths of credential-named leaves holding a non-empty plain value (not `ENC:v1:`) in `tree`. */

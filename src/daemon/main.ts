@@ -147,7 +147,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const lifecycleLog = logger.child({ component: "lifecycle" }, { level: "info" });
   installCrashHandlers({ paths, logger, flush: flushLog, release: () => lock?.release() });
   for (const warning of loaded.warnings) {
-    logger.warn({ key: warning.key, source: warning.source }, warning.message);
+    logger.warn({ setting: warning.key, source: warning.source }, warning.message);
     process.stderr.write(`warning: ${warning.message}\n`); // a foreground netclawd's console
   }
 

@@ -74,7 +74,9 @@ export function configGet(context: CliContext, dotted: string, options: { json?:
       print("(set — secrets are never printed)");
       return 0;
     }
-    const shown = maskSecrets(value, key.path);
+    // Masked from the root: a lone argument (`McpServers.x.Arguments.1`) is a secret only in the
+    // context of the one before it (`--token`).
+    const shown = getPath(maskSecrets(load(context).config, []), key.path);
     print(
       options.json || typeof shown === "object"
         ? JSON.stringify(shown, null, options.json ? 0 : 2)
@@ -105,18 +107,21 @@ export function configSet(context: CliContext, dotted: string, text: string, mor
       // A section given as JSON must not smuggle a credential in either.
       const inside = plaintextSecretPaths(value, key.path)[0];
       if (inside !== undefined) refuseSecret(inside.split("."));
-      return { key, value };
+      return { key, value, shown: undefined as unknown };
     });
     editConfigFile({
       paths: context.paths,
       env: context.env,
       edit: (file) => {
         for (const { key, value } of edits) setPath(file, key.path, value);
+        // Masked in the edited file, so a lone argument is judged with its neighbours (`--token`).
+        const masked = maskSecrets(file, []);
+        for (const edit of edits) edit.shown = getPath(masked, edit.key.path);
       },
     });
-    for (const { key, value } of edits)
+    for (const { key, value, shown } of edits)
       print(
-        `Set ${key.path.join(".")} = ${JSON.stringify(maskSecrets(value, key.path))} in ${context.paths.configFile}.`,
+        `Set ${key.path.join(".")} = ${JSON.stringify(shown ?? maskSecrets(value, key.path))} in ${context.paths.configFile}.`,
       );
     return 0;
   });

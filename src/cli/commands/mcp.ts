@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { editConfigFile, setPath, unsetPath } from "../../config/config-file.ts";
 import type { McpServerConfig } from "../../config/schema.ts";
+import { maskArguments } from "../../config/secret-leaves.ts";
 import { setSecret } from "../../config/secrets-file.ts";
 import { findKey, getPath, isTree } from "../../config/tree.ts";
 import { mcpToolsResponseSchema } from "../../protocol/mcp.ts";
@@ -35,7 +36,7 @@ function describe(name: string, server: McpServerConfig) {
     ...(server.Transport === "stdio"
       ? {
           command: server.Command ?? null,
-          arguments: server.Arguments,
+          arguments: maskArguments(server.Arguments),
           environment: Object.keys(server.EnvironmentVariables),
         }
       : { url: server.Url ?? null, headers: Object.keys(server.Headers) }),

@@ -1,6 +1,7 @@
 import { mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import pino, { type DestinationStream, type Logger } from "pino";
+import { isSecretName } from "../../config/secret-leaves.ts";
 
 export type { Logger };
 
@@ -14,24 +15,32 @@ const LEVELS: Record<string, pino.LevelWithSilent> = {
   None: "silent",
 };
 
-/** Paths pino blanks in every log line; tool-output redaction by content comes with the tools. */
-export const REDACT_PATHS = [
-  "*.ApiKey",
-  "*.apiKey",
-  "*.api_key",
-  "*.DeviceToken",
-  "*.token",
-  "*.Token",
-  "*.secret",
-  "*.Secret",
-  "*.password",
-  "*.authorization",
-  "*.Authorization",
-  "headers.authorization",
-  "req.headers.authorization",
-  "*.headers.authorization",
-  "*.headers.cookie",
-];
+const CENSOR = "***REDACTED***";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy of a log call's fields with every non-empty string whose field name isSecretName calls a
+ * credential (config's one definition: `ApiKey`, `token`, `authorization`, `cookie` …) blanked, at
+ * any depth of plain objects and arrays. Numbers stay (`inputTokens: 120` is a count). Errors and
+ * other class instances are left to their serializers; the scrubbing destination still removes
+ * known values from them.
+ */
+export function censorSecretFields(value: unknown, depth = 0): unknown {
+  if (depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => censorSecretFields(item, depth + 1));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) {
+    const secret = typeof field === "string" && field !== "" && isSecretName(name);
+    out[name] = secret ? CENSOR : censorSecretFields(field, depth + 1);
+  }
+  return out;
+}
 
 /**
  * A destination that writes to `logs/daemon-YYYY-MM-DD.log` (UTC date) and moves to a new file
@@ -91,7 +100,7 @@ export function createLogger(options: { level: string; destination: DestinationS
       level: LEVELS[options.level] ?? "warn",
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: "***REDACTED***" },
+      formatters: { log: (fields) => censorSecretFields(fields) as Record<string, unknown> },
     },
     options.destination,
   );

@@ -99,6 +99,11 @@ export function createHistory() {
       return entries;
     },
 
+    /** The text of a stored message no turn has taken yet; undefined once a turn took it. */
+    waitingText(messageId: string): string | undefined {
+      return waiting.get(messageId)?.text;
+    },
+
     /** The history ready for a model request (see `toModelMessages`). */
     messages(): ChatMessage[] {
       return toModelMessages(entries);

@@ -7,12 +7,13 @@ import { runTurn, SHUTDOWN_REASON, type TurnOutcome } from "../agent/turn-loop.t
 import type { SessionRecord } from "../store/session-repository.ts";
 import { createEventRedactor } from "./event-redactor.ts";
 import { createHistory } from "./history.ts";
-import { assertFitsContext } from "./prompt-budget.ts";
+import { assertFitsContext, contextWindowError, fitsBudget, measureBudget } from "./prompt-budget.ts";
 import { turnRequester } from "./requester.ts";
 import type { SessionDeps } from "./session-deps.ts";
 import { createSessionEventLog, type DurableDraft } from "./session-event-log.ts";
 import { scanEvents } from "./session-scan.ts";
 import { compactHistory, runSidecars } from "./session-sidecars.ts";
+import { joinTurnText, turnBatchSize } from "./turn-input.ts";
 
 export type SendResult = { messageId: string; eventId: number; queued: boolean; duplicate: boolean };
 
@@ -92,6 +93,21 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     setStatus("idle");
   }
 
+  // What every request carries besides the history: the system prompt and the tool schemas.
+  const fixedPrompt = () =>
+    buildSystemPrompt(deps.identity, dispatcher.promptAddendum?.()) +
+    JSON.stringify(dispatcher.definitions());
+  const budgetNow = () => measureBudget({ model: deps.model, fixedPrompt });
+
+  /** The waiting messages the next turn takes (see turnBatchSize). */
+  async function takeTurnInput(): Promise<string[]> {
+    // One message (the common case) is taken at once, so its turn starts in the same tick.
+    if (pending.length <= 1) return pending.splice(0);
+    const budget = await budgetNow().catch(() => undefined);
+    const texts = pending.map((id) => history.waitingText(id) ?? "");
+    return pending.splice(0, turnBatchSize({ texts, budget }));
+  }
+
   /** The recalled-memory block for the newest user text; "" without a recall hook or on failure. */
   async function recallFor(
     messages: ReturnType<typeof history.messages>,
@@ -125,12 +141,12 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     append({ type: "turn_started", turnNumber, messageIds }, () =>
       deps.sessions.startTurn({ id: sessionId, turnCount: turnNumber, at: at() }),
     );
-    const userText = history
-      .entries()
-      .slice(entriesBefore)
-      .map((entry) => (entry.message.role === "user" ? entry.message.content : ""))
-      .filter((text) => text.length > 0)
-      .join("\n\n");
+    const userText = joinTurnText(
+      history
+        .entries()
+        .slice(entriesBefore)
+        .map((entry) => (entry.message.role === "user" ? entry.message.content : "")),
+    );
     record.turnCount = turnNumber;
     record.status = "processing";
     const controller = new AbortController();
@@ -138,10 +154,9 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     turn = controller;
     let outcome: TurnOutcome = { status: "failed" };
     let contextWindow = 0;
-    try {
-      contextWindow = deps.model.configured ? await deps.model.contextWindow("Main") : 0;
+    const modelTurn = async (): Promise<TurnOutcome> => {
       const recalled = deps.model.configured ? await recallFor(history.messages(), requester) : "";
-      outcome = await runTurn({
+      return runTurn({
         sessionId,
         model: deps.model,
         dispatcher,
@@ -170,6 +185,16 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
             append,
           }),
       });
+    };
+    try {
+      const budget = await budgetNow();
+      contextWindow = budget?.window ?? 0;
+      // Every turn's new input, whatever sent it (a chat, a webhook, a reminder, several queued
+      // messages), is checked here, before anything reaches the model.
+      if (budget !== undefined && !fitsBudget(budget, userText)) {
+        const refused = contextWindowError(budget, userText);
+        append({ type: "error", code: refused.code, errorMessage: refused.message });
+      } else outcome = await modelTurn();
     } catch (error) {
       deps.logger.error({ err: error, sessionId }, "turn failed with an internal error");
       append({
@@ -207,7 +232,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
   async function drainQueue(): Promise<void> {
     try {
       while ((pending.length > 0 || resume.length > 0) && !closing) {
-        const messageIds = pending.splice(0);
+        const messageIds = await takeTurnInput();
         try {
           await runOneTurn(messageIds);
         } catch (error) {
@@ -264,15 +289,7 @@ export function loadSessionEngine(options: { record: SessionRecord; deps: Sessio
     },
 
     /** Throws NetclawError 413 `context_window_exceeded` for a message that can never fit the model. */
-    admit: (text: string): Promise<void> =>
-      assertFitsContext({
-        text,
-        model: deps.model,
-        // what every request carries besides history: the system prompt and the tool schemas
-        fixedPrompt: () =>
-          buildSystemPrompt(deps.identity, dispatcher.promptAddendum?.()) +
-          JSON.stringify(dispatcher.definitions()),
-      }),
+    admit: (text: string): Promise<void> => assertFitsContext({ text, model: deps.model, fixedPrompt }),
 
     /** Aborts the running turn (model stream and tools). False when no turn is running. */
     cancel(): boolean {

@@ -73,9 +73,12 @@ export function createSessionRegistry(options: { deps: SessionDeps; idleEvictMs?
      * `text` as a message — idempotently, so a retried delivery does not run twice — and its turn
      * is cancelled if it is still running after `timeoutMs`. Returns once the message is stored.
      */
-    startUnattended(request: { name: string; channel: Channel; text: string; timeoutMs: number }): {
-      sessionId: string;
-    } {
+    async startUnattended(request: {
+      name: string;
+      channel: Channel;
+      text: string;
+      timeoutMs: number;
+    }): Promise<{ sessionId: string }> {
       const { session } = this.create({ name: request.name, channel: request.channel });
       const engine = load(session.sessionId)!;
       const sent = engine.send({ text: request.text, idempotencyKey: `unattended:${request.name}` });
@@ -83,6 +86,12 @@ export function createSessionRegistry(options: { deps: SessionDeps; idleEvictMs?
         const timer = setTimeout(() => engine.cancel(), request.timeoutMs);
         timer.unref();
         void engine.idle().then(() => clearTimeout(timer));
+        // Input larger than the context window: the turn refuses it (recorded in the session),
+        // and the caller hears it too — NetclawError 413 `context_window_exceeded`, the numbers.
+        // Anything else (the window could not be learned) is the turn's to report, not the caller's.
+        await engine.admit(request.text).catch((error: unknown) => {
+          if (error instanceof NetclawError && error.code === "context_window_exceeded") throw error;
+        });
       }
       return { sessionId: session.sessionId };
     },

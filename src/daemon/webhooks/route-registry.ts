@@ -65,7 +65,10 @@ export function createRouteRegistry(options: {
         }
         const seen = before?.ok ? before.unsupported : [];
         for (const key of result.unsupported.filter((k) => !seen.includes(k)))
-          options.logger.warn({ route: name, key }, `Webhook route ${name}: ${notSupportedYet(key)}`);
+          options.logger.warn(
+            { route: name, setting: key },
+            `Webhook route ${name}: ${notSupportedYet(key)}`,
+          );
       }
       next.set(name, result);
     }

@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
 import { type WebhookRouteInput, writeRouteFile } from "../../config/webhook-routes.ts";
 import { createApp } from "../http/app.ts";
 import { createAuthenticator } from "../http/auth.ts";
 import { createHostGuard } from "../http/host-guard.ts";
-import { REDACT_PATHS } from "../lifecycle/logger.ts";
+import { createLogger } from "../lifecycle/logger.ts";
 import { createRouteRegistry, type RouteRegistry } from "./route-registry.ts";
 import { createWebhookRoutes, type SessionStarter, type WebhookSessionRequest } from "./webhook-routes.ts";
 
@@ -43,7 +42,7 @@ export function webhookHarness(
       callback();
     },
   });
-  const logger = pino({ level: "info", redact: { paths: REDACT_PATHS } }, sink);
+  const logger = createLogger({ level: "Information", destination: sink });
   const clock = { now: Date.parse("2026-11-23T12:00:00Z") };
   const registry: RouteRegistry = createRouteRegistry({ dir, logger, debounceMs: 30 });
   const starter = recordingStarter({ fail: options.failStart });

@@ -23,7 +23,11 @@ export type WebhookSessionRequest = {
   webhook: { route: string; eventType: string | null; deliveryId: string; payload: unknown };
 };
 
-/** Starts (not awaits) an unattended session; resolves once it exists. Implemented by the engine. */
+/**
+ * Starts (not awaits) an unattended session; resolves once it exists. Rejects with NetclawError
+ * 413 `context_window_exceeded` when the prompt can never fit the model (the session records the
+ * refused turn). Implemented by the engine.
+ */
 export type SessionStarter = (request: WebhookSessionRequest) => Promise<{ sessionId: string }>;
 
 export type WebhookLogger = {
@@ -172,6 +176,11 @@ export function createWebhookRoutes(options: WebhookRoutesOptions): (app: Fastif
       }));
     } catch (error) {
       if (replayKey !== undefined) dedup.forget(name, replayKey);
+      // The session exists and recorded the refusal; the sender learns why, with the numbers.
+      if (error instanceof NetclawError && error.code === "context_window_exceeded") {
+        options.logger.warn({ route: name, deliveryId, err: error.message }, "Webhook delivery too large");
+        throw error;
+      }
       options.logger.error(
         { route: name, deliveryId, err: (error as Error).message },
         "Webhook session start failed",

@@ -85,6 +85,8 @@ export async function openOperations(options: {
       );
     return mcp.status().map((server) => ({
       ...server,
+      // A server's error may quote its command line or URL, with the tokens in them.
+      ...(server.error === undefined ? {} : { error: options.secrets().text(server.error) }),
       granted: usable.filter((tool) => tool.mcp?.server === server.name).length,
     }));
   };

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createValueRedactor, REDACTED, redact } from "./redaction.ts";
+import { configSchema } from "../../../config/schema.ts";
+import { isSecretName } from "../../../config/secret-leaves.ts";
+import {
+  configSecretValues,
+  createSecretRedactor,
+  createValueRedactor,
+  REDACTED,
+  redact,
+} from "./redaction.ts";
 
 const R = REDACTED;
 
@@ -61,4 +69,54 @@ test("long adversarial runs do not make the patterns backtrack for seconds", { t
     redact(`NETCLAW_Providers__openrouter__ApiKey=sk-or-v1-${"x".repeat(40)}`),
     `NETCLAW_Providers__openrouter__ApiKey=${R}`,
   );
+});
+
+test("a named value is hidden exactly when config's isSecretName calls its name a credential", () => {
+  const names = [
+    "SESSION_COOKIE",
+    "Authorization",
+    "X-Api-Key",
+    "DB_PWD",
+    "smtp.passwd",
+    "OAuthRefreshToken",
+    "client_credentials",
+    "Providers__openrouter__ApiKey",
+    "token_url",
+    "username",
+    "PATH",
+    "keyboard_layout",
+  ];
+  for (const name of names) {
+    const secret = isSecretName(name);
+    for (const text of [`${name}=abc-def-123`, `${name}: abc-def-123`, `{"${name}": "abc def 123"}`]) {
+      const out = redact(text);
+      assert.equal(out.includes("abc"), !secret, `${text} -> ${out}`);
+    }
+  }
+  assert.ok(!isSecretName("token_url") && isSecretName("SESSION_COOKIE"), "the list covers both kinds");
+});
+
+test("a credential nested in a plain name's value, or after an auth scheme, is still hidden", () => {
+  assert.equal(redact("x=token=abcdef"), `x=token=${R}`);
+  assert.equal(redact(`export DB_PASSWORD="two words" X='a b'`), `export DB_PASSWORD="${R}" X='a b'`);
+  assert.equal(redact(`{"note": "cookie=abcdef"}`), `{"note": "cookie=${R}"}`);
+  assert.equal(redact("Authorization: Bearer short"), `Authorization: Bearer ${R}`);
+  assert.equal(redact("Cookie: sid=abc123; theme=dark"), `Cookie: ${R}; theme=dark`);
+  assert.equal(redact(`${"a.".repeat(50_000)}=x token=abcdef`).endsWith(`token=${R}`), true);
+});
+
+test("tokens on a stdio MCP server's command line are known secrets, redacted wherever they appear", () => {
+  const config = configSchema.parse({
+    McpServers: {
+      db: {
+        Transport: "stdio",
+        Command: "x",
+        Arguments: ["--token", "tok-value-1", "--password=pw-value-2"],
+      },
+    },
+  });
+  const values = configSecretValues({ config });
+  assert.ok(values.includes("tok-value-1") && values.includes("pw-value-2"), String(values));
+  const redactor = createSecretRedactor(values);
+  assert.equal(redactor.text("server said: bad tok-value-1 / pw-value-2"), `server said: bad ${R} / ${R}`);
 });

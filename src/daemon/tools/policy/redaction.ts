@@ -1,84 +1,54 @@
 import type { Provenance } from "../../../config/provenance.ts";
 import type { NetclawConfig } from "../../../config/schema.ts";
-import { secretLeaves } from "../../../config/secret-leaves.ts";
+import { argumentSecret, isSecretName, secretLeaves } from "../../../config/secret-leaves.ts";
+import { REDACTED, redactShapes } from "../../../protocol/secret-shapes.ts";
 import { stripUrlCredentials } from "../../../protocol/url-credentials.ts";
 /**
- * Content redaction for tool output, logs and stored events (reference/security.md §6). One
- * combined regular expression scans the text once; a cheap substring pre-check skips the scan for
- * the common case of text with nothing secret-shaped in it, because this runs on every tool
- * output and every log line.
+ * Content redaction for tool output, logs and stored events (reference/security.md §6): secret
+ * shapes (protocol/secret-shapes.ts), then values whose name config calls a credential. Both
+ * skip the scan cheaply for text that cannot match, because this runs on every tool output and
+ * every log line.
  */
-export const REDACTED = "***REDACTED***";
+export { REDACTED };
 
-// Bounded on both sides: an unbounded `[…]*` prefix backtracks quadratically on long runs such
-// as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
-export const SECRET_NAME = `[A-Za-z0-9_.-]{0,48}?(?:secret|token|passw(?:or)?d|passwd|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credential)[A-Za-z0-9_.-]{0,48}`;
+/**
+ * A key name as it appears in text (a JSON member, an env or ini assignment). Whether it names a
+ * credential is decided by config's isSecretName — the one definition, shared with `config get`
+ * masking — not by a pattern here. Bounded: an unbounded run backtracks quadratically on long
+ * runs such as "a.a.a.a…" (every dot is a word boundary where the scan restarts).
+ */
+export const KEY_NAME = "[A-Za-z0-9_.-]{1,96}";
 
-// Each alternative keeps what must stay (a prefix such as `Bearer ` or `"token": "`) in group 1
-// and matches the secret after it; alternatives without a kept prefix leave group 1 empty.
-const PARTS = [
-  // PEM private keys, whole block.
-  String.raw`()-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`,
-  // Authorization headers.
-  String.raw`(\bBearer\s+|\bAuthorization\s*:\s*Basic\s+)[A-Za-z0-9._~+/=-]{8,}`,
-  // JSON members with secret-looking names: "ApiKey": "value".
-  String.raw`("${SECRET_NAME}"\s*:\s*")(?:[^"\\]|\\.)+(?=")`,
-  // env / ini assignments with secret-looking names: API_TOKEN=value, export DB_PASSWORD='x'.
-  // A number, a `<placeholder>`, a `$VARIABLE` reference or a URL (whose credentials are cut
-  // separately) is not a value worth hiding — netclaw's own texts say `ApiKey=<key>`, and fetch
-  // says "includes credentials: http://…".
-  String.raw`(\b${SECRET_NAME}\s*[=:]\s*['"]?)(?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)[^\s'";,]{3,}`,
-  // Connection-string parts.
-  String.raw`(\b(?:Password|Pwd)\s*=\s*)[^;\s'"]+`,
-  // Vendor keys.
-  String.raw`()\bsk-or-v1-[A-Za-z0-9]{16,}`,
-  String.raw`()\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{16,}`,
-  String.raw`()\bxox[baprs]-[A-Za-z0-9-]{10,}`,
-  String.raw`()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{22,})`,
-  String.raw`()\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-  // JSON Web Tokens.
-  String.raw`()\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`,
-];
+// A named value: a JSON member `"Name": "value"` (groups 1–3) or an env / ini / header
+// assignment `Name=value`, `Name: value` (groups 4–6), as kept prefix, name and value. A number,
+// a `<placeholder>`, a `$VARIABLE` reference or a URL (whose credentials are cut separately) is
+// not a value worth hiding — netclaw's own texts say `ApiKey=<key>`, `max_tokens: 4096`. A
+// `Bearer `/`Basic ` scheme stays in the prefix, so the whole credential after it is hidden.
+const NAMED = new RegExp(
+  String.raw`("(${KEY_NAME})"\s*:\s*")((?:[^"\\]|\\.)+)(?=")|` +
+    String.raw`(\b(${KEY_NAME})\s*[=:]\s*['"]?(?:(?:Bearer|Basic)\s+)?)` +
+    // Right after a quote the value runs to the closing quote (`PASSWORD="two words"`).
+    String.raw`((?!\d+\b|<[^\s<>]*>|\$\{?[A-Za-z_]|[a-z][a-z0-9+.-]*:\/\/)(?:(?<=['"])[^'"\n]+|[^\s'";,]{3,}))`,
+  "gi",
+);
 
-const PATTERN = new RegExp(PARTS.map((part) => `(?:${part})`).join("|"), "gi");
-
-// Lower-case substrings at least one of which every match contains.
-const TRIGGERS = [
-  "private key",
-  "bearer",
-  "authorization",
-  "secret",
-  "token",
-  "passw",
-  "pwd",
-  "key",
-  "sk-",
-  "xox",
-  "gh",
-  "github_pat_",
-  "akia",
-  "asia",
-  "eyj",
-  "credential",
-];
-
-function mayContainSecret(text: string): boolean {
-  const lower = text.toLowerCase();
-  for (const trigger of TRIGGERS) if (lower.includes(trigger)) return true;
-  return false;
+/** Hides the value of every named value whose name isSecretName accepts. */
+function redactNamed(text: string): string {
+  if (!text.includes("=") && !text.includes(":")) return text;
+  return text.replace(NAMED, (...groups: (string | undefined)[]) => {
+    const json = groups[1] !== undefined;
+    const prefix = (json ? groups[1] : groups[4]) ?? "";
+    const name = (json ? groups[2] : groups[5]) ?? "";
+    const value = (json ? groups[3] : groups[6]) ?? "";
+    // Not a credential's name: its value may still hold one (`x=token=abc`), so look inside.
+    return isSecretName(name) ? prefix + REDACTED : prefix + redactNamed(value);
+  });
 }
 
 /** Returns `text` with every secret-shaped value replaced by `***REDACTED***`. Never throws. */
 export function redact(text: string): string {
-  if (text.length === 0 || !mayContainSecret(text)) return text;
-  return text.replace(PATTERN, (...groups: unknown[]) => {
-    // The kept prefix is whichever capture group matched (groups 1..n before offset/string).
-    for (let i = 1; i <= PARTS.length; i++) {
-      const kept = groups[i];
-      if (typeof kept === "string") return kept + REDACTED;
-    }
-    return REDACTED;
-  });
+  if (text.length === 0) return text;
+  return redactNamed(redactShapes(text));
 }
 
 /** Known secret values and the redactions built on them; see {@link createSecretRedactor}. */
@@ -117,7 +87,8 @@ export function createValueRedactor(secrets: Iterable<string>): (text: string) =
 
 /**
  * Every configured credential value: the leaves `secretLeaves` finds (provider keys,
- * DeviceToken, MCP auth headers and secret-named variables …), every leaf that came from
+ * DeviceToken, MCP auth headers and secret-named variables …), the credentials on stdio MCP
+ * servers' command lines (`argumentSecret`), every leaf that came from
  * secrets.json (with `provenance`), and the environment variables a secret MCP header reads
  * through `${NAME}` (with `env`).
  */
@@ -134,6 +105,13 @@ export function configSecretValues(options: {
     isSecretsFile: (source) => source.kind === "file" && source.path === secretsFile,
   });
   const values = leaves.map((leaf) => leaf.value);
+  // Tokens passed on a stdio MCP server's command line (`--token abc`, `--api-key=abc`).
+  for (const server of Object.values(options.config.McpServers)) {
+    for (const index of server.Arguments.keys()) {
+      const found = argumentSecret(server.Arguments, index);
+      if (found) values.push(found.secret);
+    }
+  }
   if (env) {
     for (const leaf of leaves) {
       for (const [, name] of leaf.value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {

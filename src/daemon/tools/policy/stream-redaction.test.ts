@@ -30,6 +30,9 @@ const SECRETS = [
   { text: "curl -H 'Authorization: Bearer abcDEF123456789xyz' http://x", leaks: ["abcDEF", "6789xyz"] },
   { text: "use sk-or-v1-0123456789abcdefABCDEF now", leaks: ["0123456789", "abcdefABCDEF"] },
   { text: "export API_TOKEN=hunter2hunter2 && run", leaks: ["hunter2"] },
+  // A name only config's isSecretName calls a credential (the redactor has no list of its own).
+  { text: "set x=SESSION_COOKIE=crumbly42 && run", leaks: ["crumbly"] },
+  { text: 'export DB_PASSWORD="two words" && run', leaks: ["two", "words"] },
   { text: 'config {"password": "two words here", "x": 1}', leaks: ["two words", "words here"] },
   {
     text: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nq1w2e3r4\n-----END RSA PRIVATE KEY-----\ndone",

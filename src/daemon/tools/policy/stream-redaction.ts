@@ -1,4 +1,5 @@
-import { SECRET_NAME, type SecretRedactor } from "./redaction.ts";
+import { isSecretName } from "../../../config/secret-leaves.ts";
+import { KEY_NAME, type SecretRedactor } from "./redaction.ts";
 
 /**
  * Redaction of text that arrives in pieces (a model's text and thinking deltas). A secret can be
@@ -82,8 +83,6 @@ function breakBefore(text: string, end: number): number {
 // characters of whitespace-free text, so only the end of the text is searched.
 const OPEN_SHAPES = [
   String.raw`(?:\bBearer\s+|\bAuthorization\s*:\s*(?:Basic\s+)?)[A-Za-z0-9._~+/=-]*`,
-  String.raw`\b${SECRET_NAME}\s*[=:]\s*['"]?[^\s'";,]*`,
-  String.raw`\b(?:Password|Pwd)\s*=\s*[^;\s'"]*`,
   // No "\b" before a vendor prefix: a known value just before it turns into "***REDACTED***",
   // which gives the prefix a word boundary the raw text does not have. Holding "desk-" for a
   // moment costs nothing.
@@ -98,7 +97,9 @@ const OPEN_PREFIX =
   /(?:sk?|xo?|xox[baprs]?|gh?|gh[pousr]|g(?:i(?:t(?:h(?:u(?:b(?:_(?:p(?:at?)?)?)?)?)?)?)?)?|AK?I?|AS?I?|ey?)$/i;
 const OPEN_SHAPE_WINDOW = 256;
 // An unfinished `"password": "…` JSON member: its value may hold whitespace and be long.
-const OPEN_JSON = new RegExp(String.raw`"${SECRET_NAME}"\s*:\s*"(?:[^"\\]|\\.)*\\?$`, "i");
+const OPEN_JSON = new RegExp(String.raw`"(${KEY_NAME})"\s*:\s*"(?:[^"\\]|\\.)*\\?$`, "i");
+// A named value that has begun at the end (`API_TOKEN=hun`); held only if isSecretName says so.
+const OPEN_ASSIGNMENT = new RegExp(String.raw`\b(${KEY_NAME})\s*[=:]\s*['"]?[^\s'";,]*$`, "i");
 const OPEN_JSON_WINDOW = 4096;
 const PEM_BEGIN = "-----BEGIN ";
 // "-", "--", … "-----BEGIN" at the very end: may become a PEM header.
@@ -122,6 +123,22 @@ export function safeLimit(raw: string, values: readonly string[]): number {
   }
 }
 
+/**
+ * Where `pattern` (anchored at the end) matches `tail`, or -1. A match that captured a name counts
+ * only if isSecretName accepts it; otherwise the search goes on after that name, because its value
+ * may hold a secret-named one (`x=token=ab`).
+ */
+function openStart(pattern: RegExp, tail: string): number {
+  for (let from = 0; from < tail.length; ) {
+    const open = pattern.exec(tail.slice(from));
+    if (!open) return -1;
+    const name = open[1];
+    if (name === undefined || isSecretName(name)) return from + open.index;
+    from += open.index + open[0].indexOf(name) + name.length;
+  }
+  return -1;
+}
+
 function openTailStart(text: string, values: readonly string[]): number {
   let limit = text.length;
   for (const value of values) {
@@ -135,10 +152,11 @@ function openTailStart(text: string, values: readonly string[]): number {
   for (const [pattern, size] of [
     [OPEN_SHAPE, OPEN_SHAPE_WINDOW],
     [OPEN_JSON, OPEN_JSON_WINDOW],
+    [OPEN_ASSIGNMENT, OPEN_SHAPE_WINDOW],
   ] as const) {
     const window = Math.max(0, text.length - size);
-    const open = pattern.exec(text.slice(window));
-    if (open) limit = Math.min(limit, window + open.index);
+    const open = openStart(pattern, text.slice(window));
+    if (open >= 0) limit = Math.min(limit, window + open);
   }
   const begin = PEM_BEGIN_STARTED.exec(text.slice(-PEM_BEGIN.length));
   if (begin) limit = Math.min(limit, text.length - begin[0].length);
