@@ -2,14 +2,15 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { ensureHome } from "../../config/home.ts";
-import { isNetclawd, isProcessAlive, readPidFile } from "../../config/pid-file.ts";
+import { isNetclawd, readPidFile } from "../../config/pid-file.ts";
 import type { CliContext } from "../context.ts";
 import { fileSize, isChildOf, type Probe, probeDaemon, startupFailureReason } from "../daemon-probe.ts";
+import { inspectDaemonProcess } from "../daemon-process.ts";
 import { daemonEndpoint, homeIdOf } from "../endpoint.ts";
 import { formatDuration, print, printError } from "../output.ts";
+import { SUPERVISED } from "./daemon-stop.ts";
 
-const SUPERVISED =
-  "netclawd is owned by the container supervisor (NETCLAW_CONTAINER_SUPERVISOR is set): it starts with the container and is restarted automatically when it exits.";
+export { daemonStop } from "./daemon-stop.ts";
 
 /** The running daemon's PID from the pid file, if that process is really a netclawd. */
 export function runningPid(context: CliContext): number | undefined {
@@ -34,8 +35,9 @@ export async function daemonStart(context: CliContext): Promise<number> {
     );
     return (await isReady(context)) ? 0 : 1;
   }
-  const existing = runningPid(context);
-  if (existing) {
+  // Only a process verified as this home's daemon counts; anything else, the lock settles.
+  const existing = readPidFile(context.paths.pidFile)?.pid;
+  if (existing && inspectDaemonProcess(existing, { lockFile: context.paths.lockFile }).kind === "ours") {
     print(`Daemon already running (PID ${existing}).`);
     return 0;
   }
@@ -158,40 +160,6 @@ function describeOther(url: string, probe: Probe, pid: number): string | undefin
   return undefined;
 }
 
-/** `netclaw daemon stop`: ask the API, then SIGTERM, then SIGKILL after a bounded wait. */
-export async function daemonStop(context: CliContext): Promise<number> {
-  if (context.inContainer) {
-    print(SUPERVISED);
-    print("To stop it, stop the container: `docker stop <container>`.");
-    return 1;
-  }
-  const pid = runningPid(context);
-  if (!pid) {
-    print("Daemon is not running.");
-    return 0;
-  }
-  let asked = false;
-  try {
-    await context.client({ timeoutMs: 3000 }).post("/api/lifecycle/shutdown?reason=cli-stop");
-    asked = true;
-  } catch {
-    // not answering, or refusing this CLI (no valid device token): SIGTERM drains the same way
-  }
-  if (!asked || !(await waitForExit(pid, 10_000))) {
-    signal(pid, "SIGTERM");
-    if (!(await waitForExit(pid, 5_000))) {
-      signal(pid, "SIGKILL");
-      await waitForExit(pid, 2_000);
-    }
-  }
-  if (isProcessAlive(pid)) {
-    printError(`Could not stop netclawd (PID ${pid}).`);
-    return 1;
-  }
-  print(`Daemon stopped (was PID ${pid}).`);
-  return 0;
-}
-
 /** `netclaw daemon status`: from the pid file, without needing the API. */
 export async function daemonStatus(context: CliContext): Promise<number> {
   const info = readPidFile(context.paths.pidFile);
@@ -216,23 +184,6 @@ async function isReady(context: CliContext): Promise<boolean> {
     return probe.kind === "ours" && probe.ready;
   } catch {
     return false;
-  }
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) return true;
-    await sleep(50);
-  }
-  return !isProcessAlive(pid);
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
   }
 }
 
