@@ -54,7 +54,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
   let applied = false;
   let backup: string | undefined;
   if (fixRequested) {
-    fixes = planFixes(context.paths);
+    fixes = planFixes(context.paths, context.env);
     if (!options.json) {
       if (fixes.length === 0) print("Nothing to fix.");
       else {
