@@ -113,3 +113,15 @@ describe("netclaw daemon stop never signals what is not this home's netclawd", (
     );
   });
 });
+
+describe("netclaw daemon status says running only for this home's verified netclawd", () => {
+  test("a pid file naming a stray netclawd-looking process or a sleep: not running", async () => {
+    const fake = await stray(process.execPath, ["-e", "setInterval(() => {}, 1e6)", "netclawd"]);
+    for (const pid of [fake.pid!, (await stray("sleep", ["600"])).pid!]) {
+      const status = await runCli(["daemon", "status"], await homeWithPidFile(pid), 60_000);
+      assert.equal(status.code, 1, status.stdout);
+      assert.match(status.stdout, /^Daemon is not running\.$/m);
+      assert.doesNotMatch(status.stdout, /Daemon running/);
+    }
+  });
+});

@@ -12,7 +12,11 @@ import { SUPERVISED } from "./daemon-stop.ts";
 
 export { daemonStop } from "./daemon-stop.ts";
 
-/** The running daemon's PID from the pid file, if that process is really a netclawd. */
+/**
+ * The pid file's PID when that process is some live netclawd: the cautious answer for "may the
+ * daemon be running?" (backup restore refuses then). Not proof it is this home's — stop, start
+ * and status verify that (daemon-process.ts) before they act or say so.
+ */
 export function runningPid(context: CliContext): number | undefined {
   const info = readPidFile(context.paths.pidFile);
   return info && isNetclawd(info.pid) ? info.pid : undefined;
@@ -163,7 +167,16 @@ function describeOther(url: string, probe: Probe, pid: number): string | undefin
 /** `netclaw daemon status`: from the pid file, without needing the API. */
 export async function daemonStatus(context: CliContext): Promise<number> {
   const info = readPidFile(context.paths.pidFile);
-  if (!info || !isNetclawd(info.pid)) {
+  const found = info && inspectDaemonProcess(info.pid, { lockFile: context.paths.lockFile });
+  if (info && found?.kind === "unverifiable") {
+    // Another user's process, or no /proc: never "running" on a guess.
+    printError(
+      `Daemon status unknown: PID ${info.pid} from netclaw.pid could not be verified as this home's netclawd: ${found.reason}.`,
+    );
+    printError("`netclaw status` asks the daemon's API instead.");
+    return 1;
+  }
+  if (!info || found?.kind !== "ours") {
     print("Daemon is not running.");
     if (context.inContainer) print(SUPERVISED);
     else print("Start it with `netclaw daemon start`.");
