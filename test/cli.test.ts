@@ -281,6 +281,51 @@ describe("netclaw doctor", () => {
     assert.match(result.stdout, /^ +fix: Either bind to a loopback address/m);
   });
 
+  test("one configuration problem is reported once, under its most specific check", async () => {
+    const variants: { env: Record<string, string>; check: string; message: RegExp }[] = [
+      { env: { NETCLAW_Daemon__Host: "0.0.0.0" }, check: "Exposure Mode", message: /Invalid local topology/ },
+      {
+        env: { NETCLAW_Daemon__ExposureMode: "reverse-proxy" },
+        check: "Exposure Mode",
+        message: /Invalid reverse-proxy topology/,
+      },
+      {
+        env: { NETCLAW_Daemon__UpdateChannel: "nightly" },
+        check: "Update",
+        message: /Unknown UpdateChannel/,
+      },
+      {
+        env: {
+          NETCLAW_Providers__p__Endpoint: "http://127.0.0.1:9",
+          NETCLAW_Models__Main__Provider: "p",
+          NETCLAW_Models__Main__ModelId: "m",
+        },
+        check: "Chat Client",
+        message: /Provider 'p' has no Type/,
+      },
+    ];
+    for (const variant of variants) {
+      const env = cleanEnv({ NETCLAW_HOME: home(), NETCLAW_Daemon__Port: "1", ...variant.env });
+      const result = await runCli(["doctor", "--json"], env);
+      assert.equal(result.code, 1, result.stdout);
+      const checks = JSON.parse(result.stdout).checks as {
+        name: string;
+        severity: string;
+        message: string;
+      }[];
+      const reporting = checks.filter((c) => variant.message.test(c.message));
+      assert.deepEqual(
+        reporting.map((c) => `${c.severity} ${c.name}`),
+        [`fail ${variant.check}`],
+        JSON.stringify(checks),
+      );
+      // The generic check stays, pointing at the specific one rather than repeating it.
+      const schema = checks.find((c) => c.name === "Config Schema");
+      assert.equal(schema?.severity, "info");
+      assert.equal(schema?.message, `the daemon refuses this configuration: see ${variant.check}`);
+    }
+  });
+
   test("invalid JSON fails the schema check, naming the file", async () => {
     const dir = home();
     mkdirSync(join(dir, "config"), { recursive: true });

@@ -39,6 +39,8 @@ type Case = {
   env?: Record<string, string>;
   /** The exact message; `$CONFIG` and `$SECRETS` stand for the files' paths. */
   message: string;
+  /** The doctor check that reports it (the most specific one); Config Schema unless set. */
+  doctorCheck?: string;
 };
 
 const CASES: Case[] = [
@@ -46,16 +48,19 @@ const CASES: Case[] = [
     name: "a model role pointing at a missing provider",
     config: '{"configVersion":1,"Models":{"Main":{"Provider":"nope","ModelId":"m"}}}',
     message: "Models.Main.Provider refers to provider 'nope', which is not configured.",
+    doctorCheck: "Chat Client",
   },
   {
     name: "an empty ApiKey",
     config: '{"configVersion":1,"Providers":{"o":{"Type":"openai","ApiKey":""}}}',
     message: "Provider 'o' (openai) has an empty API key (Providers.o.ApiKey).",
+    doctorCheck: "Chat Client",
   },
   {
     name: "a whitespace ApiKey from the environment",
     env: { NETCLAW_Providers__o__Type: "anthropic", NETCLAW_Providers__o__ApiKey: "   " },
     message: "Provider 'o' (anthropic) has an empty API key (Providers.o.ApiKey).",
+    doctorCheck: "Chat Client",
   },
   {
     name: 'a top-level "__proto__"',
@@ -71,6 +76,7 @@ const CASES: Case[] = [
     name: '"prototype" in secrets.json',
     secrets: '{"Providers":{"x":{"prototype":{"ApiKey":"k"}}}}',
     message: "$SECRETS contains the key 'Providers.x.prototype', which is not allowed.",
+    doctorCheck: "Secrets File",
   },
   {
     name: "a reserved name in an environment variable",
@@ -99,6 +105,7 @@ const CASES: Case[] = [
     config: '{"configVersion":1,"Daemon":{"ExposureMode":"nonsense"}}',
     message:
       "Unknown ExposureMode value: 'nonsense'. Valid values: local, reverse-proxy, tailscale-serve, tailscale-funnel, cloudflare-tunnel.",
+    doctorCheck: "Exposure Mode",
   },
 ];
 
@@ -116,7 +123,12 @@ describe("config validate, doctor and netclawd refuse the same configurations wi
 
       const doctor = await runCli(["doctor"], h.env);
       assert.equal(doctor.code, 1);
-      assert.ok(doctor.stdout.includes(`[FAIL] Config Schema: ${message}\n`), doctor.stdout);
+      assert.ok(
+        doctor.stdout.includes(`[FAIL] ${c.doctorCheck ?? "Config Schema"}: ${message}\n`),
+        doctor.stdout,
+      );
+      // Each problem once: under its most specific check, never repeated by another.
+      assert.equal(doctor.stdout.split(`: ${message}\n`).length, 2, doctor.stdout);
 
       const daemon = await runDaemonToExit(h.env);
       assert.equal(daemon.code, 78, daemon.stderr);

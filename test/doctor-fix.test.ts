@@ -20,7 +20,11 @@ function brokenHome(): string {
   const home = homes.home();
   for (const dir of ["config", "keys"]) mkdirSync(join(home, dir));
   chmodSync(join(home, "keys"), 0o755);
-  writeFileSync(join(home, "config", "netclaw.json"), '{"Daemon":{"Port":5199}}');
+  // Otherwise startable (the daemon would run with it): only such a file gets configVersion added.
+  writeFileSync(
+    join(home, "config", "netclaw.json"),
+    '{"Daemon":{"Port":5199},"Providers":{"openrouter":{"Type":"openrouter"}}}',
+  );
   writeFileSync(
     join(home, "config", "secrets.json"),
     '{"Providers":{"openrouter":{"ApiKey":"sk-or-v1-plaintext"}}}',
@@ -106,4 +110,25 @@ test("invalid JSON is reported, never rewritten", async () => {
   );
   assert.equal(result.code, 1);
   assert.equal(readFileSync(join(home, "config", "netclaw.json"), "utf8"), "{oops");
+});
+
+// One validation: doctor --fix writes netclaw.json only through the check the daemon starts with,
+// so a file the daemon refuses for another reason is named by the checks and left byte for byte.
+test("a configuration the daemon refuses gets no configVersion rewrite", async () => {
+  const variants = [
+    '{"Daemon":{"Port":5199},"Providers":{"openrouter":{}}}', // a provider without Type
+    '{"Daemon":{"ExposureMode":"reverse-proxy"}}', // loopback behind a proxy, no trusted proxies
+    '{"Models":{"Main":{"Provider":"ghost","ModelId":"m"}}}', // a role naming no provider
+  ];
+  for (const text of variants) {
+    const home = homes.home();
+    mkdirSync(join(home, "config"));
+    writeFileSync(join(home, "config", "netclaw.json"), text);
+    const env = cleanEnv({ NETCLAW_HOME: home, NETCLAW_Daemon__Port: "1" });
+    const result = await runCli(["doctor", "--fix", "--yes"], env);
+    assert.equal(result.code, 1, text);
+    assert.doesNotMatch(result.stdout, /configVersion/, text);
+    assert.match(result.stdout, /^\[FAIL\] /m, text);
+    assert.equal(readFileSync(join(home, "config", "netclaw.json"), "utf8"), text);
+  }
 });

@@ -161,3 +161,44 @@ test("model discover lists a configured provider's models", async () => {
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /Provider 'nope' is not configured/);
 });
+
+// One validation: init writes netclaw.json only through the check the daemon starts with, so a
+// configuration the daemon would refuse is reported in its words and nothing is written.
+test("scripted init refuses what the daemon would refuse and writes nothing", async () => {
+  const cases: { extra: string[]; env?: Record<string, string>; error: RegExp }[] = [
+    { extra: ["--exposure", "reverse-proxy"], error: /^error: Invalid reverse-proxy topology: Daemon.Host/m },
+    {
+      extra: ["--exposure", "reverse-proxy", "--host", "10.0.0.5", "--trusted-proxies", "10.0.0.1,nope"],
+      error: /^error: Invalid trusted proxy entry 'nope'/m,
+    },
+    { extra: [], env: { NETCLAW_Daemon__Host: "0.0.0.0" }, error: /^error: Invalid local topology/m },
+  ];
+  for (const { extra, env: extraEnv, error } of cases) {
+    const home = homes.home();
+    const env = cleanEnv({ NETCLAW_HOME: home, OR_KEY: "sk-or-v1-good", ...extraEnv });
+    const result = await runCli([...flags(extra), "--skip-check", "--no-start"], env);
+    assert.equal(result.code, 1, `${extra.join(" ")}: ${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, error);
+    assert.match(result.stderr, /^ +fix: /m);
+    assert.match(result.stderr, /Nothing was written/);
+    assert.ok(!existsSync(join(home, "config", "netclaw.json")), `${extra.join(" ")} wrote netclaw.json`);
+    assert.ok(!existsSync(join(home, "config", "secrets.json")), `${extra.join(" ")} wrote secrets.json`);
+    assert.ok(!existsSync(join(home, "identity", "SOUL.md")), `${extra.join(" ")} wrote SOUL.md`);
+  }
+});
+
+test("init over an existing netclaw.json the daemon refuses leaves it byte for byte", async () => {
+  const home = homes.home();
+  mkdirSync(join(home, "config"), { recursive: true });
+  const before = JSON.stringify({
+    configVersion: 1,
+    Models: { Fallback: { Provider: "ghost", ModelId: "x" } },
+  });
+  writeFileSync(join(home, "config", "netclaw.json"), before);
+  const env = cleanEnv({ NETCLAW_HOME: home, OR_KEY: "sk-or-v1-good" });
+  const result = await runCli([...flags(), "--skip-check", "--no-start"], env);
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  assert.match(result.stderr, /ghost/);
+  assert.equal(readFileSync(join(home, "config", "netclaw.json"), "utf8"), before);
+  assert.ok(!existsSync(join(home, "config", "secrets.json")));
+});

@@ -69,7 +69,13 @@ describe("netclaw secrets set and encrypted secrets.json", () => {
     assert.equal(doctor.code, 1);
     assert.match(
       doctor.stdout,
-      /\[FAIL\] Config Schema: Cannot decrypt secret 'Providers\.openrouter\.ApiKey'/,
+      /\[FAIL\] Secrets File: Cannot decrypt secret 'Providers\.openrouter\.ApiKey'/,
+    );
+    // Once, under the most specific check: Config Schema points there instead of repeating it.
+    assert.equal(doctor.stdout.split("Cannot decrypt secret").length, 2, doctor.stdout);
+    assert.match(
+      doctor.stdout,
+      /^\[INFO\] Config Schema: the daemon refuses this configuration: see Secrets File$/m,
     );
     assert.match(doctor.stdout, /netclaw secrets set Providers\.openrouter\.ApiKey <value>/);
 

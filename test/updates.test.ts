@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { buildInfo } from "../src/protocol/build-info.ts";
@@ -110,6 +110,32 @@ describe("update-availability check", () => {
       });
     } finally {
       await registry.close();
+    }
+  });
+
+  test("--channel writes nothing when the configuration is one the daemon refuses", async () => {
+    const variants: { file?: object; env?: Record<string, string>; error: RegExp }[] = [
+      {
+        file: { configVersion: 1, Daemon: { TrustedProxies: ["nope"] } },
+        error: /Invalid trusted proxy entry 'nope'/,
+      },
+      { file: { configVersion: 1, Models: { Main: { Provider: "ghost", ModelId: "m" } } }, error: /ghost/ },
+      { env: { NETCLAW_Daemon__Host: "0.0.0.0" }, error: /Invalid local topology/ },
+    ];
+    for (const variant of variants) {
+      const home = homes.home();
+      mkdirSync(join(home, "config"), { recursive: true });
+      const file = join(home, "config", "netclaw.json");
+      const before = variant.file ? JSON.stringify(variant.file) : undefined;
+      if (before) writeFileSync(file, before);
+      const env = cleanEnv({ NETCLAW_HOME: home, ...variant.env });
+      const result = await runCli(["update", "--check", "--channel", "beta"], env);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, variant.error);
+      assert.match(result.stderr, /Nothing was written/);
+      assert.doesNotMatch(result.stdout, /Update channel set/);
+      if (before) assert.equal(readFileSync(file, "utf8"), before);
+      else assert.ok(!existsSync(file), "netclaw.json was created");
     }
   });
 

@@ -2,16 +2,21 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { ensureHome } from "../../config/home.ts";
-import { isNetclawd, isProcessAlive, readPidFile } from "../../config/pid-file.ts";
+import { isNetclawd, readPidFile } from "../../config/pid-file.ts";
 import type { CliContext } from "../context.ts";
 import { fileSize, isChildOf, type Probe, probeDaemon, startupFailureReason } from "../daemon-probe.ts";
+import { inspectDaemonProcess } from "../daemon-process.ts";
 import { daemonEndpoint, homeIdOf } from "../endpoint.ts";
 import { formatDuration, print, printError } from "../output.ts";
+import { SUPERVISED } from "./daemon-stop.ts";
 
-const SUPERVISED =
-  "netclawd is owned by the container supervisor (NETCLAW_CONTAINER_SUPERVISOR is set): it starts with the container and is restarted automatically when it exits.";
+export { daemonStop } from "./daemon-stop.ts";
 
-/** The running daemon's PID from the pid file, if that process is really a netclawd. */
+/**
+ * The pid file's PID when that process is some live netclawd: the cautious answer for "may the
+ * daemon be running?" (backup restore refuses then). Not proof it is this home's — stop, start
+ * and status verify that (daemon-process.ts) before they act or say so.
+ */
 export function runningPid(context: CliContext): number | undefined {
   const info = readPidFile(context.paths.pidFile);
   return info && isNetclawd(info.pid) ? info.pid : undefined;
@@ -34,8 +39,9 @@ export async function daemonStart(context: CliContext): Promise<number> {
     );
     return (await isReady(context)) ? 0 : 1;
   }
-  const existing = runningPid(context);
-  if (existing) {
+  // Only a process verified as this home's daemon counts; anything else, the lock settles.
+  const existing = readPidFile(context.paths.pidFile)?.pid;
+  if (existing && inspectDaemonProcess(existing, { lockFile: context.paths.lockFile }).kind === "ours") {
     print(`Daemon already running (PID ${existing}).`);
     return 0;
   }
@@ -158,44 +164,19 @@ function describeOther(url: string, probe: Probe, pid: number): string | undefin
   return undefined;
 }
 
-/** `netclaw daemon stop`: ask the API, then SIGTERM, then SIGKILL after a bounded wait. */
-export async function daemonStop(context: CliContext): Promise<number> {
-  if (context.inContainer) {
-    print(SUPERVISED);
-    print("To stop it, stop the container: `docker stop <container>`.");
-    return 1;
-  }
-  const pid = runningPid(context);
-  if (!pid) {
-    print("Daemon is not running.");
-    return 0;
-  }
-  let asked = false;
-  try {
-    await context.client({ timeoutMs: 3000 }).post("/api/lifecycle/shutdown?reason=cli-stop");
-    asked = true;
-  } catch {
-    // not answering, or refusing this CLI (no valid device token): SIGTERM drains the same way
-  }
-  if (!asked || !(await waitForExit(pid, 10_000))) {
-    signal(pid, "SIGTERM");
-    if (!(await waitForExit(pid, 5_000))) {
-      signal(pid, "SIGKILL");
-      await waitForExit(pid, 2_000);
-    }
-  }
-  if (isProcessAlive(pid)) {
-    printError(`Could not stop netclawd (PID ${pid}).`);
-    return 1;
-  }
-  print(`Daemon stopped (was PID ${pid}).`);
-  return 0;
-}
-
 /** `netclaw daemon status`: from the pid file, without needing the API. */
 export async function daemonStatus(context: CliContext): Promise<number> {
   const info = readPidFile(context.paths.pidFile);
-  if (!info || !isNetclawd(info.pid)) {
+  const found = info && inspectDaemonProcess(info.pid, { lockFile: context.paths.lockFile });
+  if (info && found?.kind === "unverifiable") {
+    // Another user's process, or no /proc: never "running" on a guess.
+    printError(
+      `Daemon status unknown: PID ${info.pid} from netclaw.pid could not be verified as this home's netclawd: ${found.reason}.`,
+    );
+    printError("`netclaw status` asks the daemon's API instead.");
+    return 1;
+  }
+  if (!info || found?.kind !== "ours") {
     print("Daemon is not running.");
     if (context.inContainer) print(SUPERVISED);
     else print("Start it with `netclaw daemon start`.");
@@ -216,23 +197,6 @@ async function isReady(context: CliContext): Promise<boolean> {
     return probe.kind === "ours" && probe.ready;
   } catch {
     return false;
-  }
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) return true;
-    await sleep(50);
-  }
-  return !isProcessAlive(pid);
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
   }
 }
 

@@ -17,6 +17,7 @@ import {
 import { backupBeforeFixes, type Fix, planFixes } from "../doctor/fixes.ts";
 import { mcpServerChecks } from "../doctor/mcp-checks.ts";
 import { memoryCheck } from "../doctor/memory-checks.ts";
+import { oneLinePerProblem } from "../doctor/one-line-per-problem.ts";
 import { exposureChecks, secretsFileCheck } from "../doctor/security-checks.ts";
 import { type CheckLine, formatCheck, print } from "../output.ts";
 
@@ -25,7 +26,7 @@ export type DoctorOptions = { json?: boolean; fix?: boolean; dryRun?: boolean; y
 async function runChecks(context: CliContext): Promise<CheckLine[]> {
   const state = loadForDoctor(context);
   const status = await fetchStatus(context);
-  return [
+  return oneLinePerProblem([
     configSchemaCheck(context, state),
     ...configWarningChecks(state),
     secretsFileCheck(context),
@@ -41,7 +42,7 @@ async function runChecks(context: CliContext): Promise<CheckLine[]> {
     await daemonCheck(context, status),
     ...mcpServerChecks(state, status),
     ...memoryCheck(status),
-  ];
+  ]);
 }
 
 /**
@@ -54,7 +55,7 @@ export async function doctorCommand(context: CliContext, options: DoctorOptions)
   let applied = false;
   let backup: string | undefined;
   if (fixRequested) {
-    fixes = planFixes(context.paths);
+    fixes = planFixes(context.paths, context.env);
     if (!options.json) {
       if (fixes.length === 0) print("Nothing to fix.");
       else {

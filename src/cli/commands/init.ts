@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import * as p from "@clack/prompts";
 import { writeFileAtomic } from "../../config/atomic-write.ts";
+import { ConfigError } from "../../config/errors.ts";
 import { renderSoul, renderTooling } from "../../config/identity.ts";
 import { readJsonObject } from "../../config/loader.ts";
 import { listModels } from "../../config/providers/list-models.ts";
@@ -78,7 +79,7 @@ async function interactive(context: CliContext, options: InitOptions): Promise<n
     if (choice === "provider") {
       const chosen = await askProvider(discover);
       const current = currentAnswers(context);
-      applyAnswers(context.paths, { ...current, ...chosen });
+      if (!writeAnswers(context, { ...current, ...chosen })) return 1;
       return healthAndSummary(context, options);
     }
     const first = await p.confirm({
@@ -115,11 +116,28 @@ async function interactive(context: CliContext, options: InitOptions): Promise<n
 }
 
 async function finish(context: CliContext, answers: InitAnswers, options: InitOptions): Promise<number> {
-  const written = applyAnswers(context.paths, answers);
+  const written = writeAnswers(context, answers);
+  if (!written) return 1;
   print(
     `Wrote ${written.length} file(s): ${written.map((f) => f.replace(`${context.paths.root}/`, "")).join(", ")}.`,
   );
   return healthAndSummary(context, options);
+}
+
+/**
+ * applyAnswers, with a configuration the daemon would refuse reported in its words: the files
+ * written, or undefined after printing the error (nothing was written then).
+ */
+function writeAnswers(context: CliContext, answers: InitAnswers): string[] | undefined {
+  try {
+    return applyAnswers(context, answers);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    printError(`error: ${error.message}`);
+    printError(`       fix: ${error.remediation}`);
+    printError(`Nothing was written; ${context.paths.configFile} is unchanged.`);
+    return undefined;
+  }
 }
 
 /** Starts (or restarts) the daemon so it picks the configuration up, then reports. */

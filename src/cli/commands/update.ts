@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
-import { writeJsonAtomic } from "../../config/atomic-write.ts";
+import { editConfigFile } from "../../config/config-file.ts";
 import { ConfigError } from "../../config/errors.ts";
 import { loadHomeConfig } from "../../config/home-config.ts";
-import { setPath, type Tree } from "../../config/tree.ts";
+import { setPath } from "../../config/tree.ts";
 import { checkForUpdate, PACKAGE_NAME, parseUpdateChannel } from "../../config/update-feed.ts";
 import { buildInfo } from "../../protocol/build-info.ts";
 import type { CliContext } from "../context.ts";
@@ -38,10 +38,19 @@ export async function updateCommand(context: CliContext, options: UpdateOptions)
   if (options.channel !== undefined) {
     const parsed = parseUpdateChannel(options.channel);
     if (typeof parsed === "object") throw new UsageError(parsed.message);
-    const file: Tree = structuredClone(loaded.fileTree);
-    file.configVersion ??= 1;
-    setPath(file, ["Daemon", "UpdateChannel"], parsed); // keys match case-insensitively, spelling kept
-    writeJsonAtomic(context.paths.configFile, file);
+    try {
+      // The one validation of every netclaw.json writer: nothing the daemon would refuse is written.
+      editConfigFile({
+        paths: context.paths,
+        env: context.env,
+        edit: (file) => setPath(file, ["Daemon", "UpdateChannel"], parsed), // keys match case-insensitively
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      printError(`error: ${error.message}\n       fix: ${error.remediation}`);
+      printError(`Nothing was written; ${context.paths.configFile} is unchanged.`);
+      return 1;
+    }
     print(`Update channel set to ${parsed} in ${context.paths.configFile}.`);
     channelValue = parsed;
   }

@@ -1,12 +1,15 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../../config/atomic-write.ts";
+import { writeFileAtomic } from "../../config/atomic-write.ts";
+import { editConfigFile } from "../../config/config-file.ts";
+import { ConfigError } from "../../config/errors.ts";
 import { ensureHome, type HomePaths } from "../../config/home.ts";
 import { DEFAULT_AGENTS, DEFAULT_SOUL, DEFAULT_TOOLING } from "../../config/identity.ts";
 import { isNetclawd, readPidFile } from "../../config/pid-file.ts";
 import { isEncrypted, type JsonValue } from "../../config/secret-box.ts";
 import { encryptPlaintextSecrets } from "../../config/secrets-file.ts";
 import { isTree, type Tree } from "../../config/tree.ts";
+import { loadValidConfig } from "../../config/validate.ts";
 
 /** One safe repair: what it touches, in words, and how to apply it. */
 export type Fix = { path: string; description: string; apply: () => void };
@@ -17,6 +20,17 @@ function readTree(path: string): Tree | undefined {
     return isTree(parsed) ? parsed : undefined;
   } catch {
     return undefined; // unreadable or invalid JSON is reported by doctor, never "fixed" by rewriting
+  }
+}
+
+/** Whether the daemon would start with this home's configuration as it is. */
+function isStartable(paths: HomePaths, env: NodeJS.ProcessEnv): boolean {
+  try {
+    loadValidConfig({ paths, env });
+    return true;
+  } catch (error) {
+    if (error instanceof ConfigError) return false;
+    throw error;
   }
 }
 
@@ -33,7 +47,7 @@ function plaintextLeaves(tree: JsonValue, prefix: string[] = []): string[] {
  * secrets.json (encrypted with keys/secrets.key), and a pid file left by a dead daemon.
  * Never deletes user data; invalid JSON is left for the user.
  */
-export function planFixes(paths: HomePaths): Fix[] {
+export function planFixes(paths: HomePaths, env: NodeJS.ProcessEnv): Fix[] {
   const fixes: Fix[] = [];
   const missing = [
     paths.configDir,
@@ -52,11 +66,13 @@ export function planFixes(paths: HomePaths): Fix[] {
   }
 
   const config = existsSync(paths.configFile) ? readTree(paths.configFile) : undefined;
-  if (config && config.configVersion === undefined) {
+  // Through the one validation of every netclaw.json writer: a file the daemon refuses for
+  // another reason is left for the user (doctor names that problem), never rewritten.
+  if (config && config.configVersion === undefined && isStartable(paths, env)) {
     fixes.push({
       path: paths.configFile,
       description: 'add "configVersion": 1',
-      apply: () => writeJsonAtomic(paths.configFile, { configVersion: 1, ...config }),
+      apply: () => void editConfigFile({ paths, env, edit: () => {} }), // it adds configVersion: 1
     });
   }
 

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../../config/atomic-write.ts";
-import { unsetPath } from "../../config/config-file.ts";
-import { ensureHome, type HomePaths } from "../../config/home.ts";
+import { writeFileAtomic } from "../../config/atomic-write.ts";
+import { editConfigFile, unsetPath } from "../../config/config-file.ts";
+import type { HomePaths } from "../../config/home.ts";
 import { DEFAULT_AGENTS, renderSoul, renderTooling } from "../../config/identity.ts";
-import { readJsonObject } from "../../config/loader.ts";
 import type { providerType } from "../../config/schema.ts";
 import { setSecret } from "../../config/secrets-file.ts";
 import { setPath, type Tree } from "../../config/tree.ts";
@@ -42,9 +41,47 @@ export const POSTURE_HELP: Record<Posture, string> = {
  * encrypted into secrets.json, identity/SOUL.md and TOOLING.md, and AGENTS.md only if absent.
  * Returns the files written.
  */
-export function applyAnswers(paths: HomePaths, answers: InitAnswers): string[] {
-  ensureHome(paths);
-  const file: Tree = structuredClone(readJsonObject(paths.configFile).tree ?? {});
+export function applyAnswers(
+  context: { paths: HomePaths; env: NodeJS.ProcessEnv },
+  answers: InitAnswers,
+): string[] {
+  const { paths } = context;
+  const apiKeyPath = ["Providers", answers.provider.name, "ApiKey"];
+  // The one validation of every netclaw.json writer (config-file.ts): the merged file, the API
+  // key about to go into secrets.json and the environment, as the daemon would load them.
+  // Throws the daemon's ConfigError before anything is written.
+  editConfigFile({
+    paths,
+    env: context.env,
+    edit: (file) => setAnswers(file, answers),
+    ...(answers.provider.apiKey
+      ? { editSecrets: (plain: Tree) => setPath(plain, apiKeyPath, answers.provider.apiKey) }
+      : {}),
+  });
+  const written: string[] = [paths.configFile];
+  if (answers.provider.apiKey) {
+    setSecret({
+      secretsPath: paths.secretsFile,
+      keyPath: paths.secretsKey,
+      dottedKey: `Providers.${answers.provider.name}.ApiKey`,
+      value: answers.provider.apiKey,
+    });
+    written.push(paths.secretsFile);
+  }
+  writeFileAtomic(join(paths.identityDir, "SOUL.md"), renderSoul(answers));
+  writeFileAtomic(join(paths.identityDir, "TOOLING.md"), renderTooling(answers));
+  written.push(join(paths.identityDir, "SOUL.md"), join(paths.identityDir, "TOOLING.md"));
+  const agents = join(paths.identityDir, "AGENTS.md");
+  if (!existsSync(agents)) {
+    writeFileAtomic(agents, DEFAULT_AGENTS);
+    written.push(agents);
+  }
+  mkdirSync(answers.workspacesDir.replace(/^~(?=\/|$)/, process.env.HOME ?? "~"), { recursive: true });
+  return written;
+}
+
+/** The answers merged into netclaw.json's tree (what is there and not asked about stays). */
+function setAnswers(file: Tree, answers: InitAnswers): void {
   const set = (path: string[], value: unknown) => setPath(file, path, value);
   set(["configVersion"], 1);
   set(["Providers", answers.provider.name, "Type"], answers.provider.type);
@@ -74,26 +111,4 @@ export function applyAnswers(paths: HomePaths, answers: InitAnswers): string[] {
     if (answers.exposure.host) set(["Daemon", "Host"], answers.exposure.host);
     if (answers.exposure.trustedProxies) set(["Daemon", "TrustedProxies"], answers.exposure.trustedProxies);
   }
-  const written: string[] = [];
-  writeJsonAtomic(paths.configFile, file, { mode: 0o600 });
-  written.push(paths.configFile);
-  if (answers.provider.apiKey) {
-    setSecret({
-      secretsPath: paths.secretsFile,
-      keyPath: paths.secretsKey,
-      dottedKey: `Providers.${answers.provider.name}.ApiKey`,
-      value: answers.provider.apiKey,
-    });
-    written.push(paths.secretsFile);
-  }
-  writeFileAtomic(join(paths.identityDir, "SOUL.md"), renderSoul(answers));
-  writeFileAtomic(join(paths.identityDir, "TOOLING.md"), renderTooling(answers));
-  written.push(join(paths.identityDir, "SOUL.md"), join(paths.identityDir, "TOOLING.md"));
-  const agents = join(paths.identityDir, "AGENTS.md");
-  if (!existsSync(agents)) {
-    writeFileAtomic(agents, DEFAULT_AGENTS);
-    written.push(agents);
-  }
-  mkdirSync(answers.workspacesDir.replace(/^~(?=\/|$)/, process.env.HOME ?? "~"), { recursive: true });
-  return written;
 }
