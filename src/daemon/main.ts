@@ -7,12 +7,13 @@ import { createDeviceRegistry } from "../config/device-registry.ts";
 import { ConfigError } from "../config/errors.ts";
 import { type ExposureMode, isExposureProblem } from "../config/exposure.ts";
 import { runExposureStartupChecks } from "../config/exposure-checks.ts";
-import { ensureHome, homePaths, resolveHome } from "../config/home.ts";
+import { ensureHome, type HomePaths, homePaths, resolveHome } from "../config/home.ts";
 import { loadHomeConfig } from "../config/home-config.ts";
 import { ensureHomeId } from "../config/home-id.ts";
 import { loadOrCreateLocalControlKey } from "../config/local-control.ts";
 import { resolveModels } from "../config/models.ts";
 import { removePidFile, writePidFile } from "../config/pid-file.ts";
+import type { NetclawConfig } from "../config/schema.ts";
 import { setSecret } from "../config/secrets-file.ts";
 import { parseUpdateChannel } from "../config/update-feed.ts";
 import { validateConfig } from "../config/validate.ts";
@@ -23,6 +24,12 @@ import { composeDispatcher } from "./agent/extra-tools.ts";
 import { createIdentitySource, seedIdentityFiles } from "./agent/identity.ts";
 import { createSessionTools } from "./agent/session-tools.ts";
 import { seedBootstrapDevice } from "./exposure/bootstrap-seed.ts";
+import { composeFeatures } from "./features/compose.ts";
+import type { DaemonFeature } from "./features/feature.ts";
+import { openMcpFeature } from "./features/mcp/feature.ts";
+import { openMemoryFeature } from "./features/memory/feature.ts";
+import { createRemindersFeature } from "./features/reminders/feature.ts";
+import { createWebhooksFeature } from "./features/webhooks/feature.ts";
 import { createApp } from "./http/app.ts";
 import { createAuthenticator } from "./http/auth.ts";
 import { createClientAddress } from "./http/client-address.ts";
@@ -47,25 +54,78 @@ import {
   type Logger,
 } from "./lifecycle/logger.ts";
 import { createModelClient } from "./llm/index.ts";
+import type { ModelClient } from "./llm/model-client.ts";
 import { createNonceCache } from "./pairing/nonce-cache.ts";
 import { createPairingCodes } from "./pairing/pairing-codes.ts";
 import { createFailureLockout, createFixedWindowLimiter } from "./pairing/rate-limit.ts";
-import { createSessionRegistry } from "./sessions/session-registry.ts";
+import { isUnattendedTurn, type SessionAudience, type TurnInfo } from "./sessions/audience.ts";
+import { createSessionRegistry, type SessionRegistry } from "./sessions/session-registry.ts";
 import { createStatusProvider } from "./status.ts";
 import { createSessionEventRepository } from "./store/session-event-repository.ts";
 import { createSessionRepository } from "./store/session-repository.ts";
 import { openStore, type Store } from "./store/sqlite.ts";
 import { createToolStateRepository } from "./store/tool-state-repository.ts";
+import { createDaemonSecrets } from "./tools/policy/daemon-secrets.ts";
+import type { SecretRedactor } from "./tools/policy/redaction.ts";
 import { createUpdateChecker } from "./updates/update-checker.ts";
-import { createRouteRegistry, createWebhookRoutes, webhookSessionAudience } from "./webhooks/index.ts";
-import { createDaemonSecrets } from "./wiring/daemon-secrets.ts";
-import { openOperations } from "./wiring/operations.ts";
-import { isUnattendedTurn } from "./wiring/session-audience.ts";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 (EX_CONFIG) a configuration the daemon refuses. */
 export const EXIT_CONFIG = 78;
 
 type Abort = { message: string; remediation: string; exitCode?: number; error?: unknown };
+
+/** What the features are built from: the booted home and configuration, and the core. */
+type FeatureDeps = {
+  paths: HomePaths;
+  config: NetclawConfig;
+  env: NodeJS.ProcessEnv;
+  appVersion: string;
+  model: ModelClient;
+  logger: Logger;
+  secrets: () => SecretRedactor;
+  sessions: SessionRegistry;
+  audienceOf: (turn: TurnInfo) => SessionAudience;
+};
+
+/**
+ * The daemon's features, in the order their hooks run (status sections appear in this order).
+ * A new feature is one folder under features/ and one line here. Memory that cannot be opened
+ * and MCP servers that cannot connect are logged, never fatal.
+ */
+async function openFeatures(deps: FeatureDeps): Promise<DaemonFeature[]> {
+  const { config, logger } = deps;
+  return [
+    createRemindersFeature({
+      paths: deps.paths,
+      enabled: config.Scheduling.Enabled,
+      sessions: deps.sessions,
+      logger: logger.child({ component: "scheduler" }, { level: "info" }),
+    }),
+    await openMemoryFeature({
+      root: deps.paths.root,
+      settings: config.Memory,
+      appVersion: deps.appVersion,
+      model: deps.model,
+      audienceOf: deps.audienceOf,
+      redactText: (text) => deps.secrets().text(text),
+      logger,
+    }),
+    await openMcpFeature({
+      config,
+      env: deps.env,
+      appVersion: deps.appVersion,
+      logger,
+      secrets: deps.secrets,
+    }),
+    createWebhooksFeature({
+      dir: deps.paths.webhooksDir,
+      enabled: () => config.Webhooks.Enabled,
+      executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
+      sessions: deps.sessions,
+      logger,
+    }),
+  ];
+}
 
 /**
  * The composition root: the only place that wires implementations together. Order matters —
@@ -126,16 +186,18 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw error;
   }
   const config = loaded.config;
+  // The features (reminders, memory, MCP, webhooks) open once the core they use exists; until
+  // then the composed hooks answer as if there were none.
+  let features: readonly DaemonFeature[] = [];
+  const feature = composeFeatures(() => features);
   // Known secret values: the configuration's, the bootstrap DeviceToken seeded below (after the
-  // configuration was read), and the webhook routes' (which reload on their own; the getter is
-  // pointed at the route registry once it exists).
-  let webhookSecrets = (): string[] => [];
+  // configuration was read), and the features' (webhook routes', which reload on their own).
   let seededDeviceToken: string[] = [];
   const secrets = createDaemonSecrets({
     loaded,
     secretsFile: paths.secretsFile,
     env,
-    more: () => [...seededDeviceToken, ...webhookSecrets()],
+    more: () => [...seededDeviceToken, ...feature.secrets()],
   });
   const scrub = (text: string) => secrets().known(text);
   const destination = createDailyLogDestination({ dir: paths.logsDir });
@@ -227,9 +289,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       journal: createToolStateRepository(store.db),
       logger: logger.child({ component: "tools" }, { level: "info" }),
       daemon: { host: config.Daemon.Host, port: config.Daemon.Port },
-      // Read per request, once sessions run (after openOperations below).
-      mcpTools: () => ops.mcpTools(),
-      audienceOf: (turn) => ops.audienceOf(turn),
+      mcpTools: feature.policyTools,
+      audienceOf: feature.audienceOf,
       isUnattended: isUnattendedTurn,
     });
   } catch (error) {
@@ -238,25 +299,6 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     abort({ message: error.message, remediation: error.remediation, error });
     return;
   }
-  const webhookRoutes = createRouteRegistry({
-    dir: paths.webhooksDir,
-    logger: logger.child({ component: "webhooks" }, { level: "info" }),
-  });
-  webhookSecrets = () =>
-    webhookRoutes.list().flatMap((file) => (file.ok ? [file.route.Verification.Secret] : []));
-  // Reminders, memory and MCP servers: extra tools per session, recall, routes, status.
-  const ops = await openOperations({
-    // A webhook delivery's session has its route's audience (Public when the route is gone).
-    sessionAudiences: [(session) => webhookSessionAudience(session, webhookRoutes)],
-    paths,
-    config,
-    env,
-    appVersion: build.version,
-    model,
-    logger,
-    secrets,
-    sessions: () => sessionRegistry,
-  });
   const sessionRegistry = createSessionRegistry({
     deps: {
       sessions: createSessionRepository(store.db),
@@ -266,9 +308,9 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
       newId: randomUUID,
       model,
       createDispatcher: (session) =>
-        composeDispatcher({ base: tools!.createDispatcher(session), extras: ops.extraTools(session) }),
-      recall: ops.recall,
-      proposeMemories: ops.proposeMemories,
+        composeDispatcher({ base: tools!.createDispatcher(session), extras: feature.extraTools(session) }),
+      recall: feature.beforeTurn,
+      proposeMemories: feature.afterTurn,
       identity: createIdentitySource(paths.identityDir),
       secrets,
       settings: {
@@ -284,6 +326,17 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   if (interrupted > 0)
     sessionsLog.warn({ sessions: interrupted }, "marked turns interrupted by the last stop");
   setInterval(() => sessionRegistry.evictIdle(), 60_000).unref();
+  features = await openFeatures({
+    paths,
+    config,
+    env,
+    appVersion: build.version,
+    model,
+    logger,
+    secrets,
+    sessions: sessionRegistry,
+    audienceOf: feature.audienceOf,
+  });
 
   let ready = false;
   let stopping = false;
@@ -300,7 +353,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     schemaVersion: () => store.schemaVersion(),
     sessions: () => ({ count: sessionRegistry.count(), activeTurns: sessionRegistry.activeTurns }),
     update: () => updates.state(),
-    sections: ops.sections,
+    sections: feature.status,
   });
   const updates = createUpdateChecker({
     feedUrl: config.Daemon.UpdateFeedUrl,
@@ -332,7 +385,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
     }, drainMs + 5000);
     drain.unref();
     try {
-      await ops.stop();
+      await feature.stop();
     } catch (error) {
       lifecycleLog.error({ err: error }, "error while stopping the scheduler");
     }
@@ -351,9 +404,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   const finish = (code: number) => {
     configWatch?.close();
     updates.stop();
-    webhookRoutes.close();
     try {
-      ops.close();
+      feature.close();
       store.close();
     } catch (error) {
       logger?.error({ err: error }, "error while closing the store");
@@ -447,22 +499,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
         approvals: tools.approvals,
         streams: createStreamGate(config.Daemon.MaxEventStreams),
       }),
-      createWebhookRoutes({
-        enabled: () => config.Webhooks.Enabled,
-        registry: webhookRoutes,
-        startSession: async (request) =>
-          sessionRegistry.startUnattended({
-            name: request.sessionKey,
-            channel: request.channel,
-            text: request.prompt,
-            timeoutMs: request.timeoutMs,
-          }),
-        now: Date.now,
-        newId: randomUUID,
-        logger: logger.child({ component: "webhooks" }, { level: "info" }),
-        executionTimeoutSeconds: config.Webhooks.ExecutionTimeoutSeconds,
-      }),
-      ...ops.routes,
+      ...feature.routes(),
       openApiRoutes({ version: build.version }),
     ],
   });
@@ -508,7 +545,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<v
   process.stderr.write(`${line}\n`);
   if (models.state === "none") process.stderr.write(`warning: No-Op chat client active: ${models.reason}\n`);
   updates.start(); // after ready: the check never delays serving
-  ops.start(); // after listen: reminder runs may need the API, and misses are judged from now
+  feature.start(); // after listen: reminder runs may need the API, and misses are judged from now
 
   const supervised = Boolean(env.NETCLAW_CONTAINER_SUPERVISOR?.trim() || env.INVOCATION_ID);
   configWatch = watchConfig({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { SessionEvent } from "../../protocol/events.ts";
-import { turnOutcome } from "./reminder-launcher.ts";
+import type { SessionEvent } from "../../../protocol/events.ts";
+import { turnOutcome } from "./launcher.ts";
 
 const base = { sessionId: "s", at: "2026-01-01T00:00:00.000Z" };
 let id = 0;

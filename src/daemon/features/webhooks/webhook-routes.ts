@@ -1,8 +1,8 @@
 import { pipeline, Transform } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { MAX_BODY_BYTES_LIMIT, type WebhookRoute } from "../../config/webhook-routes.ts";
-import { NetclawError } from "../../protocol/errors.ts";
-import { createFixedWindowLimiter, type FixedWindowLimiter } from "../pairing/rate-limit.ts";
+import { MAX_BODY_BYTES_LIMIT, type WebhookRoute } from "../../../config/webhook-routes.ts";
+import { NetclawError } from "../../../protocol/errors.ts";
+import { createFixedWindowLimiter, type FixedWindowLimiter } from "../../pairing/rate-limit.ts";
 import { createDeliveryDedup, type DeliveryDedup } from "./delivery-dedup.ts";
 import { buildWebhookPrompt } from "./prompt.ts";
 import type { RouteRegistry } from "./route-registry.ts";

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import type { WebhookRoute } from "../../config/webhook-routes.ts";
+import type { WebhookRoute } from "../../../config/webhook-routes.ts";
 
 export type Headers = Record<string, string | string[] | undefined>;
 

@@ -1,4 +1,4 @@
-import type { WebhookRoute } from "../../config/webhook-routes.ts";
+import type { WebhookRoute } from "../../../config/webhook-routes.ts";
 
 /**
  * The user message of a webhook session: the operator's route prompt first, then the delivery,

@@ -1,7 +1,7 @@
-import type { SessionEvent } from "../../protocol/events.ts";
-import type { Channel } from "../../protocol/sessions.ts";
-import type { ReminderRun, RunLauncher, RunOutcome } from "../scheduler/types.ts";
-import { reminderRequester } from "../sessions/requester.ts";
+import type { SessionEvent } from "../../../protocol/events.ts";
+import type { Channel } from "../../../protocol/sessions.ts";
+import type { ReminderRun, RunLauncher, RunOutcome } from "../../scheduler/types.ts";
+import { reminderRequester } from "../../sessions/requester.ts";
 
 /** The part of a session engine a reminder run drives. */
 export type LaunchEngine = {

@@ -1,5 +1,5 @@
-import type { LoadedConfig } from "../../config/loader.ts";
-import { configSecretValues, createSecretRedactor, type SecretRedactor } from "../tools/policy/redaction.ts";
+import type { LoadedConfig } from "../../../config/loader.ts";
+import { configSecretValues, createSecretRedactor, type SecretRedactor } from "./redaction.ts";
 
 /**
  * The daemon's known secret values: the configuration's credentials (fixed for the life of the

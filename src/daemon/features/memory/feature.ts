@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { Channel } from "../../protocol/sessions.ts";
-import { type ExtraTool, fromZodTool } from "../agent/extra-tools.ts";
-import type { Logger } from "../lifecycle/logger.ts";
-import type { ModelClient } from "../llm/model-client.ts";
+import type { Channel } from "../../../protocol/sessions.ts";
+import { type ExtraTool, fromZodTool } from "../../agent/extra-tools.ts";
+import type { Logger } from "../../lifecycle/logger.ts";
+import type { ModelClient } from "../../llm/model-client.ts";
 import {
   createMemoryStore,
   createMemoryTools,
@@ -11,29 +11,19 @@ import {
   formatRecallBlock,
   type MemoryScope,
   openMemoryDatabase,
-} from "../memory/index.ts";
-import { createMemoryProposer } from "./memory-proposals.ts";
-import type { SessionAudience, SessionInfo, TurnInfo } from "./session-audience.ts";
+} from "../../memory/index.ts";
+import type { SessionAudience, TurnInfo } from "../../sessions/audience.ts";
+import type { DaemonFeature, TurnTexts } from "../feature.ts";
+import { createMemoryProposer } from "./proposals.ts";
 
 /** The single operator of a self-hosted daemon: the `user:` scope every session shares. */
 const OPERATOR = "operator";
-
-export type MemoryWiring = Awaited<ReturnType<typeof openMemoryWiring>>;
-
-/** What the session engine passes about a completed turn. */
-export type TurnTexts = { userText: string; assistantText: string; timeoutMs: number; signal: AbortSignal };
 
 function scopesOf(session: { channel: Channel }) {
   return { user: OPERATOR, channel: session.channel };
 }
 
-/**
- * Long-term memory for main.ts: opens `memory/netclaw-memory.db` (its own migrations), applies
- * proposals queued before the last stop, and gives the per-turn recall hook, the after-turn
- * memory proposals and the per-session memory tools. A Public session gets none of them.
- * Throws when the database cannot be opened.
- */
-export async function openMemoryWiring(options: {
+type MemoryOptions = {
   root: string;
   settings: {
     Enabled: boolean;
@@ -47,8 +37,30 @@ export async function openMemoryWiring(options: {
   audienceOf: (turn: TurnInfo) => SessionAudience;
   /** The daemon's redactor (configured secret values too), for memory proposals and every item written. */
   redactText?: (text: string) => string;
+  /** The daemon's logger: the feature logs as `component: "memory"`. */
   logger: Logger;
-}) {
+};
+
+/**
+ * Long-term memory as a daemon feature. A database that cannot be opened is logged and leaves a
+ * feature without hooks (no recall, no tools, no status section): never fatal.
+ */
+export async function openMemoryFeature(options: MemoryOptions): Promise<DaemonFeature> {
+  try {
+    return await openMemory({ ...options, logger: options.logger.child({ component: "memory" }) });
+  } catch (error) {
+    options.logger.error({ err: error }, "long-term memory is unavailable: its database could not be opened");
+    return { name: "memory" };
+  }
+}
+
+/**
+ * Long-term memory: opens `memory/netclaw-memory.db` (its own migrations), applies
+ * proposals queued before the last stop, and gives the per-turn recall hook, the after-turn
+ * memory proposals and the per-session memory tools. A Public session gets none of them.
+ * Throws when the database cannot be opened.
+ */
+async function openMemory(options: MemoryOptions): Promise<DaemonFeature> {
   const { settings, logger } = options;
   const database = await openMemoryDatabase({
     path: join(options.root, "memory", "netclaw-memory.db"),
@@ -72,8 +84,9 @@ export async function openMemoryWiring(options: {
   });
 
   return {
+    name: "memory",
     /** The volatile-block text for a turn ("" when nothing is recalled); never rejects. */
-    async recall(request: TurnInfo & { text: string }): Promise<string> {
+    async beforeTurn(request: TurnInfo & { text: string }): Promise<string> {
       if (!settings.Enabled) return "";
       const scopes = scopesOf(request);
       const result = await recall({
@@ -90,22 +103,24 @@ export async function openMemoryWiring(options: {
      * applied with the scope and audience `store_memory` uses in that session. Never rejects;
      * bounded by `timeoutMs` and `signal`.
      */
-    async proposeMemories(turn: TurnInfo & TurnTexts): Promise<void> {
+    async afterTurn(turn: TurnInfo & TurnTexts): Promise<void> {
       if (!settings.Enabled || !settings.ProposeAfterTurns || !options.model.configured) return;
       const audience = options.audienceOf(turn);
       if (audience === "Public") return;
       await propose({ ...turn, scope: `user:${scopesOf(turn).user}`, audience });
     },
     /** `store_memory`, `find_memories`, `get_memories`, `update_memory` for one session at an audience; none for Public. */
-    tools(session: SessionInfo & { audience: SessionAudience }): ExtraTool[] {
+    tools(session): ExtraTool[] {
       if (!settings.Enabled) return [];
       const { audience } = session;
       return createMemoryTools({ memory, session: { audience, scopes: scopesOf(session) } }).map(fromZodTool);
     },
-    summary: () => ({
-      enabled: settings.Enabled,
-      items: memory.count(),
-      pendingProposals: proposals.pendingCount(),
+    status: () => ({
+      memory: {
+        enabled: settings.Enabled,
+        items: memory.count(),
+        pendingProposals: proposals.pendingCount(),
+      },
     }),
     close: () => database.close(),
   };

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pino from "pino";
-import { createProposalQueue, type ProposalQueue } from "../memory/index.ts";
-import { tempMemory } from "../memory/test-support.ts";
-import { createScriptedModel } from "../sessions/fixtures/scripted-model.ts";
-import { createMemoryProposer, PROPOSAL_INSTRUCTIONS } from "./memory-proposals.ts";
+import { createProposalQueue, type ProposalQueue } from "../../memory/index.ts";
+import { tempMemory } from "../../memory/test-support.ts";
+import { createScriptedModel } from "../../sessions/fixtures/scripted-model.ts";
+import { createMemoryProposer, PROPOSAL_INSTRUCTIONS } from "./proposals.ts";
 
 const turn = (overrides: Partial<Parameters<ReturnType<typeof createMemoryProposer>>[0]> = {}) => ({
   sessionId: "s-1",

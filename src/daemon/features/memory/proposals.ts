@@ -1,9 +1,9 @@
-import { completeText } from "../agent/complete-text.ts";
-import type { Logger } from "../lifecycle/logger.ts";
-import type { ModelClient } from "../llm/model-client.ts";
-import type { ApplyReport, MemoryScope, ProposalQueue } from "../memory/index.ts";
-import type { MemoryAudience } from "../memory/memory-types.ts";
-import { parseProposals } from "../memory/proposal-parse.ts";
+import { completeText } from "../../agent/complete-text.ts";
+import type { Logger } from "../../lifecycle/logger.ts";
+import type { ModelClient } from "../../llm/model-client.ts";
+import type { ApplyReport, MemoryScope, ProposalQueue } from "../../memory/index.ts";
+import type { MemoryAudience } from "../../memory/memory-types.ts";
+import { parseProposals } from "../../memory/proposal-parse.ts";
 
 /** The start of the instructions; test fakes recognise the call by it. */
 export const PROPOSAL_INSTRUCTIONS = `You extract long-term memories from one exchange between a user and their operations assistant.

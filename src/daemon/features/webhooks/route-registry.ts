@@ -1,12 +1,12 @@
 import { type FSWatcher, watch } from "node:fs";
-import { notSupportedYet } from "../../config/unsupported-keys.ts";
+import { notSupportedYet } from "../../../config/unsupported-keys.ts";
 import {
   ensureWebhooksDir,
   listRouteNames,
   type RouteFileResult,
   readRouteFile,
   type WebhookRoute,
-} from "../../config/webhook-routes.ts";
+} from "../../../config/webhook-routes.ts";
 
 export type RegistryLogger = {
   info(obj: object, msg: string): void;

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { type WebhookRouteInput, writeRouteFile } from "../../config/webhook-routes.ts";
-import { createApp } from "../http/app.ts";
-import { createAuthenticator } from "../http/auth.ts";
-import { createHostGuard } from "../http/host-guard.ts";
-import { createLogger } from "../lifecycle/logger.ts";
+import { type WebhookRouteInput, writeRouteFile } from "../../../config/webhook-routes.ts";
+import { createApp } from "../../http/app.ts";
+import { createAuthenticator } from "../../http/auth.ts";
+import { createHostGuard } from "../../http/host-guard.ts";
+import { createLogger } from "../../lifecycle/logger.ts";
 import { createRouteRegistry, type RouteRegistry } from "./route-registry.ts";
 import { createWebhookRoutes, type SessionStarter, type WebhookSessionRequest } from "./webhook-routes.ts";
 

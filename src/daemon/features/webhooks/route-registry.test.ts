@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, test } from "node:test";
-import { deleteRouteFile, writeRouteFile } from "../../config/webhook-routes.ts";
+import { deleteRouteFile, writeRouteFile } from "../../../config/webhook-routes.ts";
 import { createRouteRegistry } from "./route-registry.ts";
 import { route, SECRET, webhookHarness } from "./test-support.ts";
 import { signBody } from "./verify-signature.ts";

@@ -3,12 +3,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import pino from "pino";
+import { createApp } from "../../http/app.ts";
+import { createAuthenticator } from "../../http/auth.ts";
+import { createHostGuard } from "../../http/host-guard.ts";
 import { createReminderService } from "../../scheduler/reminder-service.ts";
 import { createHarness } from "../../scheduler/test-kit.ts";
-import { createApp } from "../app.ts";
-import { createAuthenticator } from "../auth.ts";
-import { createHostGuard } from "../host-guard.ts";
-import { reminderRoutes } from "./reminders.ts";
+import { reminderRoutes } from "./routes.ts";
 
 async function setup(t: TestContext) {
   const h = createHarness(t, { start: "2026-03-02T10:00:00.000Z" });
