@@ -54,7 +54,7 @@ export function createSessionTools(options: {
   daemon: { host: string; port: number };
   /** The MCP servers' current tools (`<server>/<tool>`), read on every request. */
   mcpTools?: () => Iterable<Tool>;
-  /** A turn's audience; the channel's by default (the wiring lowers a reminder's turn). */
+  /** A turn's audience; the channel's by default (the composed features lower a reminder's turn). */
   audienceOf?: (turn: TurnOf) => Audience;
   /** Whether nobody can answer a prompt in a turn; unattended channels by default. */
   isUnattended?: (turn: TurnOf) => boolean;

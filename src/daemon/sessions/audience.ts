@@ -4,7 +4,7 @@ import { reminderOfRequester } from "./requester.ts";
 
 export type SessionAudience = "Personal" | "Team" | "Public";
 
-/** What the wiring knows about a session when its engine loads. */
+/** What the daemon knows about a session when its engine loads. */
 export type SessionInfo = { sessionId: string; channel: Channel; name: string | null };
 
 /** A session and who its current turn acts for (`local`, `device:<name>`, `reminder:<id>`). */

@@ -31,7 +31,7 @@ export type SessionDeps = {
   /**
    * Long-term memory recalled for a turn, as text for the volatile prompt block ("" for none).
    * Called once per turn with the turn's newest user text; must settle quickly and never reject
-   * (the memory wiring bounds it by `Memory.RecallTimeoutMs`).
+   * (the memory feature bounds it by `Memory.RecallTimeoutMs`).
    */
   recall?: (request: {
     sessionId: string;
