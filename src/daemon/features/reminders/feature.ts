@@ -37,7 +37,7 @@ export function createRemindersFeature(options: {
   const store = createReminderStore({ dir: join(options.paths.schedulesDir, "reminders") });
   const scheduler = createScheduler({
     store,
-    launch: createReminderLauncher({ sessions: () => options.sessions }),
+    launch: createReminderLauncher({ sessions: options.sessions }),
     clock: systemClock,
     timers: systemTimers,
     logger: options.logger,

@@ -29,9 +29,9 @@ const TRANSCRIPT_LIMIT = 100_000;
  * not store its prompt twice. The run's signal (run timeout, shutdown) cancels the turn. Settles
  * with the turn's outcome: ok only when the turn that took the message completed.
  */
-export function createReminderLauncher(options: { sessions: () => LaunchSessions }): RunLauncher {
+export function createReminderLauncher(options: { sessions: LaunchSessions }): RunLauncher {
   return async (run: ReminderRun): Promise<RunOutcome> => {
-    const sessions = options.sessions();
+    const { sessions } = options;
     const sessionId = run.freshSession
       ? sessions.create({ name: run.sessionKey, channel: "reminder" }).session.sessionId
       : run.sessionKey;
