@@ -2,7 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { gitProgramSource } from "./git-config-sources.ts";
-import type { ReadOnlyContext } from "./read-only-verbs.ts";
+
+/** Where a command may run, for the tools whose config sources depend on it (git, docker, kubectl). */
+export type ReadOnlyContext = {
+  /** Every directory the command may run in (the working directory and static `cd` targets). */
+  directories: string[];
+  userHome: string;
+};
 
 /**
  * Read-only rules of the multi-command tools that read their own configuration (rules 4 and 5

@@ -1,5 +1,11 @@
 import { dirname } from "node:path";
-import { abbreviates, dockerReadOnly, gitReadOnly, kubectlReadOnly } from "./read-only-tools.ts";
+import {
+  abbreviates,
+  dockerReadOnly,
+  gitReadOnly,
+  kubectlReadOnly,
+  type ReadOnlyContext,
+} from "./read-only-tools.ts";
 import type { CommandInfo } from "./shell-commands.ts";
 
 /*
@@ -27,11 +33,6 @@ import type { CommandInfo } from "./shell-commands.ts";
 export const EXEMPT_VERBS = new Set(["echo", "printf", ":", "true", "false"]);
 
 /** What a verb's rule may look at besides the arguments. */
-export type ReadOnlyContext = {
-  /** Every directory the command may run in (the working directory and static `cd` targets). */
-  directories: string[];
-  userHome: string;
-};
 type ArgumentRule = (args: string[], context: ReadOnlyContext) => boolean;
 
 const any: ArgumentRule = () => true;
