@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
-import { startChatDaemon } from "./helpers/chat-daemon.ts";
+import { hasToolResult, startChatDaemon } from "./helpers/chat-daemon.ts";
 import {
   cleanEnv,
   freePort,
@@ -20,11 +20,6 @@ after(homes.cleanup);
 
 const ESC = "\x1b";
 type ErrorObject = { type: string; code: string; message: string; sessionId?: string; response?: string };
-
-function hasToolResult(body: unknown): boolean {
-  const messages = (body as { messages?: { role?: string }[] } | undefined)?.messages ?? [];
-  return messages.some((message) => message.role === "tool");
-}
 
 /** `--json` output on failure: exactly one JSON object on stdout, of the error shape. */
 function errorObject(stdout: string): ErrorObject {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
-import { startChatDaemon } from "./helpers/chat-daemon.ts";
+import { hasToolResult, startChatDaemon } from "./helpers/chat-daemon.ts";
 import {
   cleanEnv,
   freePort,
@@ -15,10 +15,6 @@ import {
 
 const homes = tempHomes();
 
-function hasToolResult(body: unknown): boolean {
-  const messages = (body as { messages?: { role?: string }[] } | undefined)?.messages ?? [];
-  return messages.some((message) => message.role === "tool");
-}
 after(homes.cleanup);
 
 describe("netclaw chat headless, against netclawd and a fake OpenRouter", () => {

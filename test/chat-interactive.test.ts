@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createFakeUpstream, type FakeUpstream } from "./fakes/llm-upstream.ts";
 import type { ReplyInput } from "./fakes/reply.ts";
-import { startChatDaemon } from "./helpers/chat-daemon.ts";
+import { hasToolResult, startChatDaemon } from "./helpers/chat-daemon.ts";
 import { openTerminal, type Terminal } from "./helpers/chat-terminal.ts";
 import {
   cleanEnv,
@@ -17,11 +17,6 @@ import {
 
 const homes = tempHomes();
 after(homes.cleanup);
-
-function hasToolResult(body: unknown): boolean {
-  const messages = (body as { messages?: { role?: string }[] } | undefined)?.messages ?? [];
-  return messages.some((message) => message.role === "tool");
-}
 
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;

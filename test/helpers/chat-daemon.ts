@@ -28,3 +28,9 @@ export async function startChatDaemon(options: {
   const cliEnv = cleanEnv({ NETCLAW_HOME: options.home, NETCLAW_DAEMON_ENDPOINT: daemon.url });
   return { daemon, cliEnv, daemonEnv };
 }
+
+/** Whether a chat-completions request body already holds a tool result (the turn's second call). */
+export function hasToolResult(body: unknown): boolean {
+  const messages = (body as { messages?: { role?: string }[] } | undefined)?.messages ?? [];
+  return messages.some((message) => message.role === "tool");
+}
